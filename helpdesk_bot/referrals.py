@@ -1,0 +1,653 @@
+"""The referral service: partner organisations, the rules that route questions to them, and the
+tracked hand-off records.
+
+The Secretariat edits ``referrals/partners.yaml`` (who), ``referrals/rules.yaml`` (when) and
+optionally ``referrals/groups.yaml`` (named groups of States). The loader never raises on bad YAML:
+it returns the problems, each as ``file:line: message``.
+
+Example::
+
+    directory, problems = load_referrals(Path("referrals"), base)
+    routing = directory.route("we need help to design our NPM", match, region="africa")
+    routing.partner.id, routing.rule          # -> ("apt", "npm-design")
+    print(directory.reply_text(routing, "fr"))
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .knowledge import LANGUAGES, REGIONS, KnowledgeBase, State, fold
+from .matcher import Match
+from .models import Feedback, Referral, Ticket
+from .yamlfile import LineDict, LineList, Problem, display_path, read_yaml
+
+INTRODUCTIONS = ("warm", "direct")
+WHEN = ("unanswered", "always")
+# Groups every State belongs to or not from its flags in knowledge/states.yaml.
+FLAG_GROUPS = {"commonwealth": "commonwealth", "sids": "sids"}
+OUTCOMES = ("taken_up", "not_needed", "no_answer")
+FOLLOWUP_AFTER = timedelta(days=14)
+# Trigger kinds, strongest first: a rule naming the very entry beats one naming the official's
+# words, which beats one naming only the topic.
+KINDS = ("entry", "keyword", "topic")
+
+
+@dataclass(frozen=True)
+class Partner:
+    """An organisation the Secretariat refers officials to."""
+
+    id: str
+    names: dict[str, str]
+    descriptions: dict[str, str]
+    helps_with: list[str]
+    regions: list[str]
+    website: str
+    contact: str
+    introduction: str  # warm: the Secretariat introduces | direct: the official writes
+
+    def name(self, language: str) -> str:
+        return self.names.get(language) or self.names.get("en") or self.id
+
+
+@dataclass(frozen=True)
+class Routing:
+    """The decision to refer a question: to whom, by which rule, and why."""
+
+    partner: Partner
+    rule: str
+    reason: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """One keyword of a rule: all its parts must appear; a part ending in ``*`` is a prefix."""
+
+    text: str
+    parts: tuple[re.Pattern[str], ...]
+
+    @classmethod
+    def parse(cls, text: str) -> Keyword:
+        parts = []
+        for raw in text.split("+"):
+            part = fold(raw)
+            prefix = part.endswith("*")
+            part = part.rstrip("*").strip()
+            tail = r"\w*" if prefix else ""
+            parts.append(re.compile(rf"(?<!\w){re.escape(part)}{tail}(?!\w)"))
+        return cls(text, tuple(parts))
+
+    def found_in(self, folded: str) -> bool:
+        return all(part.search(folded) for part in self.parts)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When to refer: a trigger (entries, keywords or topics), a region scope, and a partner."""
+
+    id: str
+    partner: str
+    when: str
+    entries: frozenset[str] = frozenset()
+    keywords: tuple[Keyword, ...] = ()
+    topics: frozenset[str] = frozenset()
+    regions: frozenset[str] = frozenset()  # empty: whatever the official's region
+    reason: dict[str, str] = field(default_factory=dict)
+    order: int = 0
+    file: str = ""
+    line: int = 0
+
+    def trigger(self, folded: str, entry: str | None, topic: str | None) -> str | None:
+        """The strongest kind of trigger this rule finds in the question, or None."""
+        if entry is not None and entry in self.entries:
+            return "entry"
+        if any(k.found_in(folded) for k in self.keywords):
+            return "keyword"
+        if topic is not None and topic in self.topics:
+            return "topic"
+        return None
+
+
+class ReferralDirectory:
+    """The partners and the routing rules, immutable once built, replaced whole on reload."""
+
+    def __init__(
+        self,
+        partners: dict[str, Partner] | None = None,
+        rules: Iterable[Rule] = (),
+        groups: dict[str, frozenset[str]] | None = None,
+    ):
+        self.partners: dict[str, Partner] = dict(partners or {})
+        self.rules: list[Rule] = list(rules)
+        self.groups: dict[str, frozenset[str]] = dict(groups or {})
+
+    def regions_of(self, *, region: str | None = None, state: State | None = None) -> set[str]:
+        """Every region id and group the official belongs to."""
+        found = {region} if region else set()
+        if state is not None:
+            found.add(state.region)
+            found.update(group for group, flag in FLAG_GROUPS.items() if getattr(state, flag))
+            found.update(group for group, codes in self.groups.items() if state.code in codes)
+        return found
+
+    def route(
+        self,
+        text: str,
+        match: Match,
+        *,
+        region: str | None = None,
+        state: State | None = None,
+    ) -> Routing | None:
+        """The partner to refer ``text`` to, or None when the desk should answer or escalate.
+
+        Precedence when several rules fit: an entry rule beats a keyword rule beats a topic rule;
+        then a rule limited to the official's region beats a rule for everyone; then the rule
+        higher in rules.yaml wins.
+        """
+        folded = fold(text)
+        entry = match.entry
+        if entry is None and match.outcome == "suggest" and match.candidates:
+            entry = match.candidates[0].entry
+        official = self.regions_of(region=region, state=state)
+        answered = match.outcome == "answer"
+        best: tuple[tuple[int, int, int], Rule] | None = None
+        for rule in self.rules:
+            if answered and rule.when == "unanswered":
+                continue
+            if rule.regions and not rule.regions & official:
+                continue
+            kind = rule.trigger(folded, entry.id if entry else None, entry.topic if entry else None)
+            if kind is None or rule.partner not in self.partners:
+                continue
+            rank = (len(KINDS) - KINDS.index(kind), 1 if rule.regions else 0, -rule.order)
+            if best is None or rank > best[0]:
+                best = (rank, rule)
+        if best is None:
+            return None
+        rule = best[1]
+        return Routing(self.partners[rule.partner], rule.id, rule.reason)
+
+    def reply_text(self, routing: Routing, language: str) -> str:
+        """What the official reads: who the partner is, why, and how to reach them."""
+        partner = routing.partner
+        lang = language if language in LANGUAGES else "en"
+        words = _REPLY[lang]
+        description = partner.descriptions.get(lang) or partner.descriptions.get("en", "")
+        reason = routing.reason.get(lang) or routing.reason.get("en", "")
+        lines = [words["intro"].format(name=partner.name(lang))]
+        if reason:
+            lines.append(reason)
+        if description:
+            lines.append(description)
+        lines.append("")
+        lines.append(words[partner.introduction])
+        lines.append(f"{words['website']}: {partner.website}")
+        if partner.contact:
+            lines.append(f"{words['contact']}: {partner.contact}")
+        return "\n".join(lines)
+
+
+_REPLY = {
+    "en": {
+        "intro": "This is best handled by a partner of the CTI: {name}.",
+        "warm": "The CTI Secretariat can introduce you to them: write /secretariat with a line "
+        "about what you need and we will put you in touch.",
+        "direct": "You can contact them directly; you may mention that the CTI help desk "
+        "referred you.",
+        "website": "Website",
+        "contact": "Contact",
+    },
+    "fr": {
+        "intro": "Cette question relève plutôt d'un partenaire de la CTI : {name}.",
+        "warm": "Le Secrétariat de la CTI peut vous mettre en relation : écrivez /secretariat en "
+        "indiquant en une ligne ce dont vous avez besoin.",
+        "direct": "Vous pouvez les contacter directement, en précisant que le service "
+        "d'assistance de la CTI vous a orienté vers eux.",
+        "website": "Site web",
+        "contact": "Contact",
+    },
+    "es": {
+        "intro": "Esta consulta la atiende mejor un socio de la CTI: {name}.",
+        "warm": "La Secretaría de la CTI puede ponerle en contacto: escriba /secretariat "
+        "indicando en una línea lo que necesita.",
+        "direct": "Puede dirigirse a ellos directamente e indicar que el servicio de asistencia "
+        "de la CTI le remitió.",
+        "website": "Sitio web",
+        "contact": "Contacto",
+    },
+}
+
+
+# --- loading --------------------------------------------------------------------------------
+
+
+def load_referrals(directory: Path, base: KnowledgeBase) -> tuple[ReferralDirectory, list[Problem]]:
+    """Load and check ``directory`` against ``base``; returns the directory and every problem."""
+    loader = _Loader(directory, base)
+    return loader.load(), sorted(loader.problems)
+
+
+class _Loader:
+    def __init__(self, directory: Path, base: KnowledgeBase):
+        self.directory = directory
+        self.base = base
+        self.problems: list[Problem] = []
+        self.partners: dict[str, Partner] = {}
+        self.partner_lines: dict[str, tuple[str, int]] = {}
+        self.groups: dict[str, frozenset[str]] = {}
+        self.rules: list[Rule] = []
+
+    def problem(self, file: str, line: int, message: str, severity: str = "error") -> None:
+        self.problems.append(Problem(file, line, message, severity))
+
+    def read(self, path: Path, key: str, *, required: bool = True) -> tuple[str, LineList | None]:
+        name = display_path(path)
+        if not path.exists():
+            if required:
+                self.problem(name, 1, f"missing {path.name}")
+            return name, None
+        data, problems = read_yaml(path)
+        self.problems.extend(problems)
+        if problems:
+            return name, None
+        if not isinstance(data, LineDict):
+            self.problem(name, 1, "expected a mapping at the top of the file")
+            return name, None
+        items = data.get(key)
+        if not isinstance(items, LineList):
+            self.problem(name, data.key_line(key), f"expected a list under '{key}'")
+            return name, None
+        return name, items
+
+    def load(self) -> ReferralDirectory:
+        if not self.directory.is_dir():
+            self.problem(display_path(self.directory), 1, "the referrals folder does not exist")
+            return ReferralDirectory()
+        self.load_groups()
+        self.load_partners()
+        self.load_rules()
+        self.check_conflicts()
+        return ReferralDirectory(self.partners, self.rules, self.groups)
+
+    def known_regions(self) -> set[str]:
+        return set(REGIONS) | set(FLAG_GROUPS) | set(self.groups)
+
+    def texts(self, name: str, item: LineDict, key: str, owner: str) -> dict[str, str]:
+        value = item.get(key)
+        if not isinstance(value, LineDict):
+            self.problem(name, item.key_line(key), f"{owner}: '{key}' needs en, fr and es texts")
+            return {}
+        out = {}
+        for language in LANGUAGES:
+            text = value.get(language)
+            if not isinstance(text, str) or not text.strip():
+                self.problem(name, value.line, f"{owner}: '{key}' is missing its {language} text")
+            else:
+                out[language] = " ".join(text.split())
+        return out
+
+    def id_list(self, name: str, item: LineDict, key: str, owner: str) -> LineList:
+        value = item.get(key)
+        if value is None:
+            return LineList()
+        if not isinstance(value, LineList) or not all(isinstance(v, str) for v in value):
+            self.problem(name, item.key_line(key), f"{owner}: '{key}' must be a list of ids")
+            return LineList()
+        return value
+
+    def check_regions(self, name: str, item: LineDict, owner: str) -> frozenset[str]:
+        regions = self.id_list(name, item, "regions", owner)
+        known = self.known_regions()
+        for index, region in enumerate(regions):
+            if region not in known:
+                self.problem(
+                    name,
+                    regions.item_line(index),
+                    f"{owner}: unknown region {region!r} (one of {', '.join(sorted(known))})",
+                )
+        return frozenset(r for r in regions if r in known)
+
+    # --- groups.yaml ------------------------------------------------------------------------
+    def load_groups(self) -> None:
+        name, items = self.read(self.directory / "groups.yaml", "groups", required=False)
+        for item in items or []:
+            if not isinstance(item, LineDict) or not isinstance(item.get("id"), str):
+                self.problem(name, getattr(item, "line", items.line), "a group needs an 'id'")
+                continue
+            group = item["id"]
+            if group in self.groups or group in REGIONS or group in FLAG_GROUPS:
+                self.problem(name, item.key_line("id"), f"group {group!r} is already defined")
+                continue
+            states = self.id_list(name, item, "states", group)
+            if not states:
+                self.problem(name, item.line, f"{group}: a group needs a list of State codes")
+            for index, code in enumerate(states):
+                if self.base.states and code not in self.base.states:
+                    self.problem(
+                        name,
+                        states.item_line(index),
+                        f"{group}: unknown State {code!r} (see knowledge/states.yaml)",
+                    )
+            self.groups[group] = frozenset(states)
+
+    # --- partners.yaml ----------------------------------------------------------------------
+    def load_partners(self) -> None:
+        name, items = self.read(self.directory / "partners.yaml", "partners")
+        for item in items or []:
+            if not isinstance(item, LineDict) or not isinstance(item.get("id"), str):
+                self.problem(name, getattr(item, "line", items.line), "a partner needs an 'id'")
+                continue
+            partner_id = item["id"]
+            if partner_id in self.partners:
+                first = self.partner_lines[partner_id]
+                self.problem(
+                    name,
+                    item.key_line("id"),
+                    f"duplicate partner id {partner_id!r} (first at {first[0]}:{first[1]})",
+                )
+                continue
+            helps_with = self.id_list(name, item, "helps_with", partner_id)
+            if not helps_with:
+                self.problem(name, item.line, f"{partner_id}: 'helps_with' lists no topic")
+            for index, topic in enumerate(helps_with):
+                if topic not in self.base.topics:
+                    self.problem(
+                        name,
+                        helps_with.item_line(index),
+                        f"{partner_id}: unknown topic {topic!r} (see knowledge/topics.yaml)",
+                    )
+            website = item.get("website")
+            if not isinstance(website, str) or not website.startswith("https://"):
+                self.problem(
+                    name,
+                    item.key_line("website"),
+                    f"{partner_id}: 'website' must be an https:// address",
+                )
+                website = ""
+            contact = item.get("contact")
+            if not isinstance(contact, str) or not contact.strip():
+                self.problem(name, item.key_line("contact"), f"{partner_id}: 'contact' is missing")
+                contact = ""
+            introduction = item.get("introduction")
+            if introduction not in INTRODUCTIONS:
+                self.problem(
+                    name,
+                    item.key_line("introduction"),
+                    f"{partner_id}: 'introduction' must be warm or direct",
+                )
+                introduction = "warm"
+            self.partners[partner_id] = Partner(
+                id=partner_id,
+                names=self.texts(name, item, "name", partner_id),
+                descriptions=self.texts(name, item, "description", partner_id),
+                helps_with=list(helps_with),
+                regions=sorted(self.check_regions(name, item, partner_id)),
+                website=website,
+                contact=contact.strip(),
+                introduction=introduction,
+            )
+            self.partner_lines[partner_id] = (name, item.line)
+
+    # --- rules.yaml -------------------------------------------------------------------------
+    def load_rules(self) -> None:
+        name, items = self.read(self.directory / "rules.yaml", "rules")
+        seen: dict[str, int] = {}
+        for item in items or []:
+            if not isinstance(item, LineDict) or not isinstance(item.get("id"), str):
+                self.problem(name, getattr(item, "line", items.line), "a rule needs an 'id'")
+                continue
+            rule_id = item["id"]
+            if rule_id in seen:
+                self.problem(
+                    name,
+                    item.key_line("id"),
+                    f"duplicate rule id {rule_id!r} (first at line {seen[rule_id]})",
+                )
+                continue
+            seen[rule_id] = item.line
+            rule = self.load_rule(name, item, rule_id, len(self.rules))
+            if rule is not None:
+                self.rules.append(rule)
+
+    def load_rule(self, name: str, item: LineDict, rule_id: str, order: int) -> Rule | None:
+        partner = item.get("partner")
+        ok = True
+        if partner not in self.partners:
+            self.problem(
+                name,
+                item.key_line("partner"),
+                f"{rule_id}: unknown partner {partner!r} (see partners.yaml)",
+            )
+            ok = False
+        when = item.get("when", "unanswered")
+        if when not in WHEN:
+            self.problem(
+                name, item.key_line("when"), f"{rule_id}: 'when' must be unanswered or always"
+            )
+            ok = False
+        topics = self.id_list(name, item, "topics", rule_id)
+        for index, topic in enumerate(topics):
+            if topic not in self.base.topics:
+                self.problem(
+                    name,
+                    topics.item_line(index),
+                    f"{rule_id}: unknown topic {topic!r} (see knowledge/topics.yaml)",
+                )
+        entries = self.id_list(name, item, "entries", rule_id)
+        for index, entry in enumerate(entries):
+            if entry not in self.base.entries:
+                self.problem(
+                    name, entries.item_line(index), f"{rule_id}: unknown knowledge entry {entry!r}"
+                )
+        keywords = self.load_keywords(name, item, rule_id)
+        if not (topics or entries or item.get("keywords")):
+            self.problem(name, item.line, f"{rule_id}: a rule needs topics, entries or keywords")
+            ok = False
+        regions = self.check_regions(name, item, rule_id)
+        target = self.partners.get(partner)
+        if target is not None and target.regions and regions - set(target.regions):
+            outside = ", ".join(sorted(regions - set(target.regions)))
+            self.problem(
+                name,
+                item.key_line("regions"),
+                f"{rule_id}: partner {partner!r} does not cover {outside}",
+            )
+        reason = self.texts(name, item, "reason", rule_id)
+        if not ok:
+            return None
+        return Rule(
+            id=rule_id,
+            partner=str(partner),
+            when=str(when),
+            entries=frozenset(e for e in entries if e in self.base.entries),
+            keywords=keywords,
+            topics=frozenset(t for t in topics if t in self.base.topics),
+            regions=regions,
+            reason=reason,
+            order=order,
+            file=name,
+            line=item.line,
+        )
+
+    def load_keywords(self, name: str, item: LineDict, rule_id: str) -> tuple[Keyword, ...]:
+        value = item.get("keywords")
+        if value is None:
+            return ()
+        if not isinstance(value, LineDict):
+            self.problem(
+                name,
+                item.key_line("keywords"),
+                f"{rule_id}: 'keywords' must map en, fr and es to lists",
+            )
+            return ()
+        found: list[Keyword] = []
+        for language in value:
+            if language not in LANGUAGES:
+                self.problem(
+                    name,
+                    value.key_line(language),
+                    f"{rule_id}: keywords for unknown language {language!r}",
+                )
+        for language in LANGUAGES:
+            words = value.get(language)
+            if not isinstance(words, LineList) or not words:
+                self.problem(
+                    name, value.line, f"{rule_id}: keywords are missing their {language} list"
+                )
+                continue
+            for index, word in enumerate(words):
+                if not isinstance(word, str) or not all(
+                    fold(p).strip("* ") for p in word.split("+")
+                ):
+                    self.problem(
+                        name, words.item_line(index), f"{rule_id}: empty {language} keyword"
+                    )
+                    continue
+                found.append(Keyword.parse(word))
+        return tuple(found)
+
+    def check_conflicts(self) -> None:
+        """Two rules with the same trigger, scope and timing but different partners: the later
+        one can never win, which is never what the Secretariat meant."""
+        claimed: dict[tuple, Rule] = {}
+        for rule in self.rules:
+            keys = [("entry", e) for e in rule.entries]
+            keys += [("keyword", k.text.casefold().strip()) for k in rule.keywords]
+            keys += [("topic", t) for t in rule.topics]
+            for kind, value in keys:
+                key = (kind, value, rule.regions, rule.when)
+                first = claimed.get(key)
+                if first is None:
+                    claimed[key] = rule
+                elif first.partner != rule.partner:
+                    self.problem(
+                        rule.file,
+                        rule.line,
+                        f"{rule.id}: conflicts with rule {first.id!r} (line {first.line}): both refer "
+                        f"{kind} {value!r} to different partners, so {first.id!r} always wins",
+                    )
+                    break
+
+
+# --- tracked referrals ----------------------------------------------------------------------
+
+
+class ReferralError(Exception):
+    """A staff action on a referral that cannot be done (unknown id, already closed, ...)."""
+
+
+def close_referral(
+    session: Session, referral_id: int, *, outcome: str, now: datetime | None = None
+) -> Referral:
+    """Close a referral with its outcome: taken_up, not_needed or no_answer.
+
+    Example::
+
+        close_referral(session, 7, outcome="taken_up")
+    """
+    if outcome not in OUTCOMES:
+        raise ReferralError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
+    referral = session.get(Referral, referral_id)
+    if referral is None:
+        raise ReferralError(f"no referral #{referral_id}")
+    if referral.status == "closed":
+        raise ReferralError(f"referral #{referral_id} is already closed ({referral.outcome})")
+    referral.status = "closed"
+    referral.outcome = outcome
+    referral.closed_at = now or datetime.now(UTC)
+    return referral
+
+
+def due_followups(
+    session: Session, *, now: datetime | None = None, limit: int = 50
+) -> list[Referral]:
+    """Referrals whose "did the referral help?" question is due and not yet sent, oldest first.
+
+    Referrals of officials who used /forget (no official left) are never due.
+    """
+    now = now or datetime.now(UTC)
+    query = (
+        select(Referral)
+        .where(
+            Referral.followup_sent_at.is_(None),
+            Referral.followup_due_at.is_not(None),
+            Referral.followup_due_at <= now,
+            Referral.official_id.is_not(None),
+        )
+        .order_by(Referral.followup_due_at, Referral.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def mark_followup_sent(session: Session, referral_id: int, *, now: datetime | None = None) -> None:
+    """Record that the follow-up question went out, so a restart never sends it twice."""
+    referral = session.get(Referral, referral_id)
+    if referral is None:
+        raise ReferralError(f"no referral #{referral_id}")
+    referral.followup_sent_at = now or datetime.now(UTC)
+
+
+def record_followup(session: Session, referral_id: int, *, helpful: bool) -> Feedback:
+    """The official's answer to "did the referral help?", stored as feedback on the referral."""
+    referral = session.get(Referral, referral_id)
+    if referral is None:
+        raise ReferralError(f"no referral #{referral_id}")
+    feedback = Feedback(
+        referral_id=referral.id, official_ref=referral.official_ref, helpful=helpful
+    )
+    session.add(feedback)
+    return feedback
+
+
+def refer_ticket(
+    session: Session,
+    ticket_id: int,
+    partner: Partner,
+    *,
+    reason: str | None = None,
+    now: datetime | None = None,
+    followup_after: timedelta = FOLLOWUP_AFTER,
+) -> Referral:
+    """Staff refer an escalated ticket to ``partner``: the ticket closes as ``referred`` and a
+    tracked referral is opened for the same official.
+
+    Example::
+
+        referral = refer_ticket(session, 12, directory.partners["apt"])
+    """
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise ReferralError(f"no ticket #{ticket_id}")
+    if ticket.status == "closed":
+        raise ReferralError(f"ticket #{ticket_id} is already closed")
+    now = now or datetime.now(UTC)
+    ticket.status = "closed"
+    ticket.resolution = "referred"
+    ticket.partner_id = partner.id
+    ticket.closed_at = now
+    if ticket.first_response_at is None:
+        ticket.first_response_at = now
+    referral = Referral(
+        partner_id=partner.id,
+        ticket_id=ticket.id,
+        official_id=ticket.official_id,
+        official_ref=ticket.official_ref,
+        state_code=ticket.state_code,
+        region=ticket.region,
+        language=ticket.language,
+        created_by="staff",
+        reason=(reason or "")[:200] or None,
+        created_at=now,
+        followup_due_at=now + followup_after,
+    )
+    session.add(referral)
+    session.flush()
+    return referral
