@@ -35,6 +35,7 @@ WHEN = ("unanswered", "always")
 FLAG_GROUPS = {"commonwealth": "commonwealth", "sids": "sids"}
 OUTCOMES = ("taken_up", "not_needed", "no_answer")
 FOLLOWUP_AFTER = timedelta(days=14)
+_CONTACT = re.compile(r"[^@\s]+@[^@\s]+\.\w+|https://\S+")
 # Trigger kinds, strongest first: a rule naming the very entry beats one naming the official's
 # words, which beats one naming only the topic.
 KINDS = ("entry", "keyword", "topic")
@@ -68,24 +69,41 @@ class Routing:
 
 @dataclass(frozen=True)
 class Keyword:
-    """One keyword of a rule: all its parts must appear; a part ending in ``*`` is a prefix."""
+    """One keyword of a rule, matched on whole words, ignoring case and accents.
+
+    ``+`` joins parts that must all appear (in any order), ``|`` separates alternatives within a
+    part, and a word ending in ``*`` also matches longer words::
+
+        Keyword.parse("grant*|fund* + rehabilit*").found_in(fold("A grant for a rehabilitation centre"))
+    """
 
     text: str
     parts: tuple[re.Pattern[str], ...]
 
     @classmethod
     def parse(cls, text: str) -> Keyword:
-        parts = []
-        for raw in text.split("+"):
-            part = fold(raw)
-            prefix = part.endswith("*")
-            part = part.rstrip("*").strip()
-            tail = r"\w*" if prefix else ""
-            parts.append(re.compile(rf"(?<!\w){re.escape(part)}{tail}(?!\w)"))
-        return cls(text, tuple(parts))
+        return cls(text, tuple(_alternatives(part) for part in text.split("+")))
 
     def found_in(self, folded: str) -> bool:
         return all(part.search(folded) for part in self.parts)
+
+
+def _alternatives(part: str) -> re.Pattern[str]:
+    options = []
+    for raw in part.split("|"):
+        words = [
+            re.escape(word.rstrip("*")) + (r"\w*" if word.endswith("*") else "")
+            for word in fold(raw).split()
+        ]
+        options.append(r"\s+".join(words))
+    return re.compile(rf"(?<!\w)(?:{'|'.join(options)})(?!\w)")
+
+
+def _keyword_is_valid(text: str) -> bool:
+    """Every alternative of every part has at least one letter or digit."""
+    return all(
+        re.search(r"\w", fold(option)) for part in text.split("+") for option in part.split("|")
+    )
 
 
 @dataclass(frozen=True)
@@ -191,6 +209,8 @@ class ReferralDirectory:
         lines.append(f"{words['website']}: {partner.website}")
         if partner.contact:
             lines.append(f"{words['contact']}: {partner.contact}")
+        else:
+            lines.append(words["no_contact"])
         return "\n".join(lines)
 
 
@@ -203,6 +223,7 @@ _REPLY = {
         "referred you.",
         "website": "Website",
         "contact": "Contact",
+        "no_contact": "Their contact details are on their website.",
     },
     "fr": {
         "intro": "Cette question relève plutôt d'un partenaire de la CTI : {name}.",
@@ -212,6 +233,7 @@ _REPLY = {
         "d'assistance de la CTI vous a orienté vers eux.",
         "website": "Site web",
         "contact": "Contact",
+        "no_contact": "Leurs coordonnées figurent sur leur site web.",
     },
     "es": {
         "intro": "Esta consulta la atiende mejor un socio de la CTI: {name}.",
@@ -221,6 +243,7 @@ _REPLY = {
         "de la CTI le remitió.",
         "website": "Sitio web",
         "contact": "Contacto",
+        "no_contact": "Sus datos de contacto figuran en su sitio web.",
     },
 }
 
@@ -371,9 +394,15 @@ class _Loader:
                     f"{partner_id}: 'website' must be an https:// address",
                 )
                 website = ""
-            contact = item.get("contact")
-            if not isinstance(contact, str) or not contact.strip():
-                self.problem(name, item.key_line("contact"), f"{partner_id}: 'contact' is missing")
+            contact = item.get("contact", "")
+            if not isinstance(contact, str) or (
+                contact.strip() and not _CONTACT.fullmatch(contact.strip())
+            ):
+                self.problem(
+                    name,
+                    item.key_line("contact"),
+                    f"{partner_id}: 'contact' must be an e-mail address or an https:// address",
+                )
                 contact = ""
             introduction = item.get("introduction")
             if introduction not in INTRODUCTIONS:
