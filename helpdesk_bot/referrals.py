@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from .knowledge import LANGUAGES, REGIONS, KnowledgeBase, State, fold
 from .matcher import Match
-from .models import Feedback, Referral, Ticket
+from .models import Referral
 from .yamlfile import LineDict, LineList, Problem, display_path, read_yaml
 
 INTRODUCTIONS = ("warm", "direct")
@@ -34,7 +34,6 @@ WHEN = ("unanswered", "always")
 # Groups every State belongs to or not from its flags in knowledge/states.yaml.
 FLAG_GROUPS = {"commonwealth": "commonwealth", "sids": "sids"}
 OUTCOMES = ("taken_up", "not_needed", "no_answer")
-FOLLOWUP_AFTER = timedelta(days=14)
 _CONTACT = re.compile(r"[^@\s]+@[^@\s]+\.\w+|https://\S+")
 # Trigger kinds, strongest first: a rule naming the very entry beats one naming the official's
 # words, which beats one naming only the topic.
@@ -622,61 +621,3 @@ def mark_followup_sent(session: Session, referral_id: int, *, now: datetime | No
     if referral is None:
         raise ReferralError(f"no referral #{referral_id}")
     referral.followup_sent_at = now or datetime.now(UTC)
-
-
-def record_followup(session: Session, referral_id: int, *, helpful: bool) -> Feedback:
-    """The official's answer to "did the referral help?", stored as feedback on the referral."""
-    referral = session.get(Referral, referral_id)
-    if referral is None:
-        raise ReferralError(f"no referral #{referral_id}")
-    feedback = Feedback(
-        referral_id=referral.id, official_ref=referral.official_ref, helpful=helpful
-    )
-    session.add(feedback)
-    return feedback
-
-
-def refer_ticket(
-    session: Session,
-    ticket_id: int,
-    partner: Partner,
-    *,
-    reason: str | None = None,
-    now: datetime | None = None,
-    followup_after: timedelta = FOLLOWUP_AFTER,
-) -> Referral:
-    """Staff refer an escalated ticket to ``partner``: the ticket closes as ``referred`` and a
-    tracked referral is opened for the same official.
-
-    Example::
-
-        referral = refer_ticket(session, 12, directory.partners["apt"])
-    """
-    ticket = session.get(Ticket, ticket_id)
-    if ticket is None:
-        raise ReferralError(f"no ticket #{ticket_id}")
-    if ticket.status == "closed":
-        raise ReferralError(f"ticket #{ticket_id} is already closed")
-    now = now or datetime.now(UTC)
-    ticket.status = "closed"
-    ticket.resolution = "referred"
-    ticket.partner_id = partner.id
-    ticket.closed_at = now
-    if ticket.first_response_at is None:
-        ticket.first_response_at = now
-    referral = Referral(
-        partner_id=partner.id,
-        ticket_id=ticket.id,
-        official_id=ticket.official_id,
-        official_ref=ticket.official_ref,
-        state_code=ticket.state_code,
-        region=ticket.region,
-        language=ticket.language,
-        created_by="staff",
-        reason=(reason or "")[:200] or None,
-        created_at=now,
-        followup_due_at=now + followup_after,
-    )
-    session.add(referral)
-    session.flush()
-    return referral
