@@ -1,0 +1,295 @@
+"""The question matcher: an official's text -> answer, suggest or escalate.
+
+The index is built once per knowledge base (every phrasing in every language, keywords, tool
+titles), so a question costs a normalisation, a few dictionary and array look-ups and one
+rapidfuzz comparison against a handful of candidate phrasings.
+
+Scoring, per phrasing: each question term is matched to the index's terms (exactly, or through
+rapidfuzz for typos), weighted by its IDF over entries; the weighted share of the question the
+phrasing explains and the share of the phrasing the question covers are combined, then blended
+with a rapidfuzz ``token_sort_ratio`` of the normalised texts. Generic words ("what is the") are
+stop words and weigh nothing; rare, domain-bearing words ("LOIPR", "refoulement") weigh most.
+
+Example::
+
+    matcher = Matcher(base)
+    match = matcher.match("how do we ratify the convention?", language="en")
+    match.outcome, match.entry.id, match.score
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from .knowledge import LANGUAGES, Entry, KnowledgeBase
+from .text import Normaliser, detect_language, language_scores
+
+__all__ = ["Candidate", "Match", "Matcher", "detect_language"]
+
+_MAX_TERMS = 60  # beyond that a message is context; the first terms carry the question
+_FUZZY_MIN_LENGTH = 5  # shorter terms (NPM, SPT, 19) must match exactly
+_FUZZY_CUTOFF = 80.0
+_RESCORE = 12  # entries whose phrasings get the rapidfuzz comparison
+_FUZZY_SHARE = 0.2  # weight of rapidfuzz's text similarity in the final score
+_PHRASING_SHARE = 0.6  # best phrasing vs. the entry's whole vocabulary
+_EXPLAINED_POWER = 0.5  # share of the question explained vs. share of the phrasing covered
+_UNKNOWN_QUANTILE = 0.75
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry: Entry
+    score: float
+
+
+@dataclass(frozen=True)
+class Match:
+    """What the matcher made of one question."""
+
+    outcome: str  # answer | suggest | escalate
+    language: str
+    entry: Entry | None = None
+    score: float = 0.0
+    candidates: list[Candidate] = field(default_factory=list)
+
+    @property
+    def suggestions(self) -> list[Entry]:
+        return [c.entry for c in self.candidates[:3]] if self.outcome == "suggest" else []
+
+
+class _Index:
+    """Terms, IDF weights and postings of every phrasing; immutable once built."""
+
+    def __init__(self, base: KnowledgeBase, normaliser: Normaliser):
+        self.entries: list[Entry] = list(base.entries.values())
+        term_ids: dict[str, int] = {}
+        doc_terms: list[list[int]] = []
+        doc_owner: list[int] = []
+        doc_text: list[str] = []
+        doc_language: list[str] = []
+        entry_df: dict[int, set[int]] = defaultdict(set)
+        term_languages: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(LANGUAGES, 0))
+
+        bags: list[set[int]] = [set() for _ in base.entries]
+
+        def add(owner: int, language: str, text: str, *, phrasing: bool) -> None:
+            terms = normaliser.terms(text)
+            if not terms:
+                return
+            ids = list(dict.fromkeys(term_ids.setdefault(t, len(term_ids)) for t in terms))
+            bags[owner].update(ids)
+            for tid in ids:
+                entry_df[tid].add(owner)
+                if language in LANGUAGES:
+                    term_languages[tid][language] += 1
+            if phrasing:
+                doc_terms.append(ids)
+                doc_owner.append(owner)
+                doc_text.append(" ".join(terms))
+                doc_language.append(language)
+
+        for owner, entry in enumerate(self.entries):
+            for language in LANGUAGES:
+                for question in entry.questions.get(language, []):
+                    add(owner, language, question, phrasing=True)
+                # Keywords and tool titles widen what an entry is about; they are not ways of
+                # asking, so they count for the entry as a whole, not as phrasings.
+                for keyword in entry.keywords.get(language, []):
+                    add(owner, language, keyword, phrasing=False)
+            for tool_id in entry.tools:
+                tool = base.tools.get(tool_id)
+                for language, title in tool.titles.items() if tool else ():
+                    add(owner, language, title, phrasing=False)
+
+        n_entries = max(len(self.entries), 1)
+        self.terms = list(term_ids)
+        self.term_ids = term_ids
+        self.idf = np.array(
+            [math.log(1.0 + n_entries / len(entry_df[i])) for i in range(len(self.terms))],
+            dtype=np.float32,
+        )
+        # A word the base has never seen weighs like a rare one: a question about visas or the
+        # weather is mostly unexplained, so it cannot look like a confident match.
+        self.unknown_weight = (
+            float(np.quantile(self.idf, _UNKNOWN_QUANTILE)) if len(self.idf) else 1.0
+        )
+        self.doc_owner = np.array(doc_owner, dtype=np.int32)
+        self.doc_text = doc_text
+        self.doc_language = doc_language
+        self.doc_norm = np.array(
+            [float(self.idf[ids].sum()) for ids in doc_terms], dtype=np.float32
+        )
+        postings: dict[int, list[int]] = defaultdict(list)
+        for doc, ids in enumerate(doc_terms):
+            for tid in ids:
+                postings[tid].append(doc)
+        self.postings = [np.array(postings[i], dtype=np.int32) for i in range(len(self.terms))]
+        entry_postings: dict[int, list[int]] = defaultdict(list)
+        for owner, bag in enumerate(bags):
+            for tid in bag:
+                entry_postings[tid].append(owner)
+        self.entry_postings = [
+            np.array(entry_postings[i], dtype=np.int32) for i in range(len(self.terms))
+        ]
+        self.term_languages = dict(term_languages)
+        # Typo look-up goes to the terms sharing the first letter: 26 small lists, not one big one.
+        buckets: dict[str, list[str]] = defaultdict(list)
+        for term in self.terms:
+            if len(term) >= _FUZZY_MIN_LENGTH - 1 and "_" not in term:
+                buckets[term[0]].append(term)
+        self.buckets = dict(buckets)
+        self.expand = lru_cache(maxsize=20_000)(self._expand)
+
+    def _expand(self, term: str) -> tuple[tuple[int, float], ...]:
+        """Index terms that ``term`` stands for, with a similarity in 0..1 (exact first)."""
+        exact = self.term_ids.get(term)
+        found: dict[int, float] = {} if exact is None else {exact: 1.0}
+        if len(term) >= _FUZZY_MIN_LENGTH and "_" not in term:
+            for other, score, _ in process.extract(
+                term,
+                self.buckets.get(term[0], ()),
+                scorer=fuzz.ratio,
+                score_cutoff=_FUZZY_CUTOFF,
+                limit=6,
+            ):
+                tid = self.term_ids[other]
+                found.setdefault(tid, score / 100.0)
+        return tuple(sorted(found.items(), key=lambda item: -item[1]))
+
+
+class Matcher:
+    """An index of every phrasing in the base, built once; ``match`` only scores.
+
+    Bands: ``answer`` when the best entry scores at least ``answer_threshold`` and leads the
+    runner-up by ``answer_margin``; ``suggest`` (up to three entries) from ``suggest_threshold``;
+    ``escalate`` below.
+    """
+
+    def __init__(
+        self,
+        base: KnowledgeBase,
+        *,
+        answer_threshold: float = 72.0,
+        suggest_threshold: float = 50.0,
+        answer_margin: float = 6.0,
+    ):
+        self.base = base
+        self.answer_threshold = answer_threshold
+        self.suggest_threshold = suggest_threshold
+        self.answer_margin = answer_margin
+        self.normaliser = Normaliser(base.synonyms)
+        self.index = _Index(base, self.normaliser)
+
+    def match(self, text: str, *, language: str | None = None) -> Match:
+        """Score ``text`` against the base; never raises on any string."""
+        fallback = language if language in LANGUAGES else "en"
+        if not isinstance(text, str):
+            return Match("escalate", fallback)
+        terms = list(dict.fromkeys(self.normaliser.terms(text)))[:_MAX_TERMS]
+        detected = self._language(text, terms, fallback)
+        index = self.index
+        if not terms or not index.entries:
+            return Match("escalate", detected)
+        ranked = self._rank(terms)
+        candidates = [Candidate(index.entries[e], round(s, 1)) for e, s in ranked[:5]]
+        top = candidates[0] if candidates else None
+        if top is None or top.score < self.suggest_threshold:
+            return Match(
+                "escalate", detected, score=top.score if top else 0.0, candidates=candidates
+            )
+        runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+        if top.score >= self.answer_threshold and top.score - runner_up >= self.answer_margin:
+            return Match("answer", detected, top.entry, top.score, candidates)
+        return Match("suggest", detected, None, top.score, candidates)
+
+    def _rank(self, terms: list[str]) -> list[tuple[int, float]]:
+        """(entry number, score 0-100) for the entries the question touches, best first."""
+        index = self.index
+        doc_overlap = np.zeros(len(index.doc_owner), dtype=np.float32)
+        bag_overlap = np.zeros(len(index.entries), dtype=np.float32)
+        query_norm = 0.0
+        for term in terms:
+            expansions = index.expand(term)
+            if not expansions:
+                query_norm += index.unknown_weight
+                continue
+            query_norm += float(index.idf[expansions[0][0]]) * expansions[0][1]
+            _accumulate(doc_overlap, index.postings, index.idf, expansions)
+            _accumulate(bag_overlap, index.entry_postings, index.idf, expansions)
+        touched = np.flatnonzero(doc_overlap)
+        if query_norm <= 0 or not len(touched):
+            return []
+        overlap = doc_overlap[touched]
+        explained = np.minimum(overlap / query_norm, 1.0)
+        covered = np.minimum(overlap / index.doc_norm[touched], 1.0)
+        phrasing = explained**_EXPLAINED_POWER * covered ** (1 - _EXPLAINED_POWER)
+        best: dict[int, tuple[float, int]] = {}
+        owners = index.doc_owner[touched].tolist()
+        for doc, owner, score in zip(touched.tolist(), owners, phrasing.tolist(), strict=True):
+            if owner not in best or score > best[owner][0]:
+                best[owner] = (score, doc)
+        bag = np.minimum(bag_overlap / query_norm, 1.0)
+        blended = {
+            owner: _PHRASING_SHARE * score + (1 - _PHRASING_SHARE) * float(bag[owner])
+            for owner, (score, _) in best.items()
+        }
+        shortlist = sorted(blended, key=lambda owner: -blended[owner])[:_RESCORE]
+        # rapidfuzz on the normalised texts breaks near-ties by word order and shared phrases.
+        query = " ".join(terms)
+        texts = [index.doc_text[best[owner][1]] for owner in shortlist]
+        similarity = process.cdist([query], texts, scorer=fuzz.token_sort_ratio)[0] / 100.0
+        scored = [
+            (
+                owner,
+                100.0
+                * (
+                    (1 - _FUZZY_SHARE) * blended[owner]
+                    + _FUZZY_SHARE * float(sim) * blended[owner] ** 0.5
+                ),
+            )
+            for owner, sim in zip(shortlist, similarity, strict=True)
+        ]
+        return sorted(scored, key=lambda item: -item[1])
+
+    def _language(self, text: str, terms: list[str], fallback: str) -> str:
+        """The text's own language; when its words say nothing, the language of its terms."""
+        scores = language_scores(text)
+        if max(scores.values()) > 0:
+            return detect_language(text, fallback)
+        votes = dict.fromkeys(LANGUAGES, 0.0)
+        for term in terms:
+            tid = self.index.term_ids.get(term)
+            counts = self.index.term_languages.get(tid) if tid is not None else None
+            if counts:
+                total = sum(counts.values())
+                for lang, count in counts.items():
+                    votes[lang] += count / total
+        ranked = sorted(votes.values(), reverse=True)
+        best = max(votes, key=lambda lang: votes[lang])
+        if ranked[0] - ranked[1] >= 0.5:
+            return best
+        return fallback
+
+
+def _accumulate(
+    overlap: np.ndarray,
+    postings: list[np.ndarray],
+    idf: np.ndarray,
+    expansions: tuple[tuple[int, float], ...],
+) -> None:
+    """Add one question term's weight to every row holding it (once, at its best similarity)."""
+    if len(expansions) == 1:
+        tid, sim = expansions[0]
+        overlap[postings[tid]] += idf[tid] * sim
+        return
+    contribution = np.zeros_like(overlap)
+    for tid, sim in expansions:
+        rows = postings[tid]
+        contribution[rows] = np.maximum(contribution[rows], idf[tid] * sim)
+    overlap += contribution
