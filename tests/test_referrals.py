@@ -701,3 +701,14 @@ def test_close_referral_refuses(db, which, outcome, message):
         pytest.raises(ReferralError, match=message.replace("(", r"\(").replace(")", r"\)")),
     ):
         close_referral(session, ids.get(which, 9999), outcome=outcome)
+
+
+@pytest.mark.parametrize(
+    ("state", "partner"), [("FJI", "commonwealth"), ("FRA", "ohchr-tbcbp"), (None, "ohchr-tbcbp")]
+)
+def test_shipped_reporting_help_goes_to_the_commonwealth_for_its_members(shipped, state, partner):
+    base, loaded, _, _ = shipped
+    entry = base.entries["reporting-drafting-help"]
+    match = Match("suggest", "en", None, 60.0, [Candidate(entry, 60.0)])
+    routing = loaded.route("we need support", match, state=base.states[state] if state else None)
+    assert routing is not None and routing.partner.id == partner
