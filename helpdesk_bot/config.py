@@ -1,0 +1,222 @@
+"""Settings: one typed object read from the environment and an optional config file.
+
+Example::
+
+    settings = Settings.load()              # environment, then HELPDESK_CONFIG if set
+    settings = Settings.load(env={"HELPDESK_STAFF_IDS": "1,2"})
+
+Every problem is a :class:`ConfigError` whose message names the variable, on one line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import yaml
+
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+
+
+class ConfigError(Exception):
+    """A configuration value is missing, unreadable or invalid (exit code 2)."""
+
+
+def _int(name: str, raw: str) -> int:
+    try:
+        return int(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _float(name: str, raw: str) -> float:
+    try:
+        return float(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _ids(name: str, raw: str) -> frozenset[int]:
+    ids = set()
+    for part in raw.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.lstrip("-").isdigit():
+            raise ConfigError(
+                f"{name} must be comma-separated Telegram user ids (numbers), got {part!r}"
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def read_config_file(path: Path) -> dict[str, str]:
+    """Read a ``.env``-style (KEY=value lines) or YAML (mapping) config file into strings."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"HELPDESK_CONFIG: cannot read {path}: {exc.strerror}") from None
+    if path.suffix in {".yaml", ".yml"}:
+        try:
+            data = yaml.safe_load(text) or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"{path}:{mark.line + 1}" if mark else str(path)
+            raise ConfigError(f"{where}: invalid YAML in config file") from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: the config file must be a mapping of VARIABLE: value")
+        return {str(k).upper(): "" if v is None else str(v) for k, v in data.items()}
+    values: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        line = line.removeprefix("export ").strip()
+        if "=" not in line:
+            raise ConfigError(f"{path}:{number}: expected VARIABLE=value")
+        key, _, value = line.partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Everything the help desk reads from its environment."""
+
+    telegram_token: str | None = field(default=None, repr=False)
+    telegram_api_url: str = DEFAULT_API_URL
+    staff_chat_id: int | None = None
+    staff_ids: frozenset[int] = frozenset()
+    database_url: str = ""
+    knowledge_dir: Path = Path("knowledge")
+    referrals_dir: Path = Path("referrals")
+    # Matching bands (0-100): see matcher.py for how they were calibrated.
+    answer_threshold: float = 72.0
+    suggest_threshold: float = 50.0
+    answer_margin: float = 6.0
+    rate_limit_per_minute: int = 20
+    reminder_working_days: float = 2.0
+    referral_followup_days: int = 14
+    retention_months: int | None = None
+    pseudonym_secret: str = field(default="", repr=False)
+    webhook_secret: str | None = field(default=None, repr=False)
+    db_pool_size: int = 5
+    db_max_overflow: int = 10
+    log_level: str = "INFO"
+
+    @classmethod
+    def load(
+        cls, *, env: Mapping[str, str] | None = None, config_file: Path | None = None
+    ) -> Settings:
+        """Read settings from ``env`` (default: ``os.environ``) over an optional config file."""
+        env = dict(os.environ if env is None else env)
+        path = config_file or (Path(env["HELPDESK_CONFIG"]) if env.get("HELPDESK_CONFIG") else None)
+        values = read_config_file(path) if path else {}
+        values.update({k: v for k, v in env.items() if k.startswith("HELPDESK_")})
+        return cls.from_values(values)
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, str]) -> Settings:
+        def get(name: str) -> str | None:
+            raw = values.get(name)
+            return raw if raw is not None and raw.strip() != "" else None
+
+        kwargs: dict[str, object] = {}
+        if token := get("HELPDESK_TELEGRAM_TOKEN"):
+            token = token.strip()
+            if ":" not in token or any(c.isspace() for c in token):
+                raise ConfigError(
+                    "HELPDESK_TELEGRAM_TOKEN does not look like a BotFather token (digits:letters)"
+                )
+            kwargs["telegram_token"] = token
+        if url := get("HELPDESK_TELEGRAM_API_URL"):
+            if not url.startswith(("http://", "https://")):
+                raise ConfigError("HELPDESK_TELEGRAM_API_URL must start with http:// or https://")
+            kwargs["telegram_api_url"] = url.strip()
+        if raw := get("HELPDESK_STAFF_CHAT_ID"):
+            kwargs["staff_chat_id"] = _int("HELPDESK_STAFF_CHAT_ID", raw)
+        if raw := get("HELPDESK_STAFF_IDS"):
+            kwargs["staff_ids"] = _ids("HELPDESK_STAFF_IDS", raw)
+        kwargs["database_url"] = (get("HELPDESK_DATABASE_URL") or default_database_url()).strip()
+        if raw := get("HELPDESK_KNOWLEDGE_DIR"):
+            kwargs["knowledge_dir"] = Path(raw)
+        if raw := get("HELPDESK_REFERRALS_DIR"):
+            kwargs["referrals_dir"] = Path(raw)
+        numbers = {
+            "HELPDESK_ANSWER_THRESHOLD": "answer_threshold",
+            "HELPDESK_SUGGEST_THRESHOLD": "suggest_threshold",
+            "HELPDESK_ANSWER_MARGIN": "answer_margin",
+            "HELPDESK_REMINDER_WORKING_DAYS": "reminder_working_days",
+        }
+        for name, attr in numbers.items():
+            if raw := get(name):
+                value = _float(name, raw)
+                if value < 0 or (attr.endswith("threshold") and value > 100):
+                    raise ConfigError(f"{name} is out of range: {raw!r}")
+                kwargs[attr] = value
+        whole = {
+            "HELPDESK_RATE_LIMIT": "rate_limit_per_minute",
+            "HELPDESK_REFERRAL_FOLLOWUP_DAYS": "referral_followup_days",
+            "HELPDESK_RETENTION_MONTHS": "retention_months",
+            "HELPDESK_DB_POOL_SIZE": "db_pool_size",
+            "HELPDESK_DB_MAX_OVERFLOW": "db_max_overflow",
+        }
+        for name, attr in whole.items():
+            if raw := get(name):
+                value = _int(name, raw)
+                if value < 0:
+                    raise ConfigError(f"{name} must not be negative, got {raw!r}")
+                kwargs[attr] = value
+        if raw := get("HELPDESK_PSEUDONYM_SECRET"):
+            kwargs["pseudonym_secret"] = raw
+        if raw := get("HELPDESK_WEBHOOK_SECRET"):
+            if not all(c.isalnum() or c in "_-" for c in raw) or len(raw) > 256:
+                raise ConfigError(
+                    "HELPDESK_WEBHOOK_SECRET may hold only letters, digits, _ and - (1-256 chars)"
+                )
+            kwargs["webhook_secret"] = raw
+        if raw := get("HELPDESK_LOG_LEVEL"):
+            level = raw.strip().upper()
+            if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+                raise ConfigError(
+                    f"HELPDESK_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {raw!r}"
+                )
+            kwargs["log_level"] = level
+        settings = cls(**kwargs)  # type: ignore[arg-type]
+        if settings.suggest_threshold > settings.answer_threshold:
+            raise ConfigError(
+                "HELPDESK_SUGGEST_THRESHOLD must not be above HELPDESK_ANSWER_THRESHOLD"
+            )
+        return settings
+
+    def is_staff(self, user_id: int | None) -> bool:
+        """Staff rights come from HELPDESK_STAFF_IDS only."""
+        return user_id is not None and user_id in self.staff_ids
+
+    def describe(self) -> dict[str, str]:
+        """The settings as text for logs, with secrets hidden."""
+        hidden = {"telegram_token", "pseudonym_secret", "webhook_secret"}
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = ("(set)" if value else "(not set)") if f.name in hidden else str(value)
+        return out
+
+
+def default_database_url() -> str:
+    """The SQLite file under ./var/ (created on first use)."""
+    return f"sqlite:///{Path('var').resolve() / 'helpdesk.sqlite3'}"

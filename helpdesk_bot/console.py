@@ -1,0 +1,139 @@
+"""The console desk (``helpdesk-bot chat``) and plain-text views of the ticket queue.
+
+Example::
+
+    ConsoleDesk(desk).loop(sys.stdin, sys.stdout)
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TextIO
+
+from .desk import Asker, Desk, DeskError, Reply
+from .knowledge import LANGUAGES, KnowledgeBase
+from .models import Ticket, utcnow
+
+HELP = """\
+Type a question as an official would, in English, French or Spanish.
+  1, 2, 3              choose a suggestion
+  /secretariat TEXT    send a message straight to the Secretariat
+  /language en|fr|es   your language
+  /topics              the topics of the knowledge base
+  /help                this text
+  /quit                leave (Ctrl-D works too)"""
+
+
+class ConsoleDesk:
+    """One official at the terminal, going through the same desk as Telegram."""
+
+    def __init__(self, desk: Desk):
+        self.desk = desk
+        self.asker = Asker(official_id=desk.profile(Asker()).id, name="console")
+        self.suggestions: list[str] = []
+
+    def loop(self, stdin: TextIO, stdout: TextIO) -> int:
+        interactive = stdin.isatty()
+        stdout.write(
+            "CTI help desk (console). Type your question; /help for commands, /quit to leave.\n"
+        )
+        while True:
+            if interactive:
+                stdout.write("\n> ")
+                stdout.flush()
+            line = stdin.readline()
+            if not line:
+                return 0
+            line = line.strip()
+            if not line:
+                continue
+            if line in {"/quit", "/exit"}:
+                return 0
+            stdout.write(self.handle(line) + "\n")
+            stdout.flush()
+
+    def handle(self, line: str) -> str:
+        """One line typed by the person; returns what the desk shows back."""
+        command, _, rest = line.partition(" ")
+        language = self.desk.profile(self.asker).language
+        if command == "/help":
+            return HELP
+        if command == "/topics":
+            base = self.desk.base
+            return "\n".join(
+                f"- {t.titles.get(language, t.id)} ({len(base.entries_by_topic(t.id))})"
+                for t in base.topics.values()
+            )
+        if command == "/language":
+            if rest.strip() not in LANGUAGES:
+                return "Usage: /language en|fr|es"
+            self.desk.update_profile(self.asker, language=rest.strip())
+            return f"Language: {rest.strip()}"
+        if command == "/secretariat":
+            return self.show(self.desk.to_secretariat(self.asker, rest, channel="console"))
+        if line.isdigit() and self.suggestions:
+            index = int(line) - 1
+            if 0 <= index < len(self.suggestions):
+                return self.show(
+                    self.desk.choose(self.asker, self.suggestions[index], channel="console")
+                )
+        if command.startswith("/"):
+            return f"Unknown command {command}. /help lists the commands."
+        return self.show(self.desk.ask(self.asker, line, channel="console"))
+
+    def show(self, reply: Reply) -> str:
+        self.suggestions = [e.id for e in reply.suggestions]
+        lines = [reply.text]
+        for tool in reply.tools:
+            lines.append(f"  Tool: {tool.titles.get(reply.language, tool.id)} - {tool.url}")
+        return "\n".join(lines)
+
+
+def _age(opened: datetime, now: datetime) -> str:
+    hours = (now - opened).total_seconds() / 3600
+    return f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.0f} d"
+
+
+def format_queue(tickets: list[Ticket], base: KnowledgeBase, *, now: datetime | None = None) -> str:
+    """The queue as lines: number, age, assignee, State, first words of the question."""
+    if not tickets:
+        return "No tickets in the queue."
+    now = now or utcnow()
+    lines = []
+    for ticket in tickets:
+        state = base.states.get(ticket.state_code or "")
+        first = next((m.text for m in ticket.messages if m.author == "official" and m.text), "")
+        undelivered = sum(m.delivery == "failed" for m in ticket.messages)
+        lines.append(
+            f"#{ticket.id} [{ticket.status}] {_age(ticket.opened_at, now)} "
+            f"{ticket.assignee_name or ticket.assignee_id or 'unassigned'} "
+            f"{state.name('en') if state else '-'} ({ticket.language}): {first[:70]}"
+            + (f"  ! {undelivered} reply not delivered" if undelivered else "")
+        )
+    return "\n".join(lines)
+
+
+def format_ticket(ticket: Ticket, base: KnowledgeBase) -> str:
+    """One ticket's whole thread."""
+    state = base.states.get(ticket.state_code or "")
+    head = [
+        f"Ticket #{ticket.id} ({ticket.kind}), {ticket.status}"
+        + (f": {ticket.resolution}" if ticket.resolution else ""),
+        f"Opened {ticket.opened_at:%Y-%m-%d %H:%M} UTC; language {ticket.language}; "
+        f"State {state.name('en') if state else 'unknown'}",
+        f"Assignee: {ticket.assignee_name or ticket.assignee_id or 'none'}"
+        + (f"; referred to {ticket.partner_id}" if ticket.partner_id else ""),
+    ]
+    if ticket.tried:
+        head.append(f"The bot tried: {ticket.tried}")
+    thread = [
+        f"  {m.created_at:%Y-%m-%d %H:%M} {m.author}"
+        + (f" ({m.author_name})" if m.author_name else "")
+        + (" [NOT DELIVERED]" if m.delivery == "failed" else "")
+        + f": {m.text if m.text is not None else '(erased)'}"
+        for m in ticket.messages
+    ]
+    return "\n".join(head + thread)
+
+
+__all__ = ["ConsoleDesk", "DeskError", "format_queue", "format_ticket"]

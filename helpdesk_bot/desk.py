@@ -1,0 +1,780 @@
+"""The desk: the one place where a question becomes a reply, a log row, a ticket or a referral.
+
+It knows nothing of Telegram: the bot, the console ``chat`` and ``ask`` all call it.
+
+Example::
+
+    desk = Desk.from_settings(settings)
+    reply = desk.ask(Asker(telegram_id=7, chat_id=7), "How do we ratify UNCAT?")
+    reply.outcome, reply.text, reply.query_id
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import yaml
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from . import texts
+from .config import Settings
+from .db import check_schema, connect, make_sessionmaker, session_scope
+from .knowledge import LANGUAGES, Entry, KnowledgeBase, KnowledgeError, Tool, load_knowledge
+from .matcher import Matcher
+from .models import Feedback, Official, Query, Referral, Ticket, TicketMessage, utcnow
+from .referrals import Partner, ReferralDirectory, load_referrals
+from .yamlfile import Problem
+
+MAX_QUESTION_CHARS = 4096
+CLOSE_RESOLUTIONS = ("answered", "out_of_scope", "duplicate", "referred")
+REFERRAL_OUTCOMES = ("taken_up", "not_needed", "no_answer")
+
+
+class DeskError(Exception):
+    """A staff or official action that cannot be done (unknown ticket, closed ticket...)."""
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who is asking, as a channel knows them."""
+
+    telegram_id: int | None = None
+    chat_id: int | None = None
+    official_id: int | None = None  # channels without Telegram ids (the console) keep this
+    name: str | None = None
+    language_code: str | None = None  # Telegram's guess, used until the official chooses
+
+
+@dataclass
+class Reply:
+    """What the official reads, and what was recorded."""
+
+    question: str
+    outcome: str  # answer | suggest | refer | escalate | limited | empty
+    language: str
+    text: str
+    entry: Entry | None = None
+    score: float = 0.0
+    suggestions: list[Entry] = field(default_factory=list)
+    partner: Partner | None = None
+    tools: list[Tool] = field(default_factory=list)
+    ticket_id: int | None = None
+    ticket_is_new: bool = False
+    query_id: int | None = None
+    referral_id: int | None = None
+    candidates: list[tuple[str, float]] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """The ``ask --json`` line of DESIGN.md."""
+        return {
+            "question": self.question,
+            "outcome": self.outcome,
+            "entry": self.entry.id if self.entry else None,
+            "score": round(self.score),
+            "language": self.language,
+            "text": self.text,
+            "suggestions": [
+                {"entry": e.id, "question": e.question(self.language)} for e in self.suggestions
+            ],
+            "partner": self.partner.id if self.partner else None,
+        }
+
+
+@dataclass(frozen=True)
+class Relay:
+    """A message the channel must deliver to an official (staff reply, closing notice...)."""
+
+    chat_id: int | None
+    text: str
+    language: str
+    ticket_id: int
+    message_id: int | None = None  # TicketMessage row, for the delivery status
+
+
+def clean_text(text: str) -> str:
+    """Control characters out, whitespace collapsed, cut to Telegram's 4,096 characters."""
+    kept = "".join(c if c.isprintable() or c in "\n\t" else " " for c in text)
+    return " ".join(kept.split())[:MAX_QUESTION_CHARS]
+
+
+class Desk:
+    """The help desk's core; thread-safe, one database session per call."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        base: KnowledgeBase,
+        referrals: ReferralDirectory,
+        sessions: sessionmaker[Session] | None = None,
+    ):
+        self.settings = settings
+        self.sessions = sessions
+        self._lock = threading.Lock()
+        self._install(base, referrals)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, database: bool = True) -> Desk:
+        """Load the knowledge base and referrals (KnowledgeError if invalid) and open the database."""
+        base, referrals = load_base(settings)
+        sessions = None
+        if database:
+            engine = connect(
+                settings.database_url,
+                pool_size=settings.db_pool_size,
+                max_overflow=settings.db_max_overflow,
+            )
+            check_schema(engine)
+            sessions = make_sessionmaker(engine)
+        return cls(settings, base=base, referrals=referrals, sessions=sessions)
+
+    def _install(self, base: KnowledgeBase, referrals: ReferralDirectory) -> None:
+        matcher = Matcher(
+            base,
+            answer_threshold=self.settings.answer_threshold,
+            suggest_threshold=self.settings.suggest_threshold,
+            answer_margin=self.settings.answer_margin,
+        )
+        # One assignment so a concurrent question sees the old base or the new one, never a mix.
+        self._current = (base, referrals, matcher)
+
+    @property
+    def base(self) -> KnowledgeBase:
+        return self._current[0]
+
+    @property
+    def referrals(self) -> ReferralDirectory:
+        return self._current[1]
+
+    @property
+    def matcher(self) -> Matcher:
+        return self._current[2]
+
+    def reload(self) -> list[Problem]:
+        """Reload knowledge and referrals; on any error keep the running base and return the problems."""
+        try:
+            base, referrals = load_base(self.settings)
+        except KnowledgeError as exc:
+            return exc.problems
+        self._install(base, referrals)
+        return []
+
+    def _session(self):
+        if self.sessions is None:
+            raise DeskError("this desk has no database")
+        return session_scope(self.sessions)
+
+    # --- answering --------------------------------------------------------------------------
+    def answer(
+        self, question: str, *, language: str | None = None, region: str | None = None
+    ) -> Reply:
+        """Match ``question`` and build the reply, without logging anything (``ask``)."""
+        base, referrals, matcher = self._current
+        text = clean_text(question)
+        fallback = language if language in LANGUAGES else "en"
+        if not text:
+            return Reply(question, "escalate", fallback, texts.say("empty_question", fallback))
+        match = matcher.match(text, language=fallback)
+        state = None
+        routing = referrals.route(text, match, region=region, state=state)
+        lang = match.language
+        reply = Reply(
+            question=question,
+            outcome=match.outcome,
+            language=lang,
+            text="",
+            score=match.score,
+            candidates=[(c.entry.id, c.score) for c in match.candidates[:3]],
+        )
+        if routing is not None:
+            reply.outcome = "refer"
+            reply.partner = routing.partner
+            reply.entry = match.entry if match.outcome == "answer" else None
+            reply.text = referrals.reply_text(routing, lang)
+        elif match.outcome == "answer" and match.entry is not None:
+            reply.entry = match.entry
+            reply.tools = [base.tools[t] for t in match.entry.tools if t in base.tools]
+            reply.text = entry_text(match.entry, lang)
+        elif match.outcome == "suggest":
+            reply.suggestions = match.suggestions
+            lines = [texts.say("suggest_intro", lang)]
+            lines += [f"{i}. {e.question(lang)}" for i, e in enumerate(reply.suggestions, 1)]
+            lines.append(texts.say("suggest_none", lang))
+            reply.text = "\n".join(lines)
+        else:
+            reply.outcome = "escalate"
+            reply.text = texts.say("escalate_offline", lang)
+        return reply
+
+    def ask(
+        self, asker: Asker, question: str, *, channel: str = "telegram", via: str = "typed"
+    ) -> Reply:
+        """Answer an official's question and log it (and open or join a ticket) before replying."""
+        with self._session() as session:
+            official = self._official(session, asker)
+            language = official.language
+            if not clean_text(question):
+                return Reply(question, "empty", language, texts.say("empty_question", language))
+            if self._over_rate_limit(session, official):
+                return Reply(question, "limited", language, texts.say("rate_limited", language))
+            state = self.base.states.get(official.state_code or "")
+            reply = self.answer(question, language=language, region=state.region if state else None)
+            self._log(session, official, reply, channel=channel, via=via)
+            return reply
+
+    def choose(self, asker: Asker, entry_id: str, *, channel: str = "telegram") -> Reply:
+        """An official chose a suggested entry: that is a question too, and logged as one."""
+        entry = self.base.entries.get(entry_id)
+        if entry is None:
+            raise DeskError(f"no entry {entry_id!r}")
+        with self._session() as session:
+            official = self._official(session, asker)
+            lang = official.language
+            reply = Reply(
+                question=entry.question(lang),
+                outcome="answer",
+                language=lang,
+                text=entry_text(entry, lang),
+                entry=entry,
+                score=100.0,
+                tools=[self.base.tools[t] for t in entry.tools if t in self.base.tools],
+            )
+            self._log(session, official, reply, channel=channel, via="suggestion")
+            return reply
+
+    def to_secretariat(
+        self, asker: Asker, question: str, *, channel: str = "telegram", kind: str = "secretariat"
+    ) -> Reply:
+        """A question straight to staff (/secretariat): logged as a query ending in a ticket."""
+        with self._session() as session:
+            official = self._official(session, asker)
+            lang = official.language
+            if not clean_text(question):
+                return Reply(question, "empty", lang, texts.say("secretariat_empty", lang))
+            reply = Reply(question, "escalate", lang, "")
+            self._log(session, official, reply, channel=channel, via=kind, ticket_kind=kind)
+            return reply
+
+    def pass_on(self, asker: Asker, query_id: int) -> Reply:
+        """ "Not helpful, ask the Secretariat": a ticket for an answered query (not a new query)."""
+        with self._session() as session:
+            official = self._official(session, asker)
+            query = session.get(Query, query_id)
+            if query is None or query.official_id != official.id:
+                raise DeskError(f"no query {query_id} for this official")
+            lang = official.language
+            tried = f"{query.entry_id}:{query.score:.0f}" if query.entry_id else None
+            ticket = self._open_or_join(
+                session, official, query.text or "", kind="not_helpful", tried=tried
+            )
+            return Reply(
+                query.text or "",
+                "escalate",
+                lang,
+                texts.say("passed_on", lang, number=ticket.id),
+                ticket_id=ticket.id,
+                ticket_is_new=len(ticket.messages) == 1,
+            )
+
+    def _log(
+        self,
+        session: Session,
+        official: Official,
+        reply: Reply,
+        *,
+        channel: str,
+        via: str,
+        ticket_kind: str = "escalation",
+    ) -> None:
+        state = self.base.states.get(official.state_code or "")
+        query = Query(
+            official_id=official.id,
+            official_ref=official.ref,
+            text=clean_text(reply.question),
+            language=reply.language,
+            outcome=reply.outcome,
+            entry_id=reply.entry.id if reply.entry else None,
+            score=reply.score,
+            topic=reply.entry.topic if reply.entry else None,
+            partner_id=reply.partner.id if reply.partner else None,
+            channel=channel,
+            via=via,
+            state_code=official.state_code,
+            region=state.region if state else None,
+            source=official.source,
+            asked_at=utcnow(),
+        )
+        session.add(query)
+        if reply.outcome == "escalate":
+            tried = ", ".join(f"{e}:{s:.0f}" for e, s in reply.candidates) or None
+            ticket = self._open_or_join(
+                session, official, query.text or "", kind=ticket_kind, tried=tried
+            )
+            query.ticket_id = ticket.id
+            reply.ticket_id = ticket.id
+            reply.ticket_is_new = len(ticket.messages) == 1
+            key = "ticket_opened" if reply.ticket_is_new else "ticket_joined"
+            reply.text = texts.say(key, reply.language, number=ticket.id)
+        session.flush()
+        reply.query_id = query.id
+        if reply.outcome == "refer" and reply.partner is not None:
+            referral = Referral(
+                partner_id=reply.partner.id,
+                query_id=query.id,
+                official_id=official.id,
+                official_ref=official.ref,
+                state_code=official.state_code,
+                region=query.region,
+                language=reply.language,
+                created_by="bot",
+                followup_due_at=utcnow() + timedelta(days=self.settings.referral_followup_days),
+            )
+            session.add(referral)
+            session.flush()
+            reply.referral_id = referral.id
+
+    def _open_or_join(
+        self, session: Session, official: Official, text: str, *, kind: str, tried: str | None
+    ) -> Ticket:
+        """The official's open ticket gets the message; a closed ticket is never reopened."""
+        ticket = session.scalars(
+            select(Ticket)
+            .where(Ticket.official_id == official.id, Ticket.status == "open")
+            .order_by(Ticket.id.desc())
+            .limit(1)
+        ).first()
+        if ticket is None:
+            state = self.base.states.get(official.state_code or "")
+            ticket = Ticket(
+                official_id=official.id,
+                official_ref=official.ref,
+                kind=kind,
+                language=official.language,
+                state_code=official.state_code,
+                region=state.region if state else None,
+                tried=tried,
+                opened_at=utcnow(),
+            )
+            session.add(ticket)
+            session.flush()
+        ticket.messages.append(
+            TicketMessage(
+                author="official", author_id=official.telegram_id, text=text, delivery="delivered"
+            )
+        )
+        session.flush()
+        return ticket
+
+    def _over_rate_limit(self, session: Session, official: Official) -> bool:
+        limit = self.settings.rate_limit_per_minute
+        if not limit:
+            return False
+        since = utcnow() - timedelta(minutes=1)
+        recent = session.scalar(
+            select(func.count(Query.id)).where(
+                Query.official_id == official.id, Query.asked_at >= since
+            )
+        )
+        return (recent or 0) >= limit
+
+    def mark_delivery(self, query_id: int, *, delivered: bool, error: str | None = None) -> None:
+        """Record whether the reply to a query reached the official."""
+        with self._session() as session:
+            session.execute(
+                update(Query)
+                .where(Query.id == query_id)
+                .values(
+                    delivery="delivered" if delivered else "failed",
+                    delivery_error=None if delivered else (error or "")[:200],
+                    replied_at=utcnow(),
+                )
+            )
+
+    # --- officials ----------------------------------------------------------------------------
+    def _official(self, session: Session, asker: Asker) -> Official:
+        official = session.get(Official, asker.official_id) if asker.official_id else None
+        if official is None and asker.telegram_id is not None:
+            official = session.scalars(
+                select(Official).where(Official.telegram_id == asker.telegram_id)
+            ).first()
+        if official is None:
+            guess = (asker.language_code or "en")[:2].lower()
+            official = Official(
+                telegram_id=asker.telegram_id,
+                chat_id=asker.chat_id,
+                name=asker.name,
+                language=guess if guess in LANGUAGES else "en",
+            )
+            session.add(official)
+            session.flush()
+        else:
+            official.last_seen_at = utcnow()
+            if asker.chat_id is not None:
+                official.chat_id = asker.chat_id
+        return official
+
+    def profile(self, asker: Asker) -> Official:
+        """The official's profile (created on first contact); a detached snapshot."""
+        with self._session() as session:
+            official = self._official(session, asker)
+            session.flush()
+            session.expunge(official)
+            return official
+
+    def update_profile(self, asker: Asker, **changes: object) -> Official:
+        """Change language, state_code, role, source or consent; unknown values raise DeskError."""
+        allowed = {"language", "state_code", "role", "source", "consent", "name"}
+        if unknown := set(changes) - allowed:
+            raise DeskError(f"cannot change {', '.join(sorted(unknown))}")
+        if "language" in changes and changes["language"] not in LANGUAGES:
+            raise DeskError(f"unknown language {changes['language']!r}")
+        code = changes.get("state_code")
+        if code is not None and code not in self.base.states:
+            raise DeskError(f"unknown State {code!r}")
+        with self._session() as session:
+            official = self._official(session, asker)
+            for key, value in changes.items():
+                if key in {"role", "source", "name"} and isinstance(value, str):
+                    value = clean_text(value)[: 200 if key != "source" else 64] or None
+                setattr(official, key, value)
+            if changes.get("consent"):
+                official.consent_at = utcnow()
+            session.flush()
+            session.expunge(official)
+            return official
+
+    def forget(self, asker: Asker) -> bool:
+        """Erase the official's profile and the text of their messages; the counts stay."""
+        if asker.telegram_id is None:
+            return False
+        with self._session() as session:
+            official = session.scalars(
+                select(Official).where(Official.telegram_id == asker.telegram_id)
+            ).first()
+            if official is None:
+                return False
+            session.execute(
+                update(Query)
+                .where(Query.official_id == official.id)
+                .values(official_id=None, text=None)
+            )
+            ticket_ids = select(Ticket.id).where(Ticket.official_id == official.id)
+            session.execute(
+                update(TicketMessage)
+                .where(TicketMessage.ticket_id.in_(ticket_ids))
+                .values(text=None, author_id=None, author_name=None)
+            )
+            session.execute(
+                update(Ticket)
+                .where(Ticket.official_id == official.id)
+                .values(official_id=None, tried=None)
+            )
+            session.execute(
+                update(Referral).where(Referral.official_id == official.id).values(official_id=None)
+            )
+            session.delete(official)
+            return True
+
+    # --- feedback -----------------------------------------------------------------------------
+    def feedback(
+        self,
+        asker: Asker,
+        *,
+        query_id: int | None = None,
+        referral_id: int | None = None,
+        helpful: bool,
+    ) -> None:
+        """ "Was this helpful?" on an answer, or "did the referral help?" on a referral."""
+        with self._session() as session:
+            official = self._official(session, asker)
+            if query_id is not None:
+                query = session.get(Query, query_id)
+                if query is None or query.official_id != official.id:
+                    raise DeskError(f"no query {query_id} for this official")
+            if referral_id is not None:
+                referral = session.get(Referral, referral_id)
+                if referral is None or referral.official_id != official.id:
+                    raise DeskError(f"no referral {referral_id} for this official")
+            session.add(
+                Feedback(
+                    query_id=query_id,
+                    referral_id=referral_id,
+                    official_ref=official.ref,
+                    helpful=helpful,
+                )
+            )
+
+    # --- tickets (staff) ----------------------------------------------------------------------
+    def tickets(self, *, status: str | None = "open") -> list[Ticket]:
+        """Tickets, oldest first, with their messages loaded."""
+        with self._session() as session:
+            statement = select(Ticket).order_by(Ticket.opened_at, Ticket.id)
+            if status:
+                statement = statement.where(Ticket.status == status)
+            found = list(session.scalars(statement))
+            for ticket in found:
+                _ = ticket.messages
+            session.expunge_all()
+            return found
+
+    def ticket(self, number: int) -> Ticket:
+        with self._session() as session:
+            ticket = session.get(Ticket, number)
+            if ticket is None:
+                raise DeskError(f"there is no ticket #{number}")
+            _ = ticket.messages
+            session.expunge_all()
+            return ticket
+
+    def ticket_for_staff_message(self, message_id: int) -> int | None:
+        """The ticket whose card or message in the staff chat has ``message_id``."""
+        with self._session() as session:
+            found = session.scalar(select(Ticket.id).where(Ticket.staff_message_id == message_id))
+            if found is None:
+                found = session.scalar(
+                    select(TicketMessage.ticket_id).where(
+                        TicketMessage.staff_message_id == message_id
+                    )
+                )
+            return found
+
+    def record_staff_message(self, ticket_id: int, message_id: int, *, card: bool = False) -> None:
+        """Remember the staff-chat copy of a ticket (card) or of its latest official message."""
+        with self._session() as session:
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is None:
+                raise DeskError(f"there is no ticket #{ticket_id}")
+            if card or ticket.staff_message_id is None:
+                ticket.staff_message_id = message_id
+            latest = ticket.messages[-1] if ticket.messages else None
+            if latest is not None and latest.staff_message_id is None:
+                latest.staff_message_id = message_id
+
+    def claim(self, number: int, *, staff_id: int, staff_name: str | None = None) -> Ticket:
+        with self._session() as session:
+            ticket = self._open_ticket(session, number)
+            ticket.assignee_id = staff_id
+            ticket.assignee_name = staff_name
+            session.flush()
+            _ = ticket.messages
+            session.expunge_all()
+            return ticket
+
+    def staff_reply(
+        self, number: int, text: str, *, staff_id: int, staff_name: str | None = None
+    ) -> Relay:
+        """A staff reply to relay to the official; the first one sets the first response time."""
+        text = text.strip()
+        if not text:
+            raise DeskError("an empty reply cannot be relayed")
+        with self._session() as session:
+            ticket = session.get(Ticket, number)
+            if ticket is None:
+                raise DeskError(f"there is no ticket #{number}")
+            now = utcnow()
+            if ticket.first_response_at is None:
+                ticket.first_response_at = now
+            if ticket.assignee_id is None:
+                ticket.assignee_id, ticket.assignee_name = staff_id, staff_name
+            message = TicketMessage(
+                author="staff",
+                author_id=staff_id,
+                author_name=staff_name,
+                text=text,
+                created_at=now,
+            )
+            ticket.messages.append(message)
+            session.flush()
+            official = session.get(Official, ticket.official_id) if ticket.official_id else None
+            return Relay(
+                chat_id=official.chat_id if official else None,
+                text=texts.say("staff_reply", ticket.language, number=ticket.id, text=text),
+                language=ticket.language,
+                ticket_id=ticket.id,
+                message_id=message.id,
+            )
+
+    def close(self, number: int, *, resolution: str, staff_id: int) -> Relay:
+        """Close a ticket; the Relay tells the official."""
+        if resolution not in CLOSE_RESOLUTIONS:
+            raise DeskError(f"resolution must be one of {', '.join(CLOSE_RESOLUTIONS)}")
+        with self._session() as session:
+            ticket = self._open_ticket(session, number)
+            ticket.status = "closed"
+            ticket.resolution = resolution
+            ticket.closed_at = utcnow()
+            if ticket.assignee_id is None:
+                ticket.assignee_id = staff_id
+            official = session.get(Official, ticket.official_id) if ticket.official_id else None
+            return Relay(
+                chat_id=official.chat_id if official else None,
+                text=texts.say("ticket_closed", ticket.language, number=ticket.id),
+                language=ticket.language,
+                ticket_id=ticket.id,
+            )
+
+    def refer_ticket(
+        self, number: int, partner_id: str, *, staff_id: int
+    ) -> tuple[Referral, Relay]:
+        """Staff refer a ticket to a partner: a tracked referral and a message for the official."""
+        partner = self.referrals.partners.get(partner_id)
+        if partner is None:
+            raise DeskError(f"unknown partner {partner_id!r}")
+        with self._session() as session:
+            ticket = self._open_ticket(session, number)
+            ticket.partner_id = partner_id
+            referral = Referral(
+                partner_id=partner_id,
+                ticket_id=ticket.id,
+                official_id=ticket.official_id,
+                official_ref=ticket.official_ref,
+                state_code=ticket.state_code,
+                region=ticket.region,
+                language=ticket.language,
+                created_by="staff",
+                reason=f"ticket #{ticket.id}",
+                followup_due_at=utcnow() + timedelta(days=self.settings.referral_followup_days),
+            )
+            session.add(referral)
+            now = utcnow()
+            if ticket.first_response_at is None:
+                ticket.first_response_at = now
+            text = partner_text(partner, ticket.language)
+            message = TicketMessage(author="staff", author_id=staff_id, text=text, created_at=now)
+            ticket.messages.append(message)
+            session.flush()
+            official = session.get(Official, ticket.official_id) if ticket.official_id else None
+            session.expunge(referral)
+            return referral, Relay(
+                chat_id=official.chat_id if official else None,
+                text=texts.say("staff_reply", ticket.language, number=ticket.id, text=text),
+                language=ticket.language,
+                ticket_id=ticket.id,
+                message_id=message.id,
+            )
+
+    def close_referral(self, referral_id: int, *, outcome: str) -> None:
+        if outcome not in REFERRAL_OUTCOMES:
+            raise DeskError(f"outcome must be one of {', '.join(REFERRAL_OUTCOMES)}")
+        with self._session() as session:
+            referral = session.get(Referral, referral_id)
+            if referral is None:
+                raise DeskError(f"there is no referral #{referral_id}")
+            referral.status, referral.outcome, referral.closed_at = "closed", outcome, utcnow()
+
+    def mark_message_delivery(
+        self, message_id: int, *, delivered: bool, error: str | None = None
+    ) -> None:
+        """Record whether a staff reply reached the official (undelivered ones show in /queue)."""
+        with self._session() as session:
+            session.execute(
+                update(TicketMessage)
+                .where(TicketMessage.id == message_id)
+                .values(
+                    delivery="delivered" if delivered else "failed",
+                    delivery_error=None if delivered else (error or "")[:200],
+                )
+            )
+
+    def due_reminders(self, *, now: datetime | None = None) -> list[Ticket]:
+        """Open tickets with no staff response after the configured working days, not yet reminded."""
+        now = now or utcnow()
+        found = []
+        for ticket in self.tickets(status="open"):
+            if ticket.first_response_at is not None or ticket.reminded_at is not None:
+                continue
+            if working_days_between(ticket.opened_at, now) >= self.settings.reminder_working_days:
+                found.append(ticket)
+        return found
+
+    def mark_reminded(self, number: int) -> None:
+        with self._session() as session:
+            session.execute(update(Ticket).where(Ticket.id == number).values(reminded_at=utcnow()))
+
+    def draft_faq(self, number: int, *, drafts_dir: Path | None = None) -> Path:
+        """Save a closed ticket's question and staff answer as a draft entry under knowledge/drafts/."""
+        ticket = self.ticket(number)
+        if ticket.status != "closed":
+            raise DeskError(f"ticket #{number} is still open: close it first")
+        question = next(
+            (m.text for m in ticket.messages if m.author == "official" and m.text), None
+        )
+        answer = next(
+            (m.text for m in reversed(ticket.messages) if m.author == "staff" and m.text), None
+        )
+        if not question or not answer:
+            raise DeskError(f"ticket #{number} has no question and staff answer to draft from")
+        folder = drafts_dir or self.settings.knowledge_dir / "drafts"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"ticket-{number}.yaml"
+        draft = {
+            "topic": None,
+            "entries": [
+                {
+                    "id": f"draft-ticket-{number}",
+                    "source": "to check: Secretariat reply",
+                    "reviewed": None,
+                    ticket.language: {"questions": [question], "answer": answer},
+                }
+            ],
+        }
+        header = (
+            f"# Draft from ticket #{number}; not served. To publish: choose the topic, add the other\n"
+            "# languages and four phrasings each, set source and reviewed, move the entry into the\n"
+            "# topic's file, then run `helpdesk-bot validate`.\n"
+        )
+        path.write_text(
+            header + yaml.safe_dump(draft, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
+        return path
+
+    def _open_ticket(self, session: Session, number: int) -> Ticket:
+        ticket = session.get(Ticket, number)
+        if ticket is None:
+            raise DeskError(f"there is no ticket #{number}")
+        if ticket.status != "open":
+            raise DeskError(f"ticket #{number} is already closed")
+        return ticket
+
+
+def load_base(settings: Settings) -> tuple[KnowledgeBase, ReferralDirectory]:
+    """Knowledge and referrals, or KnowledgeError with every problem of both."""
+    base, problems = load_knowledge(settings.knowledge_dir)
+    referrals, more = load_referrals(settings.referrals_dir, base)
+    problems = problems + more
+    if any(p.is_error for p in problems):
+        raise KnowledgeError(problems)
+    return base, referrals
+
+
+def entry_text(entry: Entry, language: str) -> str:
+    """The entry's answer in ``language`` followed by its source, as the official reads it."""
+    answer = entry.answers.get(language) or entry.answers["en"]
+    return f"{answer}\n\n{texts.say('source', language, source=entry.source)}"
+
+
+def partner_text(partner: Partner, language: str) -> str:
+    name = partner.names.get(language) or partner.names["en"]
+    description = partner.descriptions.get(language) or partner.descriptions["en"]
+    return f"{name}: {description}\n{partner.website}"
+
+
+def working_days_between(start: datetime, end: datetime) -> float:
+    """Working days (Monday to Friday) elapsed from ``start`` to ``end``, in fractions of a day."""
+    if end <= start:
+        return 0.0
+    total = 0.0
+    cursor = start
+    while cursor < end:
+        next_midnight = (cursor + timedelta(days=1)).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
+        step_end = min(next_midnight, end)
+        if cursor.weekday() < 5:
+            total += (step_end - cursor).total_seconds() / 86400
+        cursor = step_end
+    return total

@@ -1,0 +1,561 @@
+"""The knowledge base: topics, FAQ entries, the CTI tool catalogue, the State register, synonyms.
+
+One loader serves the bot, ``validate`` and ``/reload``: it never raises on bad YAML, it returns
+the problems, each as ``file:line: message``.
+
+Example::
+
+    base, problems = load_knowledge(Path("knowledge"))
+    base.entries["ratification-routes"].answers["fr"]
+    base.find_state("Fidji").code   # -> "FJI"
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from .yamlfile import LineDict, LineList, Problem, display_path, read_yaml
+
+LANGUAGES = ("en", "fr", "es")
+MAX_ANSWER_CHARS = 900
+MIN_QUESTIONS = 4
+REVIEW_AFTER = timedelta(days=365)
+RESERVED_FILES = {"topics.yaml", "tools.yaml", "states.yaml", "synonyms.yaml"}
+REGIONS = ("africa", "americas", "asia", "europe", "oceania")
+TREATY_STATUSES = ("party", "signatory", "none")
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    titles: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One FAQ entry: the same answer in three languages, with the ways officials ask for it."""
+
+    id: str
+    topic: str
+    source: str
+    reviewed: date | None
+    questions: dict[str, list[str]]
+    answers: dict[str, str]
+    keywords: dict[str, list[str]] = field(default_factory=dict)
+    related: list[str] = field(default_factory=list)
+    tools: list[str] = field(default_factory=list)
+    file: str = ""
+    line: int = 0
+
+    def question(self, language: str) -> str:
+        """The entry's headline question in ``language`` (its first phrasing)."""
+        return (self.questions.get(language) or self.questions["en"])[0]
+
+
+@dataclass(frozen=True)
+class Tool:
+    id: str
+    kind: str
+    number: str | None
+    year: int | None
+    titles: dict[str, str]
+    summaries: dict[str, str]
+    topics: list[str]
+    languages: list[str]
+    url: str
+
+
+@dataclass(frozen=True)
+class State:
+    code: str
+    names: dict[str, list[str]]
+    region: str
+    subregion: str
+    un_member: bool
+    sids: bool
+    commonwealth: bool
+    uncat: str
+    opcat: str
+
+    def name(self, language: str) -> str:
+        return (self.names.get(language) or self.names["en"])[0]
+
+    @property
+    def uncat_status(self) -> str:
+        """party | signatory | neither, as the statistics report it."""
+        return "neither" if self.uncat == "none" else self.uncat
+
+
+@dataclass
+class KnowledgeBase:
+    """Everything loaded from ``knowledge/``; immutable once built, replaced whole on reload."""
+
+    topics: dict[str, Topic] = field(default_factory=dict)
+    entries: dict[str, Entry] = field(default_factory=dict)
+    tools: dict[str, Tool] = field(default_factory=dict)
+    states: dict[str, State] = field(default_factory=dict)
+    synonyms: list[list[str]] = field(default_factory=list)
+    states_as_of: date | None = None
+    digest: str = ""
+
+    def entries_by_topic(self, topic: str) -> list[Entry]:
+        return [e for e in self.entries.values() if e.topic == topic]
+
+    def find_state(self, text: str, *, limit: int = 3) -> list[State]:
+        """States whose name (any language, any variant) best matches ``text``, best first."""
+        from rapidfuzz import fuzz, process
+
+        wanted = fold(text)
+        if not wanted:
+            return []
+        exact = [s for s in self.states.values() if wanted in self._state_names_folded(s)]
+        if exact or wanted.upper() in self.states:
+            return exact or [self.states[wanted.upper()]]
+        choices = {
+            (code, i): name
+            for code, state in self.states.items()
+            for i, name in enumerate(self._state_names_folded(state))
+        }
+        found: list[State] = []
+        # With a dict of choices rapidfuzz yields (name, score, key); the key holds the State code.
+        for _name, _score, (code, _) in process.extract(
+            wanted, choices, scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=70
+        ):
+            state = self.states[code]
+            if state not in found:
+                found.append(state)
+        return found[:limit]
+
+    @staticmethod
+    def _state_names_folded(state: State) -> list[str]:
+        return [fold(n) for names in state.names.values() for n in names]
+
+
+def fold(text: str) -> str:
+    """Lower case, accents removed, spaces collapsed: 'Côte d’Ivoire ' -> "cote d'ivoire"."""
+    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.casefold().split())
+
+
+class KnowledgeError(Exception):
+    """The knowledge base has errors; ``problems`` holds every one."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        errors = [p for p in problems if p.is_error]
+        super().__init__(f"{len(errors)} error(s) in the knowledge base; first: {errors[0]}")
+
+
+def load_knowledge(
+    directory: Path, *, today: date | None = None
+) -> tuple[KnowledgeBase, list[Problem]]:
+    """Load and check ``directory``; returns the base (possibly partial) and every problem."""
+    loader = _Loader(directory, today or date.today())
+    return loader.load(), sorted(loader.problems)
+
+
+def load_knowledge_or_raise(directory: Path) -> KnowledgeBase:
+    """Load ``directory`` or raise :class:`KnowledgeError` if it has any error (warnings pass)."""
+    base, problems = load_knowledge(directory)
+    if any(p.is_error for p in problems):
+        raise KnowledgeError(problems)
+    return base
+
+
+class _Loader:
+    def __init__(self, directory: Path, today: date):
+        self.directory = directory
+        self.today = today
+        self.problems: list[Problem] = []
+        self.base = KnowledgeBase()
+        self.hasher = hashlib.sha256()
+
+    def problem(self, file: str, line: int, message: str, severity: str = "error") -> None:
+        self.problems.append(Problem(file, line, message, severity))
+
+    def read(self, path: Path) -> LineDict | None:
+        self.hasher.update(path.name.encode())
+        with contextlib.suppress(OSError):
+            self.hasher.update(path.read_bytes())
+        data, problems = read_yaml(path)
+        self.problems.extend(problems)
+        if problems:
+            return None
+        if not isinstance(data, LineDict):
+            self.problem(display_path(path), 1, "expected a mapping at the top of the file")
+            return None
+        return data
+
+    def load(self) -> KnowledgeBase:
+        if not self.directory.is_dir():
+            self.problem(display_path(self.directory), 1, "the knowledge folder does not exist")
+            return self.base
+        self.load_topics()
+        self.load_tools()
+        self.load_states()
+        self.load_synonyms()
+        for path in sorted(self.directory.glob("*.yaml")):
+            if path.name not in RESERVED_FILES:
+                self.load_entries(path)
+        if not self.base.entries:
+            self.problem(display_path(self.directory), 1, "no FAQ entries found")
+        self.check_links()
+        self.base.digest = self.hasher.hexdigest()[:16]
+        return self.base
+
+    # --- topics -------------------------------------------------------------------------------
+    def load_topics(self) -> None:
+        path = self.directory / "topics.yaml"
+        name = display_path(path)
+        if not path.exists():
+            self.problem(name, 1, "missing topics.yaml")
+            return
+        data = self.read(path)
+        if data is None:
+            return
+        items = data.get("topics")
+        if not isinstance(items, LineList):
+            self.problem(name, data.line, "expected a list under 'topics'")
+            return
+        for item in items:
+            if not isinstance(item, LineDict) or not isinstance(item.get("id"), str):
+                self.problem(name, getattr(item, "line", items.line), "a topic needs an 'id'")
+                continue
+            if item["id"] in self.base.topics:
+                self.problem(name, item.line, f"duplicate topic id {item['id']!r}")
+                continue
+            titles = self.texts(name, item, "title")
+            self.base.topics[item["id"]] = Topic(item["id"], titles)
+
+    def texts(
+        self, name: str, item: LineDict, key: str, *, required: bool = True
+    ) -> dict[str, str]:
+        """A {en, fr, es} mapping of strings; reports each missing language."""
+        value = item.get(key)
+        if not isinstance(value, LineDict):
+            if required:
+                self.problem(name, item.key_line(key), f"'{key}' needs English, French and Spanish")
+            return {}
+        out = {}
+        for language in LANGUAGES:
+            text = value.get(language)
+            if not isinstance(text, str) or not text.strip():
+                self.problem(name, value.line, f"'{key}' is missing its {language} text")
+            else:
+                out[language] = " ".join(text.split())
+        return out
+
+    # --- FAQ entries --------------------------------------------------------------------------
+    def load_entries(self, path: Path) -> None:
+        name = display_path(path)
+        data = self.read(path)
+        if data is None:
+            return
+        topic = data.get("topic")
+        if topic not in self.base.topics:
+            self.problem(name, data.key_line("topic"), f"unknown topic {topic!r} (see topics.yaml)")
+        entries = data.get("entries")
+        if not isinstance(entries, LineList):
+            self.problem(name, data.line, "expected a list under 'entries'")
+            return
+        for item in entries:
+            if isinstance(item, LineDict):
+                self.load_entry(name, str(topic), item)
+            else:
+                self.problem(name, entries.line, "each entry must be a mapping")
+
+    def load_entry(self, name: str, topic: str, item: LineDict) -> None:
+        entry_id = item.get("id")
+        if not isinstance(entry_id, str) or not entry_id.strip():
+            self.problem(name, item.line, "entry without an 'id'")
+            return
+        if entry_id in self.base.entries:
+            first = self.base.entries[entry_id]
+            self.problem(
+                name,
+                item.key_line("id"),
+                f"duplicate id {entry_id!r} (first at {first.file}:{first.line})",
+            )
+            return
+        if item.get("topic", topic) != topic:
+            self.problem(
+                name,
+                item.key_line("topic"),
+                f"entry topic {item.get('topic')!r} differs from the file's topic",
+            )
+        source = item.get("source")
+        if not isinstance(source, str) or not source.strip():
+            self.problem(name, item.line, f"{entry_id}: missing 'source'")
+            source = ""
+        reviewed = item.get("reviewed")
+        if not isinstance(reviewed, date):
+            self.problem(
+                name,
+                item.key_line("reviewed"),
+                f"{entry_id}: 'reviewed' must be a date (YYYY-MM-DD)",
+            )
+            reviewed = None
+        elif self.today - reviewed > REVIEW_AFTER:
+            self.problem(
+                name,
+                item.key_line("reviewed"),
+                f"{entry_id}: reviewed {reviewed}, over a year ago",
+                "warning",
+            )
+        questions: dict[str, list[str]] = {}
+        answers: dict[str, str] = {}
+        for language in LANGUAGES:
+            block = item.get(language)
+            if not isinstance(block, LineDict):
+                self.problem(name, item.line, f"{entry_id}: missing language {language!r}")
+                continue
+            qs = block.get("questions")
+            if not isinstance(qs, LineList) or not all(
+                isinstance(q, str) and q.strip() for q in qs
+            ):
+                self.problem(
+                    name, block.line, f"{entry_id}: {language} 'questions' must be a list of texts"
+                )
+                qs = LineList()
+            elif len(qs) < MIN_QUESTIONS:
+                self.problem(
+                    name,
+                    qs.line,
+                    f"{entry_id}: {language} has {len(qs)} questions, at least {MIN_QUESTIONS} needed",
+                )
+            questions[language] = [" ".join(q.split()) for q in qs]
+            for index, question in enumerate(questions[language]):
+                self.check_question(name, qs.item_line(index), entry_id, language, question)
+            answer = block.get("answer")
+            if not isinstance(answer, str) or not answer.strip():
+                self.problem(name, block.line, f"{entry_id}: {language} 'answer' is missing")
+                continue
+            answer = answer.strip()
+            if len(answer) > MAX_ANSWER_CHARS:
+                self.problem(
+                    name,
+                    block.key_line("answer"),
+                    f"{entry_id}: {language} answer is {len(answer)} characters, at most {MAX_ANSWER_CHARS}",
+                )
+            answers[language] = answer
+        keywords: dict[str, list[str]] = {}
+        raw_keywords = item.get("keywords") or {}
+        if not isinstance(raw_keywords, dict):
+            self.problem(
+                name,
+                item.key_line("keywords"),
+                f"{entry_id}: 'keywords' must map en/fr/es to lists",
+            )
+        else:
+            for language, words in raw_keywords.items():
+                if language not in LANGUAGES or not isinstance(words, list):
+                    self.problem(
+                        name,
+                        item.key_line("keywords"),
+                        f"{entry_id}: keywords for {language!r} must be a list under en, fr or es",
+                    )
+                    continue
+                keywords[language] = [str(w) for w in words]
+        related = self.id_list(name, item, "related", entry_id)
+        tools = self.id_list(name, item, "tools", entry_id)
+        self.base.entries[entry_id] = Entry(
+            id=entry_id,
+            topic=topic,
+            source=" ".join(source.split()),
+            reviewed=reviewed,
+            questions=questions,
+            answers=answers,
+            keywords=keywords,
+            related=related,
+            tools=tools,
+            file=name,
+            line=item.line,
+        )
+
+    def id_list(self, name: str, item: LineDict, key: str, entry_id: str) -> list[str]:
+        value = item.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(name, item.key_line(key), f"{entry_id}: '{key}' must be a list of ids")
+            return []
+        return list(value)
+
+    _seen_questions: dict[tuple[str, str], tuple[str, str, int]]
+
+    def check_question(
+        self, name: str, line: int, entry_id: str, language: str, question: str
+    ) -> None:
+        if not hasattr(self, "_seen_questions"):
+            self._seen_questions = {}
+        key = (language, fold(question).rstrip("?.! "))
+        if key in self._seen_questions:
+            other, file, other_line = self._seen_questions[key]
+            where = (
+                "in the same entry"
+                if other == entry_id
+                else f"also in {other} ({file}:{other_line})"
+            )
+            self.problem(
+                name, line, f"{entry_id}: duplicate {language} question {question!r}, {where}"
+            )
+        else:
+            self._seen_questions[key] = (entry_id, name, line)
+
+    def check_links(self) -> None:
+        for entry in self.base.entries.values():
+            for related in entry.related:
+                if related not in self.base.entries:
+                    self.problem(
+                        entry.file,
+                        entry.line,
+                        f"{entry.id}: related entry {related!r} does not exist",
+                    )
+            for tool in entry.tools:
+                if self.base.tools and tool not in self.base.tools:
+                    self.problem(
+                        entry.file, entry.line, f"{entry.id}: tool {tool!r} is not in tools.yaml"
+                    )
+
+    # --- tools --------------------------------------------------------------------------------
+    def load_tools(self) -> None:
+        path = self.directory / "tools.yaml"
+        if not path.exists():
+            self.problem(display_path(path), 1, "missing tools.yaml (the CTI tool catalogue)")
+            return
+        name = display_path(path)
+        data = self.read(path)
+        if data is None:
+            return
+        items = data.get("tools")
+        if not isinstance(items, LineList):
+            self.problem(name, data.line, "expected a list under 'tools'")
+            return
+        for item in items:
+            if not isinstance(item, LineDict) or not isinstance(item.get("id"), str):
+                self.problem(name, getattr(item, "line", items.line), "a tool needs an 'id'")
+                continue
+            tool_id = item["id"]
+            if tool_id in self.base.tools:
+                self.problem(name, item.line, f"duplicate tool id {tool_id!r}")
+                continue
+            topics = item.get("topics") or []
+            for topic in topics:
+                if topic not in self.base.topics:
+                    self.problem(
+                        name, item.key_line("topics"), f"{tool_id}: unknown topic {topic!r}"
+                    )
+            url = item.get("url")
+            if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+                self.problem(name, item.key_line("url"), f"{tool_id}: 'url' must be a web address")
+                url = ""
+            year = item.get("year")
+            self.base.tools[tool_id] = Tool(
+                id=tool_id,
+                kind=str(item.get("kind") or ""),
+                number=None if item.get("number") is None else str(item["number"]),
+                year=year if isinstance(year, int) else None,
+                titles=self.texts(name, item, "title"),
+                summaries=self.texts(name, item, "summary"),
+                topics=list(topics),
+                languages=[str(x) for x in item.get("languages") or []],
+                url=url,
+            )
+
+    # --- states -------------------------------------------------------------------------------
+    def load_states(self) -> None:
+        path = self.directory / "states.yaml"
+        if not path.exists():
+            self.problem(display_path(path), 1, "missing states.yaml (the State register)")
+            return
+        name = display_path(path)
+        data = self.read(path)
+        if data is None:
+            return
+        as_of = data.get("as_of")
+        if not isinstance(as_of, date):
+            self.problem(
+                name, data.key_line("as_of"), "'as_of' must be the date the status was compiled"
+            )
+        else:
+            self.base.states_as_of = as_of
+        items = data.get("states")
+        if not isinstance(items, LineList):
+            self.problem(name, data.line, "expected a list under 'states'")
+            return
+        for item in items:
+            code = item.get("code") if isinstance(item, LineDict) else None
+            if not isinstance(code, str) or len(code) != 3 or not code.isupper():
+                self.problem(
+                    name, getattr(item, "line", items.line), "a State needs a 3-letter ISO 'code'"
+                )
+                continue
+            if code in self.base.states:
+                self.problem(name, item.line, f"duplicate State code {code!r}")
+                continue
+            names = item.get("names")
+            parsed: dict[str, list[str]] = {}
+            for language in LANGUAGES:
+                value = names.get(language) if isinstance(names, dict) else None
+                if isinstance(value, str):
+                    value = [value]
+                if not isinstance(value, list) or not value:
+                    self.problem(name, item.line, f"{code}: missing {language} name")
+                    value = []
+                parsed[language] = [str(v) for v in value]
+            if not parsed["en"]:
+                continue
+            region = item.get("region")
+            if region not in REGIONS:
+                self.problem(
+                    name,
+                    item.key_line("region"),
+                    f"{code}: region must be one of {', '.join(REGIONS)}",
+                )
+            for treaty in ("uncat", "opcat"):
+                if item.get(treaty) not in TREATY_STATUSES:
+                    self.problem(
+                        name,
+                        item.key_line(treaty),
+                        f"{code}: '{treaty}' must be party, signatory or none",
+                    )
+            self.base.states[code] = State(
+                code=code,
+                names=parsed,
+                region=str(region),
+                subregion=str(item.get("subregion") or ""),
+                un_member=bool(item.get("un_member", True)),
+                sids=bool(item.get("sids", False)),
+                commonwealth=bool(item.get("commonwealth", False)),
+                uncat=str(item.get("uncat")),
+                opcat=str(item.get("opcat")),
+            )
+
+    # --- synonyms -----------------------------------------------------------------------------
+    def load_synonyms(self) -> None:
+        path = self.directory / "synonyms.yaml"
+        if not path.exists():
+            return
+        name = display_path(path)
+        data = self.read(path)
+        if data is None:
+            return
+        groups = data.get("synonyms")
+        if not isinstance(groups, LineList):
+            self.problem(name, data.line, "expected a list of synonym groups under 'synonyms'")
+            return
+        for index, group in enumerate(groups):
+            if (
+                not isinstance(group, list)
+                or len(group) < 2
+                or not all(isinstance(w, str) for w in group)
+            ):
+                self.problem(
+                    name, groups.item_line(index), "a synonym group is a list of two or more texts"
+                )
+                continue
+            self.base.synonyms.append([str(w) for w in group])

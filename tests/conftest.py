@@ -1,0 +1,178 @@
+"""Shared fixtures: databases (SQLite, and PostgreSQL when HELPDESK_TEST_DATABASE_URL is set),
+settings, a desk over the shipped knowledge base.
+
+The PostgreSQL pass uses a scratch database created for this test run and dropped after it, so
+concurrent runs never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from helpdesk_bot.config import Settings
+from helpdesk_bot.db import connect, make_sessionmaker, upgrade
+from helpdesk_bot.desk import Desk
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = ROOT / "knowledge"
+REFERRALS = ROOT / "referrals"
+PG_URL = os.environ.get("HELPDESK_TEST_DATABASE_URL", "").strip()
+
+
+def pytest_report_header(config):
+    if PG_URL:
+        return f"PostgreSQL pass: on ({make_url(PG_URL).render_as_string(hide_password=True)})"
+    return "PostgreSQL pass: skipped (HELPDESK_TEST_DATABASE_URL is not set)"
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A scratch PostgreSQL database for this run, dropped at the end."""
+    if not PG_URL:
+        pytest.skip("HELPDESK_TEST_DATABASE_URL is not set")
+    server = make_url(PG_URL)
+    name = f"helpdesk_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            )
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+def _backends():
+    return (
+        ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)] if PG_URL else ["sqlite"]
+    )
+
+
+@pytest.fixture(params=_backends())
+def database_url(request, tmp_path):
+    """An empty, migrated database: a SQLite file, then (if configured) PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'helpdesk.sqlite3'}"
+        engine = connect(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
+        return
+    url = request.getfixturevalue("postgres_url")
+    engine = connect(url)
+    upgrade(engine)
+    _truncate(engine)
+    engine.dispose()
+    yield url
+
+
+def _truncate(engine) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "TRUNCATE feedback, referrals, ticket_messages, queries, tickets, officials "
+                "RESTART IDENTITY CASCADE"
+            )
+        )
+
+
+@pytest.fixture
+def settings(database_url, tmp_path) -> Settings:
+    return Settings.from_values(
+        {
+            "HELPDESK_DATABASE_URL": database_url,
+            "HELPDESK_KNOWLEDGE_DIR": str(KNOWLEDGE),
+            "HELPDESK_REFERRALS_DIR": str(REFERRALS),
+            "HELPDESK_STAFF_IDS": "9001,9002",
+            "HELPDESK_STAFF_CHAT_ID": "-100500",
+            "HELPDESK_PSEUDONYM_SECRET": "test-secret",
+        }
+    )
+
+
+@pytest.fixture
+def desk(settings) -> Desk:
+    desk = Desk.from_settings(settings)
+    yield desk
+    desk.sessions.kw["bind"].dispose()
+
+
+@pytest.fixture
+def sessions(desk):
+    return desk.sessions
+
+
+@pytest.fixture(scope="session")
+def shipped_desk() -> Desk:
+    """The shipped knowledge base and referrals, no database (matching only)."""
+    settings = Settings.from_values(
+        {"HELPDESK_KNOWLEDGE_DIR": str(KNOWLEDGE), "HELPDESK_REFERRALS_DIR": str(REFERRALS)}
+    )
+    return Desk.from_settings(settings, database=False)
+
+
+__all__ = ["KNOWLEDGE", "REFERRALS", "ROOT", "make_sessionmaker"]
+
+
+# --- Telegram: the loopback Bot API stand-in and the running bot (tests/botapi.py) ---------------
+
+
+@pytest.fixture(scope="session")
+def botapi_server():
+    """One stand-in Bot API server for the whole run (a real HTTP server on 127.0.0.1)."""
+    from tests.botapi import BotApiServer
+
+    server = BotApiServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def botapi(botapi_server):
+    """The stand-in, emptied of the previous test's calls, updates and faults."""
+    botapi_server.reset()
+    yield botapi_server
+    botapi_server.reset()
+
+
+@pytest.fixture
+def bot_settings(settings, botapi) -> Settings:
+    """The test settings pointed at the stand-in (HELPDESK_TELEGRAM_API_URL)."""
+    import dataclasses
+
+    return dataclasses.replace(
+        settings, telegram_token=botapi.token, telegram_api_url=botapi.base_url
+    )
+
+
+@pytest.fixture
+def running_bot(bot_settings, desk, botapi):
+    """The real Application of ``build_application`` polling the stand-in from a thread.
+
+    The test fails if any handler raised (the errors reach the application's error handlers).
+    """
+    from helpdesk_bot.bot import build_application
+
+    from tests.botapi import RunningBot
+
+    running = RunningBot(build_application(bot_settings, desk)).start()
+    try:
+        yield running
+    finally:
+        running.stop()
+    if running.errors:
+        pytest.fail(f"a handler raised: {running.errors!r}")

@@ -1,0 +1,259 @@
+"""The desk: every question a log row, tickets opened and joined, staff replies, /forget."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from helpdesk_bot.desk import Asker, Desk, DeskError, clean_text, working_days_between
+from helpdesk_bot.models import Feedback, Official, Query, Ticket, TicketMessage
+
+GIBBERISH = "zzqx blorf wibble quonk"
+OFFICIAL = Asker(telegram_id=111, chat_id=111, name="Ana", language_code="es")
+
+
+def answerable(desk: Desk, language: str = "en"):
+    """An entry whose own first question the desk answers outright (not referred)."""
+    for entry in desk.base.entries.values():
+        question = entry.questions[language][0]
+        reply = desk.answer(question, language=language)
+        if reply.outcome == "answer" and reply.entry.id == entry.id:
+            return entry, question
+    raise AssertionError("no entry is answered from its own question")
+
+
+def rows(desk, model):
+    with desk.sessions() as session:
+        return list(session.scalars(select(model).order_by(model.id)))
+
+
+def test_answer_is_logged_before_reply(desk):
+    entry, question = answerable(desk)
+    reply = desk.ask(OFFICIAL, question)
+    assert reply.outcome == "answer" and reply.entry.id == entry.id
+    assert entry.answers[reply.language] in reply.text
+    (query,) = rows(desk, Query)
+    assert query.id == reply.query_id
+    assert (query.text, query.outcome, query.entry_id, query.topic) == (
+        question,
+        "answer",
+        entry.id,
+        entry.topic,
+    )
+    assert query.delivery == "pending"
+    desk.mark_delivery(reply.query_id, delivered=True)
+    assert rows(desk, Query)[0].delivery == "delivered"
+
+
+def test_official_created_with_telegram_language_guess(desk):
+    official = desk.profile(OFFICIAL)
+    assert official.language == "es" and official.telegram_id == 111
+    assert desk.profile(Asker(telegram_id=5, language_code="de")).language == "en"
+
+
+def test_escalation_opens_then_joins_ticket(desk):
+    first = desk.ask(OFFICIAL, GIBBERISH)
+    assert first.outcome == "escalate" and first.ticket_is_new
+    assert f"{first.ticket_id}" in first.text
+    second = desk.ask(OFFICIAL, GIBBERISH + " again")
+    assert second.ticket_id == first.ticket_id and not second.ticket_is_new
+    (ticket,) = rows(desk, Ticket)
+    assert [m.text for m in rows(desk, TicketMessage)] == [GIBBERISH, GIBBERISH + " again"]
+    assert [q.ticket_id for q in rows(desk, Query)] == [ticket.id, ticket.id]
+    # an answerable question is still answered at once while the ticket is open
+    _, question = answerable(desk)
+    assert desk.ask(OFFICIAL, question).outcome == "answer"
+
+
+def test_closed_ticket_is_not_reopened(desk):
+    first = desk.ask(OFFICIAL, GIBBERISH)
+    relay = desk.close(first.ticket_id, resolution="answered", staff_id=9001)
+    assert relay.chat_id == 111 and str(first.ticket_id) in relay.text
+    again = desk.ask(OFFICIAL, GIBBERISH)
+    assert again.ticket_is_new and again.ticket_id != first.ticket_id
+    with pytest.raises(DeskError, match="already closed"):
+        desk.close(first.ticket_id, resolution="answered", staff_id=9001)
+
+
+def test_staff_reply_sets_first_response_once(desk):
+    reply = desk.ask(OFFICIAL, GIBBERISH)
+    relay = desk.staff_reply(
+        reply.ticket_id, "Here is our advice.", staff_id=9001, staff_name="Sam"
+    )
+    assert relay.chat_id == 111 and "Here is our advice." in relay.text and "Secretar" in relay.text
+    first = desk.ticket(reply.ticket_id).first_response_at
+    desk.staff_reply(reply.ticket_id, "And more.", staff_id=9002)
+    ticket = desk.ticket(reply.ticket_id)
+    assert ticket.first_response_at == first
+    assert ticket.assignee_id == 9001
+    assert [m.author for m in ticket.messages] == ["official", "staff", "staff"]
+
+
+def test_staff_message_ids_find_the_ticket(desk):
+    reply = desk.ask(OFFICIAL, GIBBERISH)
+    desk.record_staff_message(reply.ticket_id, 500, card=True)
+    desk.ask(OFFICIAL, GIBBERISH + " more")
+    desk.record_staff_message(reply.ticket_id, 501)
+    assert desk.ticket_for_staff_message(500) == reply.ticket_id
+    assert desk.ticket_for_staff_message(501) == reply.ticket_id
+    assert desk.ticket_for_staff_message(999) is None
+
+
+def test_secretariat_message_is_a_query_and_a_ticket(desk):
+    reply = desk.to_secretariat(OFFICIAL, "Please call me about our report")
+    assert reply.outcome == "escalate" and reply.ticket_id
+    (query,) = rows(desk, Query)
+    assert query.outcome == "escalate" and query.via == "secretariat"
+    assert rows(desk, Ticket)[0].kind == "secretariat"
+    assert desk.to_secretariat(OFFICIAL, "   ").outcome == "empty"
+    assert len(rows(desk, Query)) == 1
+
+
+def test_chosen_suggestion_is_a_query(desk):
+    entry = next(iter(desk.base.entries.values()))
+    reply = desk.choose(OFFICIAL, entry.id)
+    assert reply.entry is entry
+    (query,) = rows(desk, Query)
+    assert query.via == "suggestion" and query.entry_id == entry.id
+
+
+def test_not_helpful_passed_on(desk):
+    _, question = answerable(desk)
+    reply = desk.ask(OFFICIAL, question)
+    desk.feedback(OFFICIAL, query_id=reply.query_id, helpful=False)
+    passed = desk.pass_on(OFFICIAL, reply.query_id)
+    assert passed.ticket_id and passed.ticket_is_new
+    assert rows(desk, Ticket)[0].kind == "not_helpful"
+    assert len(rows(desk, Query)) == 1  # passing on is not a new question
+    (feedback,) = rows(desk, Feedback)
+    assert feedback.helpful is False and feedback.query_id == reply.query_id
+    with pytest.raises(DeskError):
+        desk.pass_on(Asker(telegram_id=222), reply.query_id)
+
+
+def test_rate_limit(desk, settings):
+    limited = Desk(
+        settings.__class__(**{**settings.__dict__, "rate_limit_per_minute": 3}),
+        base=desk.base,
+        referrals=desk.referrals,
+        sessions=desk.sessions,
+    )
+    outcomes = [limited.ask(OFFICIAL, f"{GIBBERISH} {i}").outcome for i in range(5)]
+    assert outcomes == ["escalate"] * 3 + ["limited"] * 2
+    assert len(rows(desk, Query)) == 3
+    assert limited.ask(Asker(telegram_id=333), GIBBERISH).outcome == "escalate"
+
+
+def test_forget_erases_personal_data_keeps_counts(desk):
+    desk.update_profile(OFFICIAL, state_code="FJI", role="Ministry of Justice", consent=True)
+    _, question = answerable(desk)
+    desk.ask(OFFICIAL, question)
+    desk.ask(OFFICIAL, GIBBERISH)
+    assert desk.forget(OFFICIAL) is True
+    assert rows(desk, Official) == []
+    queries = rows(desk, Query)
+    assert len(queries) == 2
+    assert all(q.text is None and q.official_id is None for q in queries)
+    assert all(q.state_code == "FJI" for q in queries)  # the counts by State stay
+    assert all(m.text is None for m in rows(desk, TicketMessage))
+    with desk.sessions() as session:
+        everything = " ".join(
+            str(v) for q in session.scalars(select(Query)) for v in vars(q).values()
+        )
+    assert "Ministry" not in everything and GIBBERISH not in everything
+    assert desk.forget(OFFICIAL) is False
+
+
+def test_profile_updates_are_checked(desk):
+    with pytest.raises(DeskError, match="unknown State"):
+        desk.update_profile(OFFICIAL, state_code="XXX")
+    with pytest.raises(DeskError, match="unknown language"):
+        desk.update_profile(OFFICIAL, language="de")
+    official = desk.update_profile(OFFICIAL, language="fr", state_code="GHA", source="seminar-2026")
+    assert (official.language, official.state_code, official.source) == (
+        "fr",
+        "GHA",
+        "seminar-2026",
+    )
+
+
+def test_query_copies_state_region_source(desk):
+    desk.update_profile(OFFICIAL, state_code="FJI", source="newsletter")
+    desk.ask(OFFICIAL, GIBBERISH)
+    (query,) = rows(desk, Query)
+    assert (query.state_code, query.region, query.source) == (
+        "FJI",
+        desk.base.states["FJI"].region,
+        "newsletter",
+    )
+
+
+def test_draft_faq_from_closed_ticket(desk, tmp_path):
+    reply = desk.ask(OFFICIAL, GIBBERISH)
+    desk.staff_reply(reply.ticket_id, "Our answer.", staff_id=9001)
+    with pytest.raises(DeskError, match="still open"):
+        desk.draft_faq(reply.ticket_id, drafts_dir=tmp_path)
+    desk.close(reply.ticket_id, resolution="answered", staff_id=9001)
+    path = desk.draft_faq(reply.ticket_id, drafts_dir=tmp_path)
+    text = path.read_text()
+    assert GIBBERISH in text and "Our answer." in text and "not served" in text
+
+
+def test_reminders_after_working_days(desk):
+    reply = desk.ask(OFFICIAL, GIBBERISH)
+    opened = desk.ticket(reply.ticket_id).opened_at
+    assert desk.due_reminders(now=opened + timedelta(hours=1)) == []
+    later = opened + timedelta(days=5)
+    assert [t.id for t in desk.due_reminders(now=later)] == [reply.ticket_id]
+    desk.mark_reminded(reply.ticket_id)
+    assert desk.due_reminders(now=later) == []
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "days"),
+    [
+        ("2026-11-23T09:00", "2026-11-25T09:00", 2.0),  # Monday to Wednesday
+        ("2026-11-27T12:00", "2026-11-30T12:00", 1.0),  # Friday noon to Monday noon
+        ("2026-11-28T00:00", "2026-11-30T00:00", 0.0),  # a weekend
+    ],
+)
+def test_working_days(start, end, days):
+    parse = lambda s: datetime.fromisoformat(s).replace(tzinfo=UTC)  # noqa: E731
+    assert working_days_between(parse(start), parse(end)) == pytest.approx(days)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "   ", "\x00\x01", "🙂", "a\u202eb", "word " * 2000, "Ратификация конвенции 批准"]
+)
+def test_odd_input_gives_valid_reply(desk, text):
+    reply = desk.ask(OFFICIAL, text)
+    assert reply.outcome in {"answer", "suggest", "refer", "escalate", "empty"}
+    assert reply.text
+    assert len(clean_text(text)) <= 4096
+
+
+def test_reload_keeps_running_base_on_error(desk, settings, tmp_path):
+    import shutil
+
+    broken = tmp_path / "knowledge"
+    shutil.copytree(settings.knowledge_dir, broken)
+    (broken / "opcat.yaml").write_text("topic: opcat\nentries: [\n")
+    before = desk.base
+    broken_desk = Desk(
+        settings.__class__(**{**settings.__dict__, "knowledge_dir": broken}),
+        base=desk.base,
+        referrals=desk.referrals,
+        sessions=desk.sessions,
+    )
+    problems = broken_desk.reload()
+    assert problems and any("opcat.yaml" in str(p) for p in problems)
+    assert broken_desk.base is before
+    assert desk.reload() == [] and len(desk.base.entries) == len(before.entries)
+
+
+def test_queries_count(desk):
+    for i in range(3):
+        desk.ask(Asker(telegram_id=1000 + i), GIBBERISH)
+    with desk.sessions() as session:
+        assert session.scalar(select(func.count(Query.id))) == 3
+        assert session.scalar(select(func.count(Ticket.id))) == 3
