@@ -90,6 +90,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "Gracias. He transmitido su pregunta a la Secretaría de la CTI (solicitud n.º {number}); "
         "un miembro del equipo le responderá aquí.",
     },
+    "staff_only": {
+        "en": "This command is for CTI Secretariat staff only.",
+        "fr": "Cette commande est réservée au personnel du Secrétariat de la CTI.",
+        "es": "Este comando está reservado al personal de la Secretaría de la CTI.",
+    },
+    "followup_question": {
+        "en": "On {date} we referred you to {partner}. Did the referral help?",
+        "fr": "Le {date}, nous vous avons orienté vers {partner}. Cette orientation vous a-t-elle "
+        "été utile ?",
+        "es": "El {date} le remitimos a {partner}. ¿Le resultó útil esta remisión?",
+    },
+    "followup_yes": {"en": "Yes, it helped", "fr": "Oui, utile", "es": "Sí, fue útil"},
+    "followup_no": {"en": "No", "fr": "Non", "es": "No"},
+    "followup_thanks": {
+        "en": "Thank you, your answer helps us improve the referral service.",
+        "fr": "Merci, votre réponse nous aide à améliorer le service d’orientation.",
+        "es": "Gracias, su respuesta nos ayuda a mejorar el servicio de remisión.",
+    },
 }
 
 

@@ -1,0 +1,741 @@
+"""Secretariat triage in Telegram: ticket cards in the staff chat, relayed replies, staff commands.
+
+Staff work from one group chat (``HELPDESK_STAFF_CHAT_ID``); only ``HELPDESK_STAFF_IDS`` may act.
+The handlers run in :data:`STAFF_GROUP`, before the officials' handlers, and stop every update of
+the staff chat there, so nothing said among staff ever reaches the official flow.
+
+Example::
+
+    application = Application.builder().token(token).build()
+    staff.register(application, desk, settings)           # handlers and the reminder jobs
+    await staff.announce_ticket(application.bot, desk, settings, reply.ticket_id, is_new=True)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+    Update,
+    User,
+)
+from telegram.constants import MessageLimit, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from . import texts
+from .config import Settings
+from .desk import Desk, DeskError, Relay
+from .knowledge import LANGUAGES
+from .models import Official, Ticket, utcnow
+
+log = logging.getLogger(__name__)
+
+# Before the officials' handlers (group 0): staff-chat updates stop here.
+STAFF_GROUP = -1
+STAFF_COMMANDS = ("queue", "ticket", "stats", "reload")
+REMINDER_INTERVAL = timedelta(minutes=30)
+FOLLOWUP_INTERVAL = timedelta(hours=1)
+# A card quotes the official's messages up to this many characters; /ticket N shows them whole.
+CARD_QUOTE_CHARS = 2500
+SEND_ATTEMPTS = 3
+
+KIND_LABELS = {
+    "escalation": "Question the bot could not answer",
+    "secretariat": "Message to the Secretariat (/secretariat)",
+    "not_helpful": "Answer marked not helpful",
+}
+RESOLUTION_LABELS = {
+    "answered": "Answered",
+    "out_of_scope": "Out of scope",
+    "duplicate": "Duplicate",
+    "referred": "Referred",
+}
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+def esc(text: object) -> str:
+    """User-supplied text made safe for Telegram's HTML parse mode."""
+    return html.escape(str(text), quote=False)
+
+
+def staff_name(user: User | None) -> str | None:
+    return user.full_name if user else None
+
+
+# --- what staff read ------------------------------------------------------------------------------
+def card_text(ticket: Ticket, official: Official | None, desk: Desk) -> str:
+    """The ticket card (HTML): who asks, what, what the bot tried, and where the ticket stands.
+
+    Example: ``card_text(desk.ticket(12), desk.ticket_official(12), desk)``
+    """
+    base = desk.base
+    state = base.states.get(ticket.state_code or "")
+    lines = [f"<b>Ticket #{ticket.id}</b> · {esc(KIND_LABELS.get(ticket.kind, ticket.kind))}"]
+    who = []
+    if official is not None and official.name:
+        who.append(esc(official.name))
+    who.append(f"language {esc(ticket.language)}")
+    who.append(
+        f"State: {esc(state.name('en'))} ({esc(state.region)})" if state else "State: not given"
+    )
+    if official is not None and official.role:
+        who.append(f"role: {esc(official.role)}")
+    lines.append(" · ".join(who))
+    lines.append("")
+    asked = [m.text for m in ticket.messages if m.author == "official" and m.text]
+    quoted, used = [], 0
+    for text in asked:
+        if used + len(text) > CARD_QUOTE_CHARS:
+            quoted.append(text[: max(0, CARD_QUOTE_CHARS - used)] + "…")
+            break
+        quoted.append(text)
+        used += len(text)
+    if not asked:
+        lines.append("<i>(the official's text was erased)</i>")
+    for text in quoted:
+        lines.append(f"<blockquote>{esc(text)}</blockquote>")
+    if len(quoted) < len(asked):
+        lines.append(f"<i>… {len(asked) - len(quoted)} more; /ticket {ticket.id} shows all.</i>")
+    tried = tried_lines(ticket.tried, desk)
+    if tried:
+        lines.append("<b>The bot tried:</b>")
+        lines += tried
+    lines.append("")
+    lines.append(status_line(ticket, desk))
+    if ticket.status == "open":
+        lines.append("<i>Reply to this message to answer the official.</i>")
+    return "\n".join(lines)
+
+
+def tried_lines(tried: str | None, desk: Desk) -> list[str]:
+    """``"entry-id:63, other:51"`` as lines naming each entry's question."""
+    out = []
+    for part in (tried or "").split(","):
+        entry_id, _, score = part.strip().rpartition(":")
+        if not entry_id:
+            continue
+        entry = desk.base.entries.get(entry_id)
+        question = entry.question("en") if entry else "(no longer in the knowledge base)"
+        out.append(f"• {esc(question)} <code>{esc(entry_id)}</code>, score {esc(score)}")
+    return out
+
+
+def status_line(ticket: Ticket, desk: Desk) -> str:
+    who = esc(ticket.assignee_name or ticket.assignee_id or "")
+    partner = desk.referrals.partners.get(ticket.partner_id or "")
+    parts = []
+    if ticket.status == "closed":
+        label = RESOLUTION_LABELS.get(ticket.resolution or "", ticket.resolution or "")
+        parts.append(f"✅ <b>Closed: {esc(label)}</b>" + (f" by {who}" if who else ""))
+    elif who:
+        parts.append(f"🙋 Claimed by {who}")
+    else:
+        parts.append("🆕 Open, unassigned")
+    if ticket.partner_id:
+        parts.append(f"referred to {esc(partner.name('en') if partner else ticket.partner_id)}")
+    return " · ".join(parts)
+
+
+def card_keyboard(ticket: Ticket) -> InlineKeyboardMarkup:
+    """Claim, refer, close on an open ticket; "Turn into FAQ" on a closed one."""
+    n = ticket.id
+    if ticket.status == "closed":
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton("📝 Turn into FAQ", callback_data=f"staff:faq:{n}")]]
+        )
+    rows = [
+        [
+            InlineKeyboardButton("🙋 Claim", callback_data=f"staff:claim:{n}"),
+            InlineKeyboardButton("↪ Refer to partner", callback_data=f"staff:partners:{n}"),
+        ],
+        [
+            InlineKeyboardButton("✅ Answered", callback_data=f"staff:close:{n}:answered"),
+            InlineKeyboardButton("Out of scope", callback_data=f"staff:close:{n}:out_of_scope"),
+            InlineKeyboardButton("Duplicate", callback_data=f"staff:close:{n}:duplicate"),
+        ],
+    ]
+    if ticket.partner_id:
+        rows[1].append(InlineKeyboardButton("Referred", callback_data=f"staff:close:{n}:referred"))
+    return InlineKeyboardMarkup(rows)
+
+
+def partner_keyboard(ticket: Ticket, desk: Desk) -> InlineKeyboardMarkup:
+    """The partner directory as buttons, two a row, and a way back."""
+    buttons = [
+        InlineKeyboardButton(partner.name("en"), callback_data=f"staff:refer:{ticket.id}:{pid}")
+        for pid, partner in desk.referrals.partners.items()
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([InlineKeyboardButton("« Back", callback_data=f"staff:back:{ticket.id}")])
+    return InlineKeyboardMarkup(rows)
+
+
+def chunks(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Plain text cut at line ends into messages Telegram accepts."""
+    out, current = [], ""
+    for line in text.splitlines():
+        while len(line) > limit:
+            if current:
+                out.append(current)
+                current = ""
+            out.append(line[:limit])
+            line = line[limit:]
+        if current and len(current) + 1 + len(line) > limit:
+            out.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current.strip():
+        out.append(current)
+    return out or ["(empty)"]
+
+
+# --- talking to Telegram ----------------------------------------------------------------------------
+async def _send(call: Callable[[], Awaitable[Message]]) -> Message:
+    """One Bot API send, retried on flood control and network hiccups; other errors raise."""
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            return await call()
+        except RetryAfter as exc:
+            if attempt == SEND_ATTEMPTS:
+                raise
+            wait = exc.retry_after
+            await asyncio.sleep(
+                wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            )
+        except (TimedOut, NetworkError):
+            if attempt == SEND_ATTEMPTS:
+                raise
+            await asyncio.sleep(attempt)
+    raise AssertionError("unreachable")
+
+
+async def deliver(bot: Bot, desk: Desk, relay: Relay) -> str | None:
+    """Send a Relay to the official as plain text; record the outcome. Returns the error, if any."""
+    error: str | None = None
+    if relay.chat_id is None:
+        error = "the official has erased their data (/forget)"
+    else:
+        try:
+            await _send(lambda: bot.send_message(relay.chat_id, relay.text))
+        except Forbidden as exc:
+            error = f"the official has blocked the bot ({exc.message})"
+        except TelegramError as exc:
+            error = exc.message
+    if relay.message_id is not None:
+        await asyncio.to_thread(
+            desk.mark_message_delivery, relay.message_id, delivered=error is None, error=error
+        )
+    if error:
+        log.warning("ticket #%s: message to the official not delivered: %s", relay.ticket_id, error)
+    return error
+
+
+async def announce_ticket(
+    bot: Bot, desk: Desk, settings: Settings, ticket_id: int, *, is_new: bool
+) -> None:
+    """Post a new ticket's card in the staff chat, or (``is_new=False``) the official's newest
+    message as a reply to the card. Never raises: the ticket is in the queue whatever happens.
+
+    Example: ``await announce_ticket(context.bot, desk, settings, reply.ticket_id, is_new=True)``
+    """
+    if settings.staff_chat_id is None:
+        return
+    try:
+        ticket = await asyncio.to_thread(desk.ticket, ticket_id)
+        if is_new or ticket.staff_message_id is None:
+            await post_card(bot, desk, settings, ticket)
+            return
+        latest = next((m for m in reversed(ticket.messages) if m.author == "official"), None)
+        if latest is None or not latest.text:
+            return
+        text = (
+            f"<b>Ticket #{ticket.id}</b>: the official wrote again\n"
+            f"<blockquote>{esc(latest.text[:CARD_QUOTE_CHARS])}</blockquote>\n"
+            "<i>Reply to this message to answer the official.</i>"
+        )
+        sent = await _send(
+            lambda: bot.send_message(
+                settings.staff_chat_id,
+                text,
+                parse_mode=ParseMode.HTML,
+                reply_parameters=ReplyParameters(
+                    ticket.staff_message_id, allow_sending_without_reply=True
+                ),
+            )
+        )
+        await asyncio.to_thread(desk.record_staff_message, ticket.id, sent.message_id)
+    except (TelegramError, DeskError) as exc:
+        # The ticket stays in the queue; the reminder job posts cards that are missing.
+        log.warning("ticket #%s not posted to the staff chat: %s", ticket_id, exc)
+
+
+async def post_card(bot: Bot, desk: Desk, settings: Settings, ticket: Ticket) -> Message:
+    official = await asyncio.to_thread(desk.ticket_official, ticket.id)
+    sent = await _send(
+        lambda: bot.send_message(
+            settings.staff_chat_id,
+            card_text(ticket, official, desk),
+            parse_mode=ParseMode.HTML,
+            reply_markup=card_keyboard(ticket),
+        )
+    )
+    await asyncio.to_thread(desk.record_staff_message, ticket.id, sent.message_id, card=True)
+    return sent
+
+
+# --- the handlers ---------------------------------------------------------------------------------
+def _language(user: User | None) -> str:
+    code = ((user.language_code if user else None) or "en")[:2].lower()
+    return code if code in LANGUAGES else "en"
+
+
+class Triage:
+    """The staff side of the bot; one per Application."""
+
+    def __init__(self, desk: Desk, settings: Settings):
+        self.desk = desk
+        self.settings = settings
+
+    # -- guards --------------------------------------------------------------------------------
+    def is_staff(self, update: Update) -> bool:
+        user = update.effective_user
+        return self.settings.is_staff(user.id if user else None)
+
+    def in_staff_chat(self, update: Update) -> bool:
+        chat = update.effective_chat
+        return chat is not None and chat.id == self.settings.staff_chat_id
+
+    async def refuse(self, update: Update) -> None:
+        """Tell a non-staff user that this is for staff; nothing else happens."""
+        text = texts.say("staff_only", _language(update.effective_user))
+        if update.callback_query is not None:
+            await update.callback_query.answer(text, show_alert=True)
+        elif update.effective_message is not None:
+            await update.effective_message.reply_text(text)
+        raise ApplicationHandlerStop
+
+    async def swallow(self, update: Update, context: Context) -> None:
+        """Whatever else happens in the staff chat is not for the official flow."""
+        if self.in_staff_chat(update):
+            raise ApplicationHandlerStop
+
+    # -- commands ------------------------------------------------------------------------------
+    async def command(self, update: Update, context: Context) -> None:
+        if not self.is_staff(update):
+            await self.refuse(update)
+        message = update.effective_message
+        assert message is not None and message.text is not None
+        name = message.text.split(maxsplit=1)[0].lstrip("/").split("@")[0].lower()
+        handler = {
+            "queue": self.queue,
+            "ticket": self.show_ticket,
+            "stats": self.stats,
+            "reload": self.reload,
+        }[name]
+        await handler(message, context.args or [])
+        raise ApplicationHandlerStop
+
+    async def queue(self, message: Message, args: list[str]) -> None:
+        from .console import format_queue
+
+        tickets = await asyncio.to_thread(self.desk.tickets)
+        text = format_queue(tickets, self.desk.base)
+        if tickets:
+            text = f"Open tickets, oldest first ({len(tickets)}):\n{text}"
+        for part in chunks(text):
+            await message.reply_text(part)
+
+    async def show_ticket(self, message: Message, args: list[str]) -> None:
+        from .console import format_ticket
+
+        if len(args) != 1 or not args[0].lstrip("#").isdigit():
+            await message.reply_text("Usage: /ticket N, e.g. /ticket 12")
+            return
+        try:
+            ticket = await asyncio.to_thread(self.desk.ticket, int(args[0].lstrip("#")))
+        except DeskError as exc:
+            await message.reply_text(str(exc))
+            return
+        for part in chunks(format_ticket(ticket, self.desk.base)):
+            await message.reply_text(part)
+
+    async def stats(self, message: Message, args: list[str]) -> None:
+        from . import stats
+
+        try:
+            dates = [date.fromisoformat(a) for a in args[:2]]
+            period = stats.Period.of(
+                dates[0] if dates else None, dates[1] if len(dates) > 1 else None
+            )
+        except (ValueError, stats.StatsError) as exc:
+            await message.reply_text(f"Usage: /stats [FROM [TO]] with dates as 2025-01-31 ({exc})")
+            return
+
+        def figures_and_chart() -> tuple[str, bytes]:
+            from .db import session_scope
+
+            assert self.desk.sessions is not None
+            with session_scope(self.desk.sessions) as session:
+                figures = stats.compute(
+                    session, period, states=self.desk.base.states, entries=self.desk.base.entries
+                )
+            return stats.headline(figures), stats.render_chart(figures)
+
+        # Aggregating and drawing take a moment: off the event loop.
+        headline, chart = await asyncio.to_thread(figures_and_chart)
+        await message.reply_text(headline)
+        await message.reply_photo(chart, caption="Questions per month")
+
+    async def reload(self, message: Message, args: list[str]) -> None:
+        problems = await asyncio.to_thread(self.desk.reload)
+        errors = [p for p in problems if p.is_error]
+        if errors:
+            shown = "\n".join(str(p) for p in errors[:20])
+            more = f"\n… and {len(errors) - 20} more" if len(errors) > 20 else ""
+            text = (
+                f"Reload refused: {len(errors)} error(s) in the knowledge base or referrals. "
+                f"The bot keeps answering from the previous version.\n{shown}{more}"
+            )
+        else:
+            base, referrals = self.desk.base, self.desk.referrals
+            text = (
+                f"Reloaded: {len(base.entries)} entries in {len(base.topics)} topics, "
+                f"{len(base.tools)} tools, {len(referrals.partners)} partners."
+            )
+        for part in chunks(text):
+            await message.reply_text(part)
+
+    # -- replies to tickets ----------------------------------------------------------------------
+    async def staff_message(self, update: Update, context: Context) -> None:
+        """A staff reply to a card or relayed message goes to the official."""
+        message = update.effective_message
+        assert message is not None and message.reply_to_message is not None
+        if not self.is_staff(update):
+            raise ApplicationHandlerStop  # others are ignored in the staff chat
+        target = message.reply_to_message
+        ticket_id = await asyncio.to_thread(self.desk.ticket_for_staff_message, target.message_id)
+        if ticket_id is None:
+            if target.from_user is not None and target.from_user.id == context.bot.id:
+                await message.reply_text(
+                    "That message is not a ticket: reply to a ticket card to answer an official."
+                )
+            raise ApplicationHandlerStop
+        text = message.text or message.caption
+        if not text:
+            await message.reply_text(
+                f"Only text can be relayed to the official (ticket #{ticket_id})."
+            )
+            raise ApplicationHandlerStop
+        user = update.effective_user
+        assert user is not None
+        relay = await asyncio.to_thread(
+            self.desk.staff_reply, ticket_id, text, staff_id=user.id, staff_name=staff_name(user)
+        )
+        # A reply to this reply reaches the same ticket.
+        await asyncio.to_thread(self.desk.record_staff_message, ticket_id, message.message_id)
+        error = await deliver(context.bot, self.desk, relay)
+        if error:
+            await message.reply_text(
+                f"⚠ Not delivered to the official ({error}). The reply is kept in ticket "
+                f"#{ticket_id}; /ticket {ticket_id} shows it."
+            )
+        else:
+            await message.reply_text(f"✓ Sent to the official (ticket #{ticket_id}).")
+        raise ApplicationHandlerStop
+
+    # -- buttons on cards ----------------------------------------------------------------------
+    async def button(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        assert query is not None and query.data is not None
+        if not self.is_staff(update):
+            await self.refuse(update)
+        parts = query.data.split(":")
+        action, number = parts[1], int(parts[2])
+        arg = parts[3] if len(parts) > 3 else None
+        user = update.effective_user
+        assert user is not None
+        try:
+            note = await self._act(action, number, arg, user, query.message, context)
+        except DeskError as exc:
+            await query.answer(str(exc), show_alert=True)
+            await self._refresh(query.message, number)
+            raise ApplicationHandlerStop from None
+        await query.answer(note)
+        raise ApplicationHandlerStop
+
+    async def _act(
+        self,
+        action: str,
+        number: int,
+        arg: str | None,
+        user: User,
+        card: Any,
+        context: Context,
+    ) -> str | None:
+        desk = self.desk
+        if action == "claim":
+            await asyncio.to_thread(
+                desk.claim, number, staff_id=user.id, staff_name=staff_name(user)
+            )
+            await self._refresh(card, number)
+            return f"Ticket #{number} is yours."
+        if action == "partners":
+            ticket = await asyncio.to_thread(desk.ticket, number)
+            if ticket.status != "open":
+                raise DeskError(f"ticket #{number} is already closed")
+            await self._edit(card, markup=partner_keyboard(ticket, desk))
+            return "Choose the partner."
+        if action == "back":
+            await self._refresh(card, number)
+            return None
+        if action == "refer" and arg:
+            _, relay = await asyncio.to_thread(desk.refer_ticket, number, arg, staff_id=user.id)
+            error = await deliver(context.bot, desk, relay)
+            await self._refresh(card, number)
+            await self._report(card, number, error)
+            partner = desk.referrals.partners[arg]
+            return f"Referred to {partner.name('en')}."
+        if action == "close" and arg:
+            relay = await asyncio.to_thread(desk.close, number, resolution=arg, staff_id=user.id)
+            error = await deliver(context.bot, desk, relay)
+            await self._refresh(card, number)
+            await self._report(card, number, error)
+            return f"Ticket #{number} closed."
+        if action == "faq":
+            path = await asyncio.to_thread(desk.draft_faq, number)
+            shown = _relative(path)
+            if isinstance(card, Message):
+                await card.reply_text(
+                    f"📝 Draft FAQ entry from ticket #{number} saved as {shown}. It is not served "
+                    "until someone reviews it and moves it into a topic file."
+                )
+            return f"Draft saved: {shown}"
+        raise DeskError(f"unknown action {action!r}")
+
+    async def _refresh(self, card: Any, number: int) -> None:
+        """Redraw the card from the database, so every staff member sees the same state."""
+        if not isinstance(card, Message):
+            return
+        ticket = await asyncio.to_thread(self.desk.ticket, number)
+        official = await asyncio.to_thread(self.desk.ticket_official, number)
+        await self._edit(
+            card, text=card_text(ticket, official, self.desk), markup=card_keyboard(ticket)
+        )
+
+    @staticmethod
+    async def _edit(card: Any, *, text: str | None = None, markup: InlineKeyboardMarkup) -> None:
+        if not isinstance(card, Message):
+            return
+        try:
+            if text is None:
+                await card.edit_reply_markup(reply_markup=markup)
+            else:
+                await card.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        except BadRequest as exc:
+            if "not modified" not in exc.message:
+                raise
+
+    @staticmethod
+    async def _report(card: Any, number: int, error: str | None) -> None:
+        if error and isinstance(card, Message):
+            await card.reply_text(f"⚠ Ticket #{number}: the official was not told ({error}).")
+
+    # -- the referral follow-up: the official's answer -----------------------------------------
+    async def followup_answer(self, update: Update, context: Context) -> None:
+        from .desk import Asker
+
+        query = update.callback_query
+        assert query is not None and query.data is not None
+        _, referral_id, answer = query.data.split(":")
+        user = update.effective_user
+        chat = update.effective_chat
+        assert user is not None
+        asker = Asker(telegram_id=user.id, chat_id=chat.id if chat else None)
+        language = _language(user)
+        try:
+            official = await asyncio.to_thread(self.desk.profile, asker)
+            language = official.language
+            await asyncio.to_thread(
+                self.desk.feedback, asker, referral_id=int(referral_id), helpful=answer == "yes"
+            )
+        except DeskError:
+            await query.answer()
+            raise ApplicationHandlerStop from None
+        await query.answer(texts.say("followup_thanks", language))
+        if isinstance(query.message, Message):
+            with contextlib.suppress(BadRequest):  # a second press: already without buttons
+                await query.message.edit_reply_markup(reply_markup=None)
+        raise ApplicationHandlerStop
+
+    # -- jobs ----------------------------------------------------------------------------------
+    async def reminders_job(self, context: Context) -> None:
+        await send_reminders(context.bot, self.desk, self.settings)
+
+    async def followups_job(self, context: Context) -> None:
+        await send_followups(context.bot, self.desk)
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+async def send_reminders(bot: Bot, desk: Desk, settings: Settings) -> int:
+    """Post cards that never reached the staff chat, then remind staff of unanswered tickets.
+
+    Returns how many reminders were posted; a ticket is reminded once (the mark is in the database).
+    """
+    if settings.staff_chat_id is None:
+        return 0
+    for ticket in await asyncio.to_thread(desk.tickets):
+        if ticket.staff_message_id is None:
+            await announce_ticket(bot, desk, settings, ticket.id, is_new=True)
+    sent = 0
+    now = utcnow()
+    for ticket in await asyncio.to_thread(desk.due_reminders, now=now):
+        days = (now - ticket.opened_at).total_seconds() / 86400
+        text = (
+            f"⏰ <b>Ticket #{ticket.id}</b> has had no reply for {days:.0f} day(s) "
+            f"(opened {ticket.opened_at:%Y-%m-%d %H:%M} UTC, "
+            f"{esc(ticket.assignee_name or 'unassigned')}). Reply to the card to answer."
+        )
+        reply_to = (
+            ReplyParameters(ticket.staff_message_id, allow_sending_without_reply=True)
+            if ticket.staff_message_id
+            else None
+        )
+        try:
+            await _send(
+                lambda text=text, reply_to=reply_to: bot.send_message(
+                    settings.staff_chat_id,
+                    text,
+                    parse_mode=ParseMode.HTML,
+                    reply_parameters=reply_to,
+                )
+            )
+        except TelegramError as exc:
+            log.warning("reminder for ticket #%s not posted: %s", ticket.id, exc)
+            continue  # not marked: the next run tries again
+        await asyncio.to_thread(desk.mark_reminded, ticket.id)
+        sent += 1
+    return sent
+
+
+async def send_followups(bot: Bot, desk: Desk) -> int:
+    """Ask officials "did the referral help?" for referrals whose follow-up is due.
+
+    Marked sent only once Telegram took it (or the official blocked the bot), so a restart or a
+    network failure loses none. Returns how many were sent.
+    """
+    sent = 0
+    for due in await asyncio.to_thread(desk.due_followups):
+        if due.chat_id is None:
+            await asyncio.to_thread(desk.mark_followup_sent, due.referral_id)
+            continue
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        texts.say("followup_yes", due.language),
+                        callback_data=f"refhelp:{due.referral_id}:yes",
+                    ),
+                    InlineKeyboardButton(
+                        texts.say("followup_no", due.language),
+                        callback_data=f"refhelp:{due.referral_id}:no",
+                    ),
+                ]
+            ]
+        )
+        text = texts.say(
+            "followup_question",
+            due.language,
+            partner=due.partner,
+            date=f"{due.created_at:%Y-%m-%d}",
+        )
+        try:
+            await _send(
+                lambda due=due, text=text, keyboard=keyboard: bot.send_message(
+                    due.chat_id, text, reply_markup=keyboard
+                )
+            )
+        except Forbidden as exc:
+            log.info("referral #%s follow-up not sent: %s", due.referral_id, exc.message)
+        except TelegramError as exc:
+            log.warning("referral #%s follow-up not sent, retried later: %s", due.referral_id, exc)
+            continue
+        else:
+            sent += 1
+        await asyncio.to_thread(desk.mark_followup_sent, due.referral_id)
+    return sent
+
+
+# --- wiring ---------------------------------------------------------------------------------------
+def register(application: Application, desk: Desk, settings: Settings) -> None:
+    """Add the staff handlers (group :data:`STAFF_GROUP`) and the reminder and follow-up jobs."""
+    triage = Triage(desk, settings)
+    group = STAFF_GROUP
+    application.add_handler(CommandHandler(list(STAFF_COMMANDS), triage.command), group=group)
+    application.add_handler(CallbackQueryHandler(triage.button, pattern=r"^staff:"), group=group)
+    application.add_handler(
+        CallbackQueryHandler(triage.followup_answer, pattern=r"^refhelp:\d+:(yes|no)$"),
+        group=group,
+    )
+    if settings.staff_chat_id is not None:
+        application.add_handler(
+            MessageHandler(
+                filters.Chat(settings.staff_chat_id) & filters.UpdateType.MESSAGE & filters.REPLY,
+                triage.staff_message,
+            ),
+            group=group,
+        )
+    application.add_handler(TypeHandler(Update, triage.swallow), group=group)
+    jobs = application.job_queue
+    if jobs is None:
+        log.warning(
+            "no job queue (install python-telegram-bot[job-queue]): no reminders, no follow-ups"
+        )
+        return
+    if settings.staff_chat_id is not None:
+        jobs.run_repeating(
+            triage.reminders_job, interval=REMINDER_INTERVAL, first=30, name="staff-reminders"
+        )
+    jobs.run_repeating(
+        triage.followups_job, interval=FOLLOWUP_INTERVAL, first=60, name="referral-followups"
+    )
+
+
+__all__ = [
+    "STAFF_GROUP",
+    "announce_ticket",
+    "card_text",
+    "deliver",
+    "register",
+    "send_followups",
+    "send_reminders",
+]
