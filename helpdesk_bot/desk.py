@@ -20,10 +20,11 @@ import yaml
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import referrals as referral_records
 from . import texts
 from .config import Settings
 from .db import check_schema, connect, make_sessionmaker, session_scope
-from .knowledge import LANGUAGES, Entry, KnowledgeBase, KnowledgeError, Tool, load_knowledge
+from .knowledge import LANGUAGES, Entry, KnowledgeBase, KnowledgeError, State, Tool, load_knowledge
 from .matcher import Matcher
 from .models import Feedback, Official, Query, Referral, Ticket, TicketMessage, utcnow
 from .referrals import Partner, ReferralDirectory, load_referrals
@@ -31,7 +32,6 @@ from .yamlfile import Problem
 
 MAX_QUESTION_CHARS = 4096
 CLOSE_RESOLUTIONS = ("answered", "out_of_scope", "duplicate", "referred")
-REFERRAL_OUTCOMES = ("taken_up", "not_needed", "no_answer")
 
 
 class DeskError(Exception):
@@ -82,6 +82,17 @@ class Reply:
             ],
             "partner": self.partner.id if self.partner else None,
         }
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A due "did the referral help?" question for an official."""
+
+    referral_id: int
+    chat_id: int | None
+    language: str
+    partner: str  # the partner's name in the official's language
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -170,7 +181,7 @@ class Desk:
 
     # --- answering --------------------------------------------------------------------------
     def answer(
-        self, question: str, *, language: str | None = None, region: str | None = None
+        self, question: str, *, language: str | None = None, state: State | None = None
     ) -> Reply:
         """Match ``question`` and build the reply, without logging anything (``ask``)."""
         base, referrals, matcher = self._current
@@ -179,8 +190,7 @@ class Desk:
         if not text:
             return Reply(question, "escalate", fallback, texts.say("empty_question", fallback))
         match = matcher.match(text, language=fallback)
-        state = None
-        routing = referrals.route(text, match, region=region, state=state)
+        routing = referrals.route(text, match, region=state.region if state else None, state=state)
         lang = match.language
         reply = Reply(
             question=question,
@@ -222,7 +232,7 @@ class Desk:
             if self._over_rate_limit(session, official):
                 return Reply(question, "limited", language, texts.say("rate_limited", language))
             state = self.base.states.get(official.state_code or "")
-            reply = self.answer(question, language=language, region=state.region if state else None)
+            reply = self.answer(question, language=language, state=state)
             self._log(session, official, reply, channel=channel, via=via)
             return reply
 
@@ -393,6 +403,32 @@ class Desk:
                     replied_at=utcnow(),
                 )
             )
+
+    def apply_retention(self, *, now: datetime | None = None) -> int:
+        """Erase question and message text older than HELPDESK_RETENTION_MONTHS; counts stay.
+
+        Returns how many query texts were erased. Months are taken as 30 days: retention is a
+        privacy floor, not a calendar feature.
+        """
+        months = self.settings.retention_months
+        if not months:
+            return 0
+        cutoff = (now or utcnow()) - timedelta(days=30 * months)
+        with self._session() as session:
+            erased = session.execute(
+                update(Query)
+                .where(Query.asked_at < cutoff, Query.text.is_not(None))
+                .values(text=None)
+            ).rowcount
+            old_closed = select(Ticket.id).where(
+                Ticket.status == "closed", Ticket.closed_at < cutoff
+            )
+            session.execute(
+                update(TicketMessage)
+                .where(TicketMessage.ticket_id.in_(old_closed), TicketMessage.created_at < cutoff)
+                .values(text=None)
+            )
+            return erased or 0
 
     # --- officials ----------------------------------------------------------------------------
     def _official(self, session: Session, asker: Asker) -> Official:
@@ -658,13 +694,12 @@ class Desk:
             )
 
     def close_referral(self, referral_id: int, *, outcome: str) -> None:
-        if outcome not in REFERRAL_OUTCOMES:
-            raise DeskError(f"outcome must be one of {', '.join(REFERRAL_OUTCOMES)}")
-        with self._session() as session:
-            referral = session.get(Referral, referral_id)
-            if referral is None:
-                raise DeskError(f"there is no referral #{referral_id}")
-            referral.status, referral.outcome, referral.closed_at = "closed", outcome, utcnow()
+        """Close a referral with its outcome (taken_up, not_needed, no_answer)."""
+        try:
+            with self._session() as session:
+                referral_records.close_referral(session, referral_id, outcome=outcome)
+        except referral_records.ReferralError as exc:
+            raise DeskError(str(exc)) from None
 
     def mark_message_delivery(
         self, message_id: int, *, delivered: bool, error: str | None = None
@@ -694,6 +729,41 @@ class Desk:
     def mark_reminded(self, number: int) -> None:
         with self._session() as session:
             session.execute(update(Ticket).where(Ticket.id == number).values(reminded_at=utcnow()))
+
+    def ticket_official(self, number: int) -> Official | None:
+        """The official behind a ticket (a detached snapshot); None after /forget."""
+        with self._session() as session:
+            ticket = session.get(Ticket, number)
+            if ticket is None:
+                raise DeskError(f"there is no ticket #{number}")
+            official = session.get(Official, ticket.official_id) if ticket.official_id else None
+            if official is not None:
+                session.expunge(official)
+            return official
+
+    def due_followups(self, *, now: datetime | None = None) -> list[FollowUp]:
+        """Referrals whose "did the referral help?" question is due and not yet sent."""
+        with self._session() as session:
+            found = []
+            for referral in referral_records.due_followups(session, now=now):
+                official = session.get(Official, referral.official_id)
+                partner = self.referrals.partners.get(referral.partner_id)
+                language = official.language if official else referral.language
+                found.append(
+                    FollowUp(
+                        referral_id=referral.id,
+                        chat_id=official.chat_id if official else None,
+                        language=language,
+                        partner=partner.name(language) if partner else referral.partner_id,
+                        created_at=referral.created_at,
+                    )
+                )
+            return found
+
+    def mark_followup_sent(self, referral_id: int) -> None:
+        """The follow-up went out (or cannot): never sent twice, even after a restart."""
+        with self._session() as session:
+            referral_records.mark_followup_sent(session, referral_id)
 
     def draft_faq(self, number: int, *, drafts_dir: Path | None = None) -> Path:
         """Save a closed ticket's question and staff answer as a draft entry under knowledge/drafts/."""

@@ -257,3 +257,26 @@ def test_queries_count(desk):
     with desk.sessions() as session:
         assert session.scalar(select(func.count(Query.id))) == 3
         assert session.scalar(select(func.count(Ticket.id))) == 3
+
+
+def test_retention_erases_old_text_keeps_counts(desk, settings):
+    keeping = Desk(
+        settings.__class__(**{**settings.__dict__, "retention_months": 6}),
+        base=desk.base,
+        referrals=desk.referrals,
+        sessions=desk.sessions,
+    )
+    old = keeping.ask(OFFICIAL, GIBBERISH + " old")
+    keeping.close(old.ticket_id, resolution="answered", staff_id=9001)
+    keeping.ask(OFFICIAL, GIBBERISH + " new")
+    with desk.sessions.begin() as session:
+        session.get(Query, old.query_id).asked_at = datetime.now(UTC) - timedelta(days=200)
+        ticket = session.get(Ticket, old.ticket_id)
+        ticket.closed_at = datetime.now(UTC) - timedelta(days=199)
+        for message in ticket.messages:
+            message.created_at = datetime.now(UTC) - timedelta(days=200)
+    assert keeping.apply_retention() == 1
+    texts = [q.text for q in rows(desk, Query)]
+    assert texts == [None, GIBBERISH + " new"]
+    assert [m.text for m in rows(desk, TicketMessage)] == [None, GIBBERISH + " new"]
+    assert desk.apply_retention() == 0  # no retention configured: nothing erased

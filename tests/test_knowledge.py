@@ -125,7 +125,10 @@ def test_bad_yaml_reports_line(tmp_path):
     folder = make_base(tmp_path, entry())
     (folder / "reporting.yaml").write_text("topic: reporting\nentries:\n  - id: [unclosed\n")
     found = messages(folder)
-    assert f"{folder / 'reporting.yaml'}:4: invalid YAML: expected ',' or ']', but got '<stream end>'" in found
+    assert (
+        f"{folder / 'reporting.yaml'}:4: invalid YAML: expected ',' or ']', but got '<stream end>'"
+        in found
+    )
 
 
 def test_duplicate_id_and_question_with_lines(tmp_path):
