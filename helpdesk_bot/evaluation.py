@@ -23,6 +23,10 @@ class EvalItem:
     question: str
     language: str
     entry: str | None  # None: out of scope, the matcher must decline
+    also: tuple[str, ...] = ()  # other entries that answer it just as well (duplicates in the base)
+
+    def accepts(self, entry_id: str | None) -> bool:
+        return entry_id is not None and (entry_id == self.entry or entry_id in self.also)
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,14 @@ def load_eval_set(path: Path) -> list[EvalItem]:
         if language not in LANGUAGES:
             raise ValueError(f"{path}: item {number} has unknown language {language!r}")
         entry = raw.get("entry")
-        items.append(EvalItem(raw["question"], language, None if entry is None else str(entry)))
+        ids = (
+            [str(e) for e in entry]
+            if isinstance(entry, list)
+            else []
+            if entry is None
+            else [str(entry)]
+        )
+        items.append(EvalItem(raw["question"], language, ids[0] if ids else None, tuple(ids[1:])))
     return items
 
 
@@ -95,12 +106,12 @@ def evaluate(match: Callable[[EvalItem], Outcome], items: Sequence[EvalItem]) ->
                 report.misses.append((item, got))
             continue
         report.in_scope += 1
-        if got.outcome == "answer" and got.entry == item.entry:
+        if got.outcome == "answer" and item.accepts(got.entry):
             report.answered_right += 1
             continue
         if got.outcome == "answer":
             report.answered_wrong += 1
-        elif got.outcome == "suggest" and item.entry in got.candidates[:3]:
+        elif got.outcome == "suggest" and any(item.accepts(c) for c in got.candidates[:3]):
             report.suggested_right += 1
         report.misses.append((item, got))
     return report
