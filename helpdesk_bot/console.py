@@ -12,7 +12,7 @@ from typing import TextIO
 
 from .desk import Asker, Desk, DeskError, Reply
 from .knowledge import LANGUAGES, KnowledgeBase
-from .models import Ticket, utcnow
+from .models import Query, Ticket, utcnow
 
 HELP = """\
 Type a question as an official would, in English, French or Spanish.
@@ -113,6 +113,20 @@ def format_queue(tickets: list[Ticket], base: KnowledgeBase, *, now: datetime | 
     return "\n".join(lines)
 
 
+def format_undelivered(queries: list[Query], *, shown: int = 10) -> str:
+    """Bot replies that never reached the official (blocked bot, Telegram down), for staff."""
+    noun = "reply to an official" if len(queries) == 1 else "replies to officials"
+    lines = [f"⚠ {len(queries)} {noun} not delivered in the last 7 days:"]
+    for query in queries[:shown]:
+        lines.append(
+            f"  query {query.id} {query.asked_at:%Y-%m-%d %H:%M} UTC ({query.outcome}, "
+            f"{query.state_code or 'State not given'}): {query.delivery_error or 'unknown error'}"
+        )
+    if len(queries) > shown:
+        lines.append(f"  … and {len(queries) - shown} more")
+    return "\n".join(lines)
+
+
 def format_ticket(ticket: Ticket, base: KnowledgeBase) -> str:
     """One ticket's whole thread."""
     state = base.states.get(ticket.state_code or "")
@@ -136,4 +150,4 @@ def format_ticket(ticket: Ticket, base: KnowledgeBase) -> str:
     return "\n".join(head + thread)
 
 
-__all__ = ["ConsoleDesk", "DeskError", "format_queue", "format_ticket"]
+__all__ = ["ConsoleDesk", "DeskError", "format_queue", "format_ticket", "format_undelivered"]

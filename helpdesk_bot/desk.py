@@ -404,6 +404,20 @@ class Desk:
                 )
             )
 
+    def undelivered_replies(self, *, days: int = 7) -> list[Query]:
+        """Queries of the last ``days`` whose reply never reached the official, newest first."""
+        since = utcnow() - timedelta(days=days)
+        with self._session() as session:
+            found = list(
+                session.scalars(
+                    select(Query)
+                    .where(Query.delivery == "failed", Query.asked_at >= since)
+                    .order_by(Query.asked_at.desc(), Query.id.desc())
+                )
+            )
+            session.expunge_all()
+            return found
+
     def apply_retention(self, *, now: datetime | None = None) -> int:
         """Erase question and message text older than HELPDESK_RETENTION_MONTHS; counts stay.
 

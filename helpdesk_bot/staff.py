@@ -32,7 +32,7 @@ from telegram import (
     User,
 )
 from telegram.constants import MessageLimit, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -44,7 +44,7 @@ from telegram.ext import (
     filters,
 )
 
-from . import texts
+from . import delivery, texts
 from .config import Settings
 from .desk import Desk, DeskError, Relay
 from .knowledge import LANGUAGES
@@ -59,7 +59,6 @@ REMINDER_INTERVAL = timedelta(minutes=30)
 FOLLOWUP_INTERVAL = timedelta(hours=1)
 # A card quotes the official's messages up to this many characters; /ticket N shows them whole.
 CARD_QUOTE_CHARS = 2500
-SEND_ATTEMPTS = 3
 
 KIND_LABELS = {
     "escalation": "Question the bot could not answer",
@@ -214,23 +213,10 @@ def chunks(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
 
 
 # --- talking to Telegram ----------------------------------------------------------------------------
-async def _send(call: Callable[[], Awaitable[Message]]) -> Message:
-    """One Bot API send, retried on flood control and network hiccups; other errors raise."""
-    for attempt in range(1, SEND_ATTEMPTS + 1):
-        try:
-            return await call()
-        except RetryAfter as exc:
-            if attempt == SEND_ATTEMPTS:
-                raise
-            wait = exc.retry_after
-            await asyncio.sleep(
-                wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-            )
-        except (TimedOut, NetworkError):
-            if attempt == SEND_ATTEMPTS:
-                raise
-            await asyncio.sleep(attempt)
-    raise AssertionError("unreachable")
+async def _send(chat_id: int | None, call: Callable[[], Awaitable[Message]]) -> Message:
+    """One Bot API send through :func:`delivery.attempt`: back-off on network errors, flood
+    control honoured for ``chat_id`` only; the last error is raised."""
+    return await delivery.attempt(call, chat_id=chat_id)
 
 
 async def deliver(bot: Bot, desk: Desk, relay: Relay) -> str | None:
@@ -239,12 +225,7 @@ async def deliver(bot: Bot, desk: Desk, relay: Relay) -> str | None:
     if relay.chat_id is None:
         error = "the official has erased their data (/forget)"
     else:
-        try:
-            await _send(lambda: bot.send_message(relay.chat_id, relay.text))
-        except Forbidden as exc:
-            error = f"the official has blocked the bot ({exc.message})"
-        except TelegramError as exc:
-            error = exc.message
+        _, error = await delivery.send_or_error(bot, relay.chat_id, relay.text)
     if relay.message_id is not None:
         await asyncio.to_thread(
             desk.mark_message_delivery, relay.message_id, delivered=error is None, error=error
@@ -278,6 +259,7 @@ async def announce_ticket(
             "<i>Reply to this message to answer the official.</i>"
         )
         sent = await _send(
+            settings.staff_chat_id,
             lambda: bot.send_message(
                 settings.staff_chat_id,
                 text,
@@ -296,6 +278,7 @@ async def announce_ticket(
 async def post_card(bot: Bot, desk: Desk, settings: Settings, ticket: Ticket) -> Message:
     official = await asyncio.to_thread(desk.ticket_official, ticket.id)
     sent = await _send(
+        settings.staff_chat_id,
         lambda: bot.send_message(
             settings.staff_chat_id,
             card_text(ticket, official, desk),
@@ -360,12 +343,15 @@ class Triage:
         raise ApplicationHandlerStop
 
     async def queue(self, message: Message, args: list[str]) -> None:
-        from .console import format_queue
+        from .console import format_queue, format_undelivered
 
         tickets = await asyncio.to_thread(self.desk.tickets)
         text = format_queue(tickets, self.desk.base)
         if tickets:
             text = f"Open tickets, oldest first ({len(tickets)}):\n{text}"
+        undelivered = await asyncio.to_thread(self.desk.undelivered_replies)
+        if undelivered:
+            text += "\n\n" + format_undelivered(undelivered)
         for part in chunks(text):
             await message.reply_text(part)
 
@@ -632,6 +618,7 @@ async def send_reminders(bot: Bot, desk: Desk, settings: Settings) -> int:
         )
         try:
             await _send(
+                settings.staff_chat_id,
                 lambda text=text, reply_to=reply_to: bot.send_message(
                     settings.staff_chat_id,
                     text,
@@ -680,6 +667,7 @@ async def send_followups(bot: Bot, desk: Desk) -> int:
         )
         try:
             await _send(
+                due.chat_id,
                 lambda due=due, text=text, keyboard=keyboard: bot.send_message(
                     due.chat_id, text, reply_markup=keyboard
                 )

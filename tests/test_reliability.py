@@ -1,0 +1,286 @@
+"""Telegram faults: retries, per-chat flood control, undelivered replies shown to staff.
+
+Every fault is injected through the loopback Bot API stand-in (tests/botapi.py): real HTTP,
+python-telegram-bot's real request stack, real error classes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+
+import pytest
+from sqlalchemy import select
+from telegram import Bot
+from telegram.request import HTTPXRequest
+
+from helpdesk_bot import delivery, texts
+from helpdesk_bot.bot import build_application
+from helpdesk_bot.desk import Asker
+from helpdesk_bot.models import Query, TicketMessage
+from tests.botapi import RunningBot, user
+
+FAST = delivery.Policy(attempts=3, backoff=0.05, max_backoff=0.2)
+OFFICIAL, OTHER, STAFF = 4101, 4102, 9001
+STAFF_CHAT = -100500
+
+
+def run_with_bot(botapi, work, *, read_timeout: float = 5.0):
+    """Run ``await work(bot)`` with a real Bot talking to the stand-in."""
+
+    async def main():
+        request = HTTPXRequest(read_timeout=read_timeout, connect_timeout=2.0)
+        async with Bot(botapi.token, base_url=botapi.base_url, request=request) as bot:
+            return await work(bot)
+
+    return asyncio.run(main())
+
+
+def sent(botapi, chat_id: int) -> list:
+    return [c for c in botapi.calls_to("sendMessage", chat_id=chat_id) if c.status == 200]
+
+
+# --- delivery.send against each fault ------------------------------------------------------------
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_server_errors_are_retried_until_delivered(botapi, status):
+    botapi.fail("sendMessage", status=status, times=2)
+    message = run_with_bot(botapi, lambda bot: delivery.send(bot, OFFICIAL, "hello", policy=FAST))
+    assert message is not None and message.text == "hello"
+    statuses = [c.status for c in botapi.calls_to("sendMessage")]
+    assert statuses == [status, status, 200]
+
+
+def test_hung_connection_times_out_and_is_retried(botapi):
+    botapi.hang("sendMessage", seconds=3)
+    message = run_with_bot(
+        botapi,
+        lambda bot: delivery.send(bot, OFFICIAL, "still here", policy=FAST),
+        read_timeout=0.5,
+    )
+    assert message is not None
+    assert [c.status for c in botapi.calls_to("sendMessage")] == [0, 200]
+
+
+def test_retries_give_up_and_report_the_failure(botapi):
+    botapi.fail("sendMessage", status=500, times=10)
+    message, error = run_with_bot(
+        botapi, lambda bot: delivery.send_or_error(bot, OFFICIAL, "lost?", policy=FAST)
+    )
+    assert message is None
+    assert "Internal Server Error" in error
+    assert len(botapi.calls_to("sendMessage")) == FAST.attempts
+
+
+def test_blocked_official_is_not_retried(botapi):
+    botapi.block(OFFICIAL)
+    message, error = run_with_bot(
+        botapi, lambda bot: delivery.send_or_error(bot, OFFICIAL, "hello", policy=FAST)
+    )
+    assert message is None
+    assert "blocked" in error
+    assert len(botapi.calls_to("sendMessage")) == 1
+
+
+def test_flood_control_waits_for_that_chat_only(botapi):
+    """A 429 for one official holds that chat for retry_after seconds; the other is served at once."""
+    botapi.fail("sendMessage", status=429, retry_after=2, chat_id=OFFICIAL)
+
+    async def work(bot):
+        first = asyncio.create_task(delivery.send(bot, OFFICIAL, "throttled", policy=FAST))
+        await asyncio.sleep(0.3)  # the 429 has come back and the chat is waiting
+        throttled_for = delivery.flood_deadline(OFFICIAL)
+        other = await delivery.send(bot, OTHER, "not frozen", policy=FAST)
+        return throttled_for, other, await first
+
+    throttled_for, other, first = run_with_bot(botapi, work)
+    assert other is not None and first is not None
+    assert throttled_for > 1.0  # still waiting when the other official was served
+    refused = botapi.calls_to("sendMessage", chat_id=OFFICIAL)[0]
+    served = sent(botapi, OFFICIAL)[0]
+    other_call = sent(botapi, OTHER)[0]
+    assert refused.status == 429
+    assert other_call.at < served.at  # the other official did not wait behind the throttled one
+    assert served.at - refused.at >= 2.0  # Telegram's retry_after was honoured
+
+
+def test_a_flood_wait_too_long_is_a_failure_not_a_freeze(botapi):
+    botapi.fail("sendMessage", status=429, retry_after=600)
+    message, error = run_with_bot(
+        botapi, lambda bot: delivery.send_or_error(bot, OFFICIAL, "hello", policy=FAST)
+    )
+    assert message is None and "flood control" in error
+
+
+def test_long_text_is_split_into_telegram_sized_messages(botapi):
+    text = ("The Committee against Torture reviews reports. " * 200).strip()  # ~9,600 characters
+    run_with_bot(botapi, lambda bot: delivery.send(bot, OFFICIAL, text, policy=FAST))
+    parts = [c.text for c in sent(botapi, OFFICIAL)]
+    assert len(parts) == 3
+    assert all(len(p) <= 4096 for p in parts)
+    assert " ".join(parts).split() == text.split()
+
+
+def test_control_characters_are_removed(botapi):
+    run_with_bot(botapi, lambda bot: delivery.send(bot, OFFICIAL, "a\x00b\x07c\u200b\nd\te"))
+    assert sent(botapi, OFFICIAL)[0].text == "abc\nd\te"
+
+
+def test_broken_html_is_sent_as_plain_text(botapi):
+    run_with_bot(
+        botapi,
+        lambda bot: delivery.send(bot, OFFICIAL, "<b>Article 22 & 21</b>", parse_mode="HTML"),
+    )
+    calls = botapi.calls_to("sendMessage", chat_id=OFFICIAL)
+    assert [c.status for c in calls] == [400, 200]
+    assert calls[-1].text == "Article 22 & 21" and "parse_mode" not in calls[-1].params
+
+
+def test_long_html_is_sent_as_plain_parts(botapi):
+    text = "<b>Title</b>\n" + "word &amp; word " * 600
+    run_with_bot(botapi, lambda bot: delivery.send(bot, OFFICIAL, text, parse_mode="HTML"))
+    parts = sent(botapi, OFFICIAL)
+    assert len(parts) == 2 and parts[0].text.startswith("Title\nword & word")
+
+
+# --- the delivery log ------------------------------------------------------------------------------
+def test_undelivered_reply_is_marked_on_the_query_row(botapi, desk):
+    answer = desk.ask(Asker(telegram_id=OFFICIAL, chat_id=OFFICIAL), "How do we ratify UNCAT?")
+    botapi.block(OFFICIAL)
+    run_with_bot(
+        botapi,
+        lambda bot: delivery.reply(
+            bot, desk, OFFICIAL, answer.text, query_id=answer.query_id, policy=FAST
+        ),
+    )
+    with desk.sessions() as session:
+        row = session.get(Query, answer.query_id)
+        assert row.delivery == "failed" and "blocked" in row.delivery_error
+        assert row.replied_at is not None
+
+
+def test_delivered_reply_is_marked_delivered(botapi, desk):
+    answer = desk.ask(Asker(telegram_id=OFFICIAL, chat_id=OFFICIAL), "How do we ratify UNCAT?")
+    run_with_bot(
+        botapi,
+        lambda bot: delivery.reply(bot, desk, OFFICIAL, answer.text, query_id=answer.query_id),
+    )
+    with desk.sessions() as session:
+        assert session.get(Query, answer.query_id).delivery == "delivered"
+
+
+# --- through the running bot -----------------------------------------------------------------------
+def ask_through(botapi, official: int, text: str, language: str = "en") -> None:
+    botapi.push_message(user(official, language), text=text)
+
+
+def test_flood_control_for_one_official_does_not_freeze_the_others(running_bot, botapi):
+    botapi.fail("sendMessage", status=429, retry_after=3, chat_id=OFFICIAL)
+    since = botapi.mark()
+    ask_through(botapi, OFFICIAL, "How do we ratify the Convention against Torture?")
+    deadline = time.monotonic() + 10
+    while not botapi.calls_to("sendMessage", chat_id=OFFICIAL, since=since):
+        assert time.monotonic() < deadline, "the bot never answered"
+        time.sleep(0.05)
+    ask_through(botapi, OTHER, "How do we ratify the Convention against Torture?")
+    other = botapi.wait_for("sendMessage", lambda c: c.chat_id == OTHER, since=since, timeout=10)
+    first = botapi.wait_for("sendMessage", lambda c: c.chat_id == OFFICIAL, since=since, timeout=15)
+    refused = botapi.calls_to("sendMessage", chat_id=OFFICIAL, since=since)[0]
+    assert refused.status == 429
+    assert other.at < first.at
+    assert first.at - refused.at >= 3.0
+
+
+def test_server_error_on_an_answer_is_retried_through_the_bot(running_bot, botapi, desk):
+    botapi.fail("sendMessage", status=502, times=2, chat_id=OFFICIAL)
+    ask_through(botapi, OFFICIAL, "How do we ratify the Convention against Torture?")
+    botapi.wait_for("sendMessage", lambda c: c.chat_id == OFFICIAL, timeout=15)
+    botapi.wait_idle()
+    with desk.sessions() as session:
+        rows = list(session.scalars(select(Query)))
+    assert [r.delivery for r in rows] == ["delivered"]
+
+
+def test_blocked_official_reply_is_marked_and_shown_in_the_queue(running_bot, botapi, desk):
+    botapi.block(OFFICIAL)
+    since = botapi.mark()
+    ask_through(botapi, OFFICIAL, "How do we ratify the Convention against Torture?")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with desk.sessions() as session:
+            rows = list(session.scalars(select(Query)))
+        if rows and rows[0].delivery == "failed":
+            break
+        time.sleep(0.1)
+    assert [r.delivery for r in rows] == ["failed"]
+    assert len(botapi.calls_to("sendMessage", chat_id=OFFICIAL, since=since)) == 1  # not retried
+    botapi.push_message(user(STAFF), STAFF_CHAT, "/queue")
+    queue = botapi.wait_for(
+        "sendMessage", lambda c: c.chat_id == STAFF_CHAT and "deliver" in c.text
+    )
+    assert "1 reply to an official not delivered" in queue.text
+    assert "blocked" in queue.text
+
+
+def test_staff_reply_to_a_blocked_official_is_flagged_in_the_queue(running_bot, botapi, desk):
+    ask_through(botapi, OFFICIAL, "/secretariat We need advice on our initial report")
+    card = botapi.wait_for("sendMessage", lambda c: c.chat_id == STAFF_CHAT and c.buttons)
+    botapi.wait_idle()  # the card's message id is recorded after Telegram took it
+    botapi.block(OFFICIAL)
+    botapi.push_message(user(STAFF), STAFF_CHAT, "Here is our advice.", reply_to=card.result)
+    botapi.wait_for("sendMessage", lambda c: c.chat_id == STAFF_CHAT and "Not delivered" in c.text)
+    with desk.sessions() as session:
+        staff_rows = [m for m in session.scalars(select(TicketMessage)) if m.author == "staff"]
+    assert [m.delivery for m in staff_rows] == ["failed"]
+    botapi.push_message(user(STAFF), STAFF_CHAT, "/queue")
+    queue = botapi.wait_for("sendMessage", lambda c: c.chat_id == STAFF_CHAT and "#1" in c.text)
+    assert "1 reply not delivered" in queue.text
+
+
+# --- the per-official rate limit, long and odd questions ----------------------------------------------
+@pytest.fixture
+def limited_bot(bot_settings, botapi):
+    from helpdesk_bot.desk import Desk
+
+    settings = dataclasses.replace(bot_settings, rate_limit_per_minute=3)
+    desk = Desk.from_settings(settings)
+    running = RunningBot(build_application(settings, desk)).start()
+    yield desk
+    running.stop()
+    desk.sessions.kw["bind"].dispose()
+    assert not running.errors
+
+
+def test_rate_limit_answers_politely_and_logs_no_more(limited_bot, botapi):
+    desk = limited_bot
+    for n in range(4):
+        since = botapi.mark()
+        ask_through(botapi, OFFICIAL, f"How do we ratify the Convention? ({n})")
+        last = botapi.wait_for("sendMessage", lambda c: c.chat_id == OFFICIAL, since=since)
+    assert last.text == texts.say("rate_limited", "en")
+    since = botapi.mark()
+    ask_through(botapi, OTHER, "How do we ratify the Convention?")
+    other = botapi.wait_for("sendMessage", lambda c: c.chat_id == OTHER, since=since)
+    assert other.text != texts.say("rate_limited", "en")  # the limit is per official
+    with desk.sessions() as session:
+        assert len(list(session.scalars(select(Query)))) == 4
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do we ratify the Convention? " * 200,  # ~6,600 characters, more than Telegram sends
+        "How\x00 do we\x1b ratify\u200b the\x7f Convention?",
+        "\u202e?noitnevnoC eht yfitar ew od woH",
+    ],
+    ids=["over-4096", "control-characters", "bidi-override"],
+)
+def test_odd_questions_get_a_reply_and_a_clean_log_row(running_bot, botapi, desk, question):
+    ask_through(botapi, OFFICIAL, question[:4096])
+    reply = botapi.wait_for("sendMessage", lambda c: c.chat_id == OFFICIAL, timeout=10)
+    assert reply.text.strip()
+    botapi.wait_idle()
+    with desk.sessions() as session:
+        (row,) = session.scalars(select(Query))
+    assert row.text and len(row.text) <= 4096
+    assert all(c.isprintable() for c in row.text)
