@@ -1,5 +1,6 @@
 """The desk: every question a log row, tickets opened and joined, staff replies, /forget."""
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,6 +21,16 @@ def answerable(desk: Desk, language: str = "en"):
         if reply.outcome == "answer" and reply.entry.id == entry.id:
             return entry, question
     raise AssertionError("no entry is answered from its own question")
+
+
+def with_settings(desk: Desk, **changes) -> Desk:
+    """The same base and database under other settings."""
+    return Desk(
+        dataclasses.replace(desk.settings, **changes),
+        base=desk.base,
+        referrals=desk.referrals,
+        sessions=desk.sessions,
+    )
 
 
 def rows(desk, model):
@@ -132,12 +143,7 @@ def test_not_helpful_passed_on(desk):
 
 
 def test_rate_limit(desk, settings):
-    limited = Desk(
-        settings.__class__(**{**settings.__dict__, "rate_limit_per_minute": 3}),
-        base=desk.base,
-        referrals=desk.referrals,
-        sessions=desk.sessions,
-    )
+    limited = with_settings(desk, rate_limit_per_minute=3)
     outcomes = [limited.ask(OFFICIAL, f"{GIBBERISH} {i}").outcome for i in range(5)]
     assert outcomes == ["escalate"] * 3 + ["limited"] * 2
     assert len(rows(desk, Query)) == 3
@@ -239,12 +245,7 @@ def test_reload_keeps_running_base_on_error(desk, settings, tmp_path):
     shutil.copytree(settings.knowledge_dir, broken)
     (broken / "opcat.yaml").write_text("topic: opcat\nentries: [\n")
     before = desk.base
-    broken_desk = Desk(
-        settings.__class__(**{**settings.__dict__, "knowledge_dir": broken}),
-        base=desk.base,
-        referrals=desk.referrals,
-        sessions=desk.sessions,
-    )
+    broken_desk = with_settings(desk, knowledge_dir=broken)
     problems = broken_desk.reload()
     assert problems and any("opcat.yaml" in str(p) for p in problems)
     assert broken_desk.base is before
@@ -260,12 +261,7 @@ def test_queries_count(desk):
 
 
 def test_retention_erases_old_text_keeps_counts(desk, settings):
-    keeping = Desk(
-        settings.__class__(**{**settings.__dict__, "retention_months": 6}),
-        base=desk.base,
-        referrals=desk.referrals,
-        sessions=desk.sessions,
-    )
+    keeping = with_settings(desk, retention_months=6)
     old = keeping.ask(OFFICIAL, GIBBERISH + " old")
     keeping.close(old.ticket_id, resolution="answered", staff_id=9001)
     keeping.ask(OFFICIAL, GIBBERISH + " new")
