@@ -115,3 +115,310 @@ def say(key: str, language: str, /, **values: object) -> str:
     """The text ``key`` in ``language`` (English if missing), with ``values`` filled in."""
     variants = TEXTS[key]
     return (variants.get(language) or variants["en"]).format(**values)
+
+
+# --- the official-facing Telegram bot (helpdesk_bot/bot.py) --------------------------------------
+TEXTS.update(
+    {
+        "welcome": {
+            "en": "Welcome to the help desk of the Convention against Torture Initiative (CTI), {name}.\n\n"
+            "Ask me about ratifying the UN Convention against Torture, implementing it, or reporting "
+            "to the Committee against Torture: just type your question, in English, French or Spanish. "
+            "/topics lets you browse the questions I can answer, /help lists everything I can do.",
+            "fr": "Bienvenue au service d’assistance de l’Initiative sur la Convention contre la torture "
+            "(CTI), {name}.\n\nInterrogez-moi sur la ratification de la Convention des Nations Unies "
+            "contre la torture, sa mise en œuvre ou l’établissement des rapports au Comité contre la "
+            "torture : écrivez simplement votre question, en français, en anglais ou en espagnol. "
+            "/topics permet de parcourir les questions auxquelles je sais répondre, /help présente "
+            "tout ce que je peux faire.",
+            "es": "Bienvenido/a al servicio de asistencia de la Iniciativa sobre la Convención contra la "
+            "Tortura (CTI), {name}.\n\nPregúnteme sobre la ratificación de la Convención de las "
+            "Naciones Unidas contra la Tortura, su aplicación o la presentación de informes al Comité "
+            "contra la Tortura: escriba su pregunta, en español, inglés o francés. Con /topics puede "
+            "consultar las preguntas que sé responder; /help muestra todo lo que puedo hacer.",
+        },
+        "privacy": {
+            "en": "Privacy: I record each question you ask, the reply you received, the date and your "
+            "language, and, if you give them, your State and your ministry or role. The CTI "
+            "Secretariat uses this to follow up your questions and to count, anonymously, how the "
+            "help desk is used in its annual report. Questions passed to the Secretariat are read by "
+            "its staff. Send /forget at any time to erase your profile and the text of your "
+            "messages; only anonymous counts remain.",
+            "fr": "Confidentialité : j’enregistre chaque question que vous posez, la réponse reçue, la "
+            "date et votre langue, ainsi que, si vous les indiquez, votre État et votre ministère ou "
+            "fonction. Le Secrétariat de la CTI s’en sert pour assurer le suivi de vos questions et "
+            "pour mesurer, de manière anonyme, l’utilisation du service dans son rapport annuel. Les "
+            "questions transmises au Secrétariat sont lues par son équipe. Envoyez /forget à tout "
+            "moment pour effacer votre profil et le texte de vos messages ; seuls des décomptes "
+            "anonymes sont conservés.",
+            "es": "Privacidad: registro cada pregunta que hace, la respuesta recibida, la fecha y su "
+            "idioma y, si los indica, su Estado y su ministerio o cargo. La Secretaría de la CTI "
+            "utiliza estos datos para dar seguimiento a sus preguntas y para medir, de forma anónima, "
+            "el uso del servicio en su informe anual. Las preguntas transmitidas a la Secretaría las "
+            "lee su equipo. Envíe /forget en cualquier momento para borrar su perfil y el texto de "
+            "sus mensajes; solo se conservan recuentos anónimos.",
+        },
+        "button_profile": {
+            "en": "Add my State and role (optional)",
+            "fr": "Indiquer mon État et ma fonction (facultatif)",
+            "es": "Indicar mi Estado y mi cargo (opcional)",
+        },
+        "button_language": {"en": "Language", "fr": "Langue", "es": "Idioma"},
+        "ask_state": {
+            "en": "Which State do you work for? Reply to this message with its name (in English, French "
+            "or Spanish). This is optional: you can also just ask your question.",
+            "fr": "Pour quel État travaillez-vous ? Répondez à ce message en indiquant son nom (en "
+            "français, en anglais ou en espagnol). C’est facultatif : vous pouvez aussi poser "
+            "directement votre question.",
+            "es": "¿Para qué Estado trabaja? Responda a este mensaje con su nombre (en español, inglés o "
+            "francés). Es opcional: también puede hacer directamente su pregunta.",
+        },
+        "state_placeholder": {"en": "Your State", "fr": "Votre État", "es": "Su Estado"},
+        "state_choose": {
+            "en": "Is it one of these?",
+            "fr": "S’agit-il de l’un de ces États ?",
+            "es": "¿Se trata de alguno de estos Estados?",
+        },
+        "state_none": {"en": "None of these", "fr": "Aucun de ceux-ci", "es": "Ninguno de estos"},
+        "state_not_found": {
+            "en": "I could not find a State called “{text}”. Reply to this message with another "
+            "spelling, or just ask your question.",
+            "fr": "Je ne trouve aucun État nommé « {text} ». Répondez à ce message avec une autre "
+            "orthographe, ou posez directement votre question.",
+            "es": "No encuentro ningún Estado llamado «{text}». Responda a este mensaje con otra "
+            "grafía, o haga directamente su pregunta.",
+        },
+        "state_saved": {
+            "en": "Thank you: {state} is saved in your profile.",
+            "fr": "Merci : {state} est enregistré dans votre profil.",
+            "es": "Gracias: {state} queda registrado en su perfil.",
+        },
+        "ask_role": {
+            "en": "Which ministry or institution do you work for, and what is your role? Reply to this "
+            "message (optional).",
+            "fr": "Pour quel ministère ou quelle institution travaillez-vous, et quelle est votre "
+            "fonction ? Répondez à ce message (facultatif).",
+            "es": "¿En qué ministerio o institución trabaja y cuál es su cargo? Responda a este mensaje "
+            "(opcional).",
+        },
+        "role_placeholder": {
+            "en": "Ministry or role",
+            "fr": "Ministère ou fonction",
+            "es": "Ministerio o cargo",
+        },
+        "role_saved": {
+            "en": "Thank you, your profile is saved. Ask your question whenever you are ready.",
+            "fr": "Merci, votre profil est enregistré. Posez votre question quand vous le souhaitez.",
+            "es": "Gracias, su perfil queda guardado. Haga su pregunta cuando lo desee.",
+        },
+        "helpful_ask": {
+            "en": "Was this helpful?",
+            "fr": "Cette réponse vous a-t-elle été utile ?",
+            "es": "¿Le ha resultado útil esta respuesta?",
+        },
+        "referral_helpful_ask": {
+            "en": "Is this the help you need?",
+            "fr": "Est-ce l’aide dont vous avez besoin ?",
+            "es": "¿Es esta la ayuda que necesita?",
+        },
+        "button_yes": {"en": "👍 Yes", "fr": "👍 Oui", "es": "👍 Sí"},
+        "button_no": {"en": "👎 No", "fr": "👎 Non", "es": "👎 No"},
+        "feedback_thanks": {
+            "en": "Thank you for your feedback.",
+            "fr": "Merci pour votre retour.",
+            "es": "Gracias por su opinión.",
+        },
+        "not_helpful_offer": {
+            "en": "I am sorry this did not help. Shall I pass your question to the CTI Secretariat? A "
+            "member of staff will reply here.",
+            "fr": "Je suis désolé que cette réponse ne vous ait pas aidé. Voulez-vous que je transmette "
+            "votre question au Secrétariat de la CTI ? Un membre de l’équipe vous répondra ici.",
+            "es": "Lamento que esta respuesta no le haya ayudado. ¿Quiere que transmita su pregunta a la "
+            "Secretaría de la CTI? Un miembro del equipo le responderá aquí.",
+        },
+        "button_pass_on": {
+            "en": "Yes, ask the Secretariat",
+            "fr": "Oui, demander au Secrétariat",
+            "es": "Sí, consultar a la Secretaría",
+        },
+        "button_no_thanks": {"en": "No, thank you", "fr": "Non, merci", "es": "No, gracias"},
+        "no_thanks": {
+            "en": "Understood. You can rephrase your question or browse /topics.",
+            "fr": "Entendu. Vous pouvez reformuler votre question ou parcourir les /topics.",
+            "es": "Entendido. Puede reformular su pregunta o consultar los /topics.",
+        },
+        "related_tools": {
+            "en": "Related CTI tools are linked below.",
+            "fr": "Les outils de la CTI sur ce sujet sont en lien ci-dessous.",
+            "es": "Las herramientas de la CTI sobre este tema están enlazadas abajo.",
+        },
+        "topics_intro": {
+            "en": "Choose a topic:",
+            "fr": "Choisissez un thème :",
+            "es": "Elija un tema:",
+        },
+        "topic_entries": {
+            "en": "{topic}: choose a question.",
+            "fr": "{topic} : choisissez une question.",
+            "es": "{topic}: elija una pregunta.",
+        },
+        "button_previous": {"en": "‹ Previous", "fr": "‹ Précédent", "es": "‹ Anterior"},
+        "button_next": {"en": "Next ›", "fr": "Suivant ›", "es": "Siguiente ›"},
+        "button_topics": {"en": "« Topics", "fr": "« Thèmes", "es": "« Temas"},
+        "tools_intro": {
+            "en": "The CTI tools for officials:",
+            "fr": "Les outils de la CTI à l’intention des responsables publics :",
+            "es": "Las herramientas de la CTI para funcionarios y funcionarias:",
+        },
+        "language_choose": {
+            "en": "Choose the language I should use:",
+            "fr": "Choisissez la langue que je dois utiliser :",
+            "es": "Elija el idioma que debo utilizar:",
+        },
+        "language_set": {
+            "en": "From now on I will reply in English.",
+            "fr": "Je vous répondrai désormais en français.",
+            "es": "A partir de ahora le responderé en español.",
+        },
+        "profile": {
+            "en": "Your profile\nLanguage: {language}\nState: {state}\nMinistry or role: {role}",
+            "fr": "Votre profil\nLangue : {language}\nÉtat : {state}\nMinistère ou fonction : {role}",
+            "es": "Su perfil\nIdioma: {language}\nEstado: {state}\nMinisterio o cargo: {role}",
+        },
+        "not_given": {"en": "not given", "fr": "non indiqué", "es": "no indicado"},
+        "button_change_state": {
+            "en": "Change State",
+            "fr": "Modifier l’État",
+            "es": "Cambiar el Estado",
+        },
+        "button_change_role": {
+            "en": "Change role",
+            "fr": "Modifier la fonction",
+            "es": "Cambiar el cargo",
+        },
+        "button_forget": {
+            "en": "Erase my data",
+            "fr": "Effacer mes données",
+            "es": "Borrar mis datos",
+        },
+        "help": {
+            "en": "Type your question in your own words, in English, French or Spanish. I answer from "
+            "the CTI knowledge base, point you to a partner organisation, or pass your question to "
+            "the CTI Secretariat, whose staff reply here.\n\n"
+            "/topics browse the questions by topic\n/tools the CTI tools\n"
+            "/secretariat message: write straight to the Secretariat\n/language change language\n"
+            "/profile your State and role\n/forget erase your data\n/start welcome and privacy notice",
+            "fr": "Écrivez votre question avec vos propres mots, en français, en anglais ou en espagnol. "
+            "Je réponds à partir de la base de connaissances de la CTI, je vous oriente vers une "
+            "organisation partenaire ou je transmets votre question au Secrétariat de la CTI, dont "
+            "l’équipe vous répond ici.\n\n"
+            "/topics parcourir les questions par thème\n/tools les outils de la CTI\n"
+            "/secretariat message : écrire directement au Secrétariat\n/language changer de langue\n"
+            "/profile votre État et votre fonction\n/forget effacer vos données\n"
+            "/start accueil et confidentialité",
+            "es": "Escriba su pregunta con sus propias palabras, en español, inglés o francés. Respondo "
+            "con la base de conocimientos de la CTI, le remito a una organización asociada o "
+            "transmito su pregunta a la Secretaría de la CTI, cuyo equipo le responde aquí.\n\n"
+            "/topics consultar las preguntas por tema\n/tools las herramientas de la CTI\n"
+            "/secretariat mensaje: escribir directamente a la Secretaría\n/language cambiar de idioma\n"
+            "/profile su Estado y su cargo\n/forget borrar sus datos\n/start bienvenida y privacidad",
+        },
+        "forget_confirm": {
+            "en": "This erases your profile (language, State, role) and the text of every message you "
+            "sent to the help desk. Anonymous counts stay in the statistics. Erase now?",
+            "fr": "Cette action efface votre profil (langue, État, fonction) et le texte de tous les "
+            "messages envoyés au service d’assistance. Les décomptes anonymes restent dans les "
+            "statistiques. Effacer maintenant ?",
+            "es": "Esta acción borra su perfil (idioma, Estado, cargo) y el texto de todos los mensajes "
+            "enviados al servicio de asistencia. Los recuentos anónimos se mantienen en las "
+            "estadísticas. ¿Borrar ahora?",
+        },
+        "button_forget_yes": {
+            "en": "Yes, erase my data",
+            "fr": "Oui, effacer mes données",
+            "es": "Sí, borrar mis datos",
+        },
+        "button_cancel": {"en": "Cancel", "fr": "Annuler", "es": "Cancelar"},
+        "forgotten": {
+            "en": "Done: your profile and the text of your messages are erased. If you write again, I "
+            "will start afresh.",
+            "fr": "C’est fait : votre profil et le texte de vos messages sont effacés. Si vous m’écrivez "
+            "de nouveau, je repartirai de zéro.",
+            "es": "Hecho: su perfil y el texto de sus mensajes se han borrado. Si vuelve a escribirme, "
+            "empezaré de cero.",
+        },
+        "forget_nothing": {
+            "en": "I hold no data about you.",
+            "fr": "Je ne détiens aucune donnée vous concernant.",
+            "es": "No conservo ningún dato sobre usted.",
+        },
+        "forget_cancelled": {
+            "en": "Nothing was erased.",
+            "fr": "Rien n’a été effacé.",
+            "es": "No se ha borrado nada.",
+        },
+        "type_please": {
+            "en": "I can only read text messages. Please type your question.",
+            "fr": "Je ne sais lire que les messages écrits. Veuillez taper votre question.",
+            "es": "Solo puedo leer mensajes de texto. Escriba su pregunta, por favor.",
+        },
+        "unknown_command": {
+            "en": "I do not know this command. /help lists what I can do.",
+            "fr": "Je ne connais pas cette commande. /help présente ce que je peux faire.",
+            "es": "No conozco este comando. /help muestra lo que puedo hacer.",
+        },
+        "choice_gone": {
+            "en": "This choice is no longer available. Please type your question again.",
+            "fr": "Ce choix n’est plus disponible. Veuillez écrire de nouveau votre question.",
+            "es": "Esta opción ya no está disponible. Escriba de nuevo su pregunta, por favor.",
+        },
+        "something_wrong": {
+            "en": "Sorry, something went wrong on my side. Your message is recorded; please try again "
+            "in a moment.",
+            "fr": "Désolé, un problème est survenu de mon côté. Votre message est enregistré ; "
+            "veuillez réessayer dans un instant.",
+            "es": "Lo siento, se ha producido un problema por mi parte. Su mensaje está registrado; "
+            "inténtelo de nuevo en un momento.",
+        },
+        "command_start": {
+            "en": "Welcome and privacy notice",
+            "fr": "Accueil et confidentialité",
+            "es": "Bienvenida y privacidad",
+        },
+        "command_help": {
+            "en": "What I can do",
+            "fr": "Ce que je peux faire",
+            "es": "Lo que puedo hacer",
+        },
+        "command_topics": {
+            "en": "Browse questions by topic",
+            "fr": "Parcourir les questions par thème",
+            "es": "Consultar las preguntas por tema",
+        },
+        "command_tools": {
+            "en": "The CTI tools",
+            "fr": "Les outils de la CTI",
+            "es": "Las herramientas de la CTI",
+        },
+        "command_secretariat": {
+            "en": "Write to the CTI Secretariat",
+            "fr": "Écrire au Secrétariat de la CTI",
+            "es": "Escribir a la Secretaría de la CTI",
+        },
+        "command_language": {
+            "en": "Change language",
+            "fr": "Changer de langue",
+            "es": "Cambiar de idioma",
+        },
+        "command_profile": {
+            "en": "Your State and role",
+            "fr": "Votre État et votre fonction",
+            "es": "Su Estado y su cargo",
+        },
+        "command_forget": {
+            "en": "Erase my data",
+            "fr": "Effacer mes données",
+            "es": "Borrar mis datos",
+        },
+    }
+)

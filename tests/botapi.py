@@ -125,6 +125,13 @@ class Call:
         return str(self.params.get("text") or self.params.get("caption") or "")
 
     @property
+    def seen(self) -> str:
+        """The text as the official sees it (HTML tags removed, entities decoded)."""
+        if isinstance(self.result, dict):
+            return str(self.result.get("text") or self.result.get("caption") or "")
+        return _visible(self.text, self.params.get("parse_mode"))
+
+    @property
     def buttons(self) -> list[Json]:
         """The inline keyboard buttons of this call's reply_markup, row after row."""
         markup = self.params.get("reply_markup") or {}
@@ -654,8 +661,10 @@ class BotApiServer:
             "from": bot.me,
             **content,
         }
-        if params.get("reply_markup"):
-            message["reply_markup"] = params["reply_markup"]
+        markup = params.get("reply_markup")
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            # Telegram echoes inline keyboards only (not ForceReply or reply keyboards).
+            message["reply_markup"] = markup
         if isinstance(params.get("reply_parameters"), dict):
             target = bot.messages.get((chat_id, params["reply_parameters"].get("message_id")))
             if target is not None:
@@ -765,8 +774,9 @@ class BotApiServer:
                 text = str(params.get("text", ""))
                 _check_text(text, params.get("parse_mode"))
                 updated["text"] = _visible(text, params.get("parse_mode"))
-            if params.get("reply_markup"):
-                updated["reply_markup"] = params["reply_markup"]
+            markup = params.get("reply_markup")
+            if isinstance(markup, dict) and markup.get("inline_keyboard"):
+                updated["reply_markup"] = markup
             else:
                 updated.pop("reply_markup", None)
             if {k: v for k, v in updated.items() if k != "edit_date"} == {
@@ -934,5 +944,5 @@ class RunningBot:
 
 
 def flatten(calls: Iterable[Call]) -> str:
-    """All the text of ``calls`` joined, to search a conversation."""
-    return "\n".join(c.text for c in calls)
+    """What the official read in ``calls`` (text as displayed, markup removed), joined."""
+    return "\n".join(c.seen for c in calls)

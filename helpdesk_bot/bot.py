@@ -1,0 +1,761 @@
+"""The Telegram bot for officials: python-telegram-bot 22 handlers over the desk.
+
+Handlers stay thin: each turns an update into one desk call and the desk's reply into messages.
+The desk is synchronous (SQLAlchemy), so every call runs in a worker thread: one slow database
+call never holds up the other officials. Staff triage lives in :mod:`helpdesk_bot.staff`.
+
+Example::
+
+    application = build_application(settings, Desk.from_settings(settings))
+    application.run_polling()
+    # or, from the command line: HELPDESK_TELEGRAM_TOKEN=... helpdesk-bot run
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import html
+import logging
+import re
+import sys
+import urllib.parse
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType, MessageLimit, ParseMode
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from . import delivery, staff, texts
+from .config import Settings
+from .desk import Asker, Desk, DeskError, Reply
+from .knowledge import LANGUAGES, Entry
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+T = TypeVar("T")
+
+LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
+COMMANDS = ("start", "help", "topics", "tools", "secretariat", "language", "profile", "forget")
+TOPICS_PER_PAGE = 6
+ENTRIES_PER_PAGE = 6
+# Telegram limits callback data to 64 bytes; "o:" marks the officials' buttons (staff use "staff:").
+CALLBACK_BYTES = 64
+BUTTON_CHARS = 60
+# Deep-link payloads Telegram accepts: t.me/<bot>?start=<source>
+DEEP_LINK = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+CONCURRENT_UPDATES = 16
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+def esc(text: object) -> str:
+    """User-supplied (or knowledge-base) text made safe for Telegram's HTML parse mode."""
+    return html.escape(str(text), quote=False)
+
+
+def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Plain text cut into messages of at most ``limit`` characters, at paragraph, line or word ends.
+
+    Example: ``split_text("a" * 5000)`` -> two pieces of 4,096 and 904 characters.
+    """
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"))
+        if cut < limit // 2:
+            cut = window.rfind(" ")
+        if cut < limit // 2:
+            cut = limit  # one very long word: cut it
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
+def entry_key(entry_id: str) -> str:
+    """A callback-data key for an entry: its id, or a short digest when the id is too long."""
+    if len(entry_id.encode()) <= 40:
+        return entry_id
+    return "#" + hashlib.sha1(entry_id.encode()).hexdigest()[:12]
+
+
+def find_entry(desk: Desk, key: str) -> Entry | None:
+    if not key.startswith("#"):
+        return desk.base.entries.get(key)
+    return next((e for e in desk.base.entries.values() if entry_key(e.id) == key), None)
+
+
+def shorten(text: str, limit: int = BUTTON_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def button(label: str, data: str) -> InlineKeyboardButton:
+    assert len(data.encode()) <= CALLBACK_BYTES, data
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+def language_of(user_language_code: str | None) -> str:
+    guess = (user_language_code or "en")[:2].lower()
+    return guess if guess in LANGUAGES else "en"
+
+
+class OfficialBot:
+    """The officials' side of the bot: one method per command, message kind and button."""
+
+    def __init__(self, desk: Desk, settings: Settings):
+        self.desk = desk
+        self.settings = settings
+
+    # -- plumbing ------------------------------------------------------------------------------
+    async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Call the synchronous desk in a worker thread."""
+        return await asyncio.to_thread(function, *args, **kwargs)
+
+    @staticmethod
+    def asker(update: Update) -> Asker:
+        user, chat = update.effective_user, update.effective_chat
+        return Asker(
+            telegram_id=user.id if user else None,
+            chat_id=chat.id if chat else None,
+            name=user.full_name if user else None,
+            language_code=user.language_code if user else None,
+        )
+
+    async def language(self, update: Update, context: Context) -> str:
+        """The official's language: their choice, else Telegram's guess (cached per official)."""
+        cached = context.user_data.get("language") if context.user_data is not None else None
+        if cached:
+            return cached
+        official = await self.run(self.desk.profile, self.asker(update))
+        if context.user_data is not None:
+            context.user_data["language"] = official.language
+        return official.language
+
+    async def send(
+        self,
+        bot: Bot,
+        chat_id: int,
+        text: str,
+        *,
+        markup: InlineKeyboardMarkup | ForceReply | None = None,
+        formatted: bool = False,
+    ) -> Message:
+        """Send plain ``text`` (escaped, split at 4,096 characters; buttons on the last piece).
+
+        With ``formatted=True`` the text is already safe HTML and short enough for one message.
+        """
+        pieces = [text] if formatted else [esc(p) for p in split_text(text)]
+        message: Message | None = None
+        for i, piece in enumerate(pieces):
+            last = i == len(pieces) - 1
+            # Retried with back-off; a flood wait holds this chat only (delivery.py).
+            message = await delivery.attempt(
+                lambda piece=piece, last=last: bot.send_message(
+                    chat_id,
+                    delivery.clean(piece),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup if last else None,
+                ),
+                chat_id=chat_id,
+            )
+        assert message is not None
+        return message
+
+    async def deliver(
+        self,
+        bot: Bot,
+        chat_id: int,
+        reply: Reply,
+        text: str,
+        markup: InlineKeyboardMarkup | None = None,
+    ) -> None:
+        """Send the reply to a logged query and record whether it reached the official."""
+        try:
+            await self.send(bot, chat_id, text, markup=markup)
+        except TelegramError as exc:
+            if reply.query_id is not None:
+                await self.run(
+                    self.desk.mark_delivery, reply.query_id, delivered=False, error=str(exc)
+                )
+            if isinstance(exc, Forbidden):  # the official blocked the bot: nothing more to do
+                log.info("reply to query %s not delivered: %s", reply.query_id, exc)
+                return
+            raise
+        if reply.query_id is not None:
+            await self.run(self.desk.mark_delivery, reply.query_id, delivered=True)
+
+    async def reply_to_question(self, update: Update, context: Context, reply: Reply) -> None:
+        """Turn the desk's Reply into messages (and a ticket announcement for staff)."""
+        chat_id = update.effective_chat.id  # type: ignore[union-attr]
+        lang = reply.language
+        text, rows = reply.text, []
+        if reply.outcome == "answer" and reply.query_id is not None:
+            if reply.tools:
+                text += "\n\n" + texts.say("related_tools", lang)
+                rows += [
+                    [
+                        InlineKeyboardButton(
+                            shorten(tool.titles.get(lang) or tool.titles["en"]), url=tool.url
+                        )
+                    ]
+                    for tool in reply.tools
+                ]
+            text += "\n\n" + texts.say("helpful_ask", lang)
+            rows.append(self.helpful_row("h", reply.query_id, lang))
+        elif reply.outcome == "suggest" and reply.query_id is not None:
+            lines = [texts.say("suggest_intro", lang)]
+            lines += [f"{i}. {e.question(lang)}" for i, e in enumerate(reply.suggestions, 1)]
+            text = "\n".join(lines)
+            rows = [
+                [button(f"{i}. {shorten(e.question(lang))}", f"o:c:{entry_key(e.id)}")]
+                for i, e in enumerate(reply.suggestions, 1)
+            ]
+            rows.append([button(texts.say("suggest_none", lang), f"o:n:{reply.query_id}")])
+        elif reply.outcome == "refer" and reply.referral_id is not None:
+            text += "\n\n" + texts.say("referral_helpful_ask", lang)
+            rows.append(self.helpful_row("r", reply.referral_id, lang))
+        markup = InlineKeyboardMarkup(rows) if rows else None
+        await self.deliver(context.bot, chat_id, reply, text, markup)
+        if reply.ticket_id is not None:
+            await staff.announce_ticket(
+                context.bot, self.desk, self.settings, reply.ticket_id, is_new=reply.ticket_is_new
+            )
+
+    @staticmethod
+    def helpful_row(kind: str, number: int, lang: str) -> list[InlineKeyboardButton]:
+        return [
+            button(texts.say("button_yes", lang), f"o:{kind}:{number}:1"),
+            button(texts.say("button_no", lang), f"o:{kind}:{number}:0"),
+        ]
+
+    # -- questions -----------------------------------------------------------------------------
+    async def on_text(self, update: Update, context: Context) -> None:
+        """Free text: a question, or the answer to a profile prompt it replies to."""
+        message = update.effective_message
+        assert message is not None and message.text is not None
+        prompt = (context.user_data or {}).get("prompt")
+        replied = message.reply_to_message
+        if prompt and replied is not None and replied.message_id == prompt[1]:
+            context.user_data.pop("prompt", None)  # type: ignore[union-attr]
+            if prompt[0] == "state":
+                await self.state_answer(update, context, message.text)
+            else:
+                await self.role_answer(update, context, message.text)
+            return
+        await self.ask(update, context, message.text, via="typed")
+
+    async def on_edited(self, update: Update, context: Context) -> None:
+        """An edited message is the official's corrected question: answered and logged anew."""
+        message = update.edited_message
+        assert message is not None and message.text is not None
+        await self.ask(update, context, message.text, via="edited")
+
+    async def ask(self, update: Update, context: Context, text: str, *, via: str) -> None:
+        reply = await self.run(self.desk.ask, self.asker(update), text, via=via)
+        await self.reply_to_question(update, context, reply)
+
+    async def on_other(self, update: Update, context: Context) -> None:
+        """Photos, voice, stickers, files: the desk reads text only."""
+        lang = await self.language(update, context)
+        await self.send(context.bot, update.effective_chat.id, texts.say("type_please", lang))  # type: ignore[union-attr]
+
+    async def secretariat(self, update: Update, context: Context) -> None:
+        """/secretariat <text>: straight to a person."""
+        message = update.effective_message
+        assert message is not None and message.text is not None
+        _, _, text = message.text.partition(" ")
+        reply = await self.run(self.desk.to_secretariat, self.asker(update), text)
+        await self.reply_to_question(update, context, reply)
+
+    # -- /start and the profile ----------------------------------------------------------------
+    async def start(self, update: Update, context: Context) -> None:
+        """Welcome, privacy notice, optional profile; ``/start <source>`` records the source."""
+        asker = self.asker(update)
+        official = await self.run(self.desk.profile, asker)
+        payload = context.args[0] if context.args else ""
+        if payload and DEEP_LINK.match(payload) and official.source is None:
+            await self.run(self.desk.update_profile, asker, source=payload)
+        lang = official.language
+        if context.user_data is not None:
+            context.user_data["language"] = lang
+        user = update.effective_user
+        name = user.first_name if user else ""
+        text = (
+            esc(texts.say("welcome", lang, name=name))
+            + "\n\n<i>"
+            + esc(texts.say("privacy", lang))
+            + "</i>"
+        )
+        markup = InlineKeyboardMarkup(
+            [
+                [button(texts.say("button_profile", lang), "o:ps")],
+                [button(texts.say("button_language", lang), "o:l")],
+            ]
+        )
+        await self.send(context.bot, update.effective_chat.id, text, markup=markup, formatted=True)  # type: ignore[union-attr]
+
+    async def prompt(
+        self, bot: Bot, chat_id: int, context: Context, kind: str, lang: str, text: str
+    ) -> None:
+        """Ask for a profile field with a ForceReply: only a reply to it is taken as the answer."""
+        placeholder = texts.say(f"{kind}_placeholder", lang)
+        sent = await self.send(
+            bot,
+            chat_id,
+            text,
+            markup=ForceReply(selective=True, input_field_placeholder=placeholder),
+        )
+        if context.user_data is not None:
+            context.user_data["prompt"] = (kind, sent.message_id)
+
+    async def state_answer(self, update: Update, context: Context, text: str) -> None:
+        lang = await self.language(update, context)
+        chat_id = update.effective_chat.id  # type: ignore[union-attr]
+        found = self.desk.base.find_state(text)
+        if not found:
+            shown = shorten(text, 80)
+            await self.prompt(
+                context.bot,
+                chat_id,
+                context,
+                "state",
+                lang,
+                texts.say("state_not_found", lang, text=shown),
+            )
+            return
+        rows = [[button(state.name(lang), f"o:s:{state.code}")] for state in found]
+        rows.append([button(texts.say("state_none", lang), "o:s:-")])
+        await self.send(
+            context.bot, chat_id, texts.say("state_choose", lang), markup=InlineKeyboardMarkup(rows)
+        )
+
+    async def role_answer(self, update: Update, context: Context, text: str) -> None:
+        lang = await self.language(update, context)
+        await self.run(self.desk.update_profile, self.asker(update), role=text)
+        await self.send(context.bot, update.effective_chat.id, texts.say("role_saved", lang))  # type: ignore[union-attr]
+
+    async def profile(self, update: Update, context: Context) -> None:
+        """/profile: what the desk holds about the official, with ways to change or erase it."""
+        official = await self.run(self.desk.profile, self.asker(update))
+        lang = official.language
+        state = self.desk.base.states.get(official.state_code or "")
+        none = texts.say("not_given", lang)
+        text = texts.say(
+            "profile",
+            lang,
+            language=LANGUAGE_NAMES.get(lang, lang),
+            state=state.name(lang) if state else none,
+            role=official.role or none,
+        )
+        markup = InlineKeyboardMarkup(
+            [
+                [
+                    button(texts.say("button_change_state", lang), "o:ps"),
+                    button(texts.say("button_change_role", lang), "o:pr"),
+                ],
+                [button(texts.say("button_language", lang), "o:l")],
+                [button(texts.say("button_forget", lang), "o:f")],
+            ]
+        )
+        await self.send(context.bot, update.effective_chat.id, text, markup=markup)  # type: ignore[union-attr]
+
+    # -- browsing ------------------------------------------------------------------------------
+    def topics_page(self, lang: str, page: int) -> tuple[str, InlineKeyboardMarkup]:
+        topics = [
+            t for t in self.desk.base.topics.values() if self.desk.base.entries_by_topic(t.id)
+        ]
+        pages = max(1, -(-len(topics) // TOPICS_PER_PAGE))
+        page = min(max(page, 0), pages - 1)
+        shown = topics[page * TOPICS_PER_PAGE : (page + 1) * TOPICS_PER_PAGE]
+        rows = [
+            [button(shorten(t.titles.get(lang) or t.titles["en"]), f"o:t:{t.id}:0")] for t in shown
+        ]
+        rows += self.pager("o:tp:{}", page, pages, lang)
+        return esc(texts.say("topics_intro", lang)), InlineKeyboardMarkup(rows)
+
+    def entries_page(self, lang: str, topic_id: str, page: int) -> tuple[str, InlineKeyboardMarkup]:
+        topic = self.desk.base.topics[topic_id]
+        entries = self.desk.base.entries_by_topic(topic_id)
+        pages = max(1, -(-len(entries) // ENTRIES_PER_PAGE))
+        page = min(max(page, 0), pages - 1)
+        shown = entries[page * ENTRIES_PER_PAGE : (page + 1) * ENTRIES_PER_PAGE]
+        rows = [[button(shorten(e.question(lang)), f"o:b:{entry_key(e.id)}")] for e in shown]
+        rows += self.pager(f"o:t:{topic_id}:{{}}", page, pages, lang)
+        rows.append([button(texts.say("button_topics", lang), "o:tp:0")])
+        title = topic.titles.get(lang) or topic.titles["en"]
+        return esc(texts.say("topic_entries", lang, topic=title)), InlineKeyboardMarkup(rows)
+
+    @staticmethod
+    def pager(pattern: str, page: int, pages: int, lang: str) -> list[list[InlineKeyboardButton]]:
+        row = []
+        if page > 0:
+            row.append(button(texts.say("button_previous", lang), pattern.format(page - 1)))
+        if page < pages - 1:
+            row.append(button(texts.say("button_next", lang), pattern.format(page + 1)))
+        return [row] if row else []
+
+    async def topics(self, update: Update, context: Context) -> None:
+        """/topics: the knowledge base by topic, as buttons."""
+        lang = await self.language(update, context)
+        text, markup = self.topics_page(lang, 0)
+        await self.send(context.bot, update.effective_chat.id, text, markup=markup, formatted=True)  # type: ignore[union-attr]
+
+    async def tools(self, update: Update, context: Context) -> None:
+        """/tools: the CTI tool catalogue, a paragraph per tool with its link."""
+        lang = await self.language(update, context)
+        paragraphs = []
+        for tool in self.desk.base.tools.values():
+            title = tool.titles.get(lang) or tool.titles["en"]
+            summary = tool.summaries.get(lang) or tool.summaries.get("en", "")
+            year = f" ({tool.year})" if tool.year else ""
+            paragraphs.append(f"{title}{year}\n{summary}\n{tool.url}".strip())
+        text = texts.say("tools_intro", lang) + "\n\n" + "\n\n".join(paragraphs)
+        await self.send(context.bot, update.effective_chat.id, text)  # type: ignore[union-attr]
+
+    # -- language, help, forget ----------------------------------------------------------------
+    @staticmethod
+    def language_markup() -> InlineKeyboardMarkup:
+        return InlineKeyboardMarkup(
+            [[button(name, f"o:l:{code}") for code, name in LANGUAGE_NAMES.items()]]
+        )
+
+    async def choose_language(self, update: Update, context: Context) -> None:
+        """/language: en, fr or es as buttons (or ``/language fr``)."""
+        chat_id = update.effective_chat.id  # type: ignore[union-attr]
+        wanted = (context.args or [""])[0].lower()[:2]
+        if wanted in LANGUAGES:
+            await self.set_language(update, context, wanted)
+            await self.send(context.bot, chat_id, texts.say("language_set", wanted))
+            return
+        lang = await self.language(update, context)
+        await self.send(
+            context.bot, chat_id, texts.say("language_choose", lang), markup=self.language_markup()
+        )
+
+    async def set_language(self, update: Update, context: Context, lang: str) -> None:
+        await self.run(self.desk.update_profile, self.asker(update), language=lang)
+        if context.user_data is not None:
+            context.user_data["language"] = lang
+
+    async def help(self, update: Update, context: Context) -> None:
+        lang = await self.language(update, context)
+        await self.send(context.bot, update.effective_chat.id, texts.say("help", lang))  # type: ignore[union-attr]
+
+    async def forget(self, update: Update, context: Context) -> None:
+        """/forget: asks for confirmation with a button before erasing anything."""
+        lang = await self.language(update, context)
+        markup = InlineKeyboardMarkup(
+            [
+                [button(texts.say("button_forget_yes", lang), "o:f:y")],
+                [button(texts.say("button_cancel", lang), "o:f:n")],
+            ]
+        )
+        await self.send(
+            context.bot,
+            update.effective_chat.id,
+            texts.say("forget_confirm", lang),
+            markup=markup,  # type: ignore[union-attr]
+        )
+
+    async def unknown(self, update: Update, context: Context) -> None:
+        lang = await self.language(update, context)
+        await self.send(context.bot, update.effective_chat.id, texts.say("unknown_command", lang))  # type: ignore[union-attr]
+
+    # -- buttons -------------------------------------------------------------------------------
+    async def on_button(self, update: Update, context: Context) -> None:
+        """Every officials' button ("o:..."), in private chats only."""
+        query = update.callback_query
+        assert query is not None and query.data is not None
+        message = query.message
+        if message is None or message.chat.type != ChatType.PRIVATE:
+            await query.answer()
+            return
+        parts = query.data.split(":")[1:]
+        kind, args = parts[0], parts[1:]
+        lang = await self.language(update, context)
+        asker = self.asker(update)
+        chat_id = message.chat.id
+        bot = context.bot
+        await query.answer()
+        try:
+            if kind in {"c", "b"}:  # a suggestion or a browsed entry: a question, logged
+                entry = find_entry(self.desk, args[0])
+                if entry is None:
+                    await self.send(bot, chat_id, texts.say("choice_gone", lang))
+                    return
+                if kind == "c":
+                    await self.drop_buttons(query.message)
+                reply = await self.run(self.desk.choose, asker, entry.id)
+                await self.reply_to_question(update, context, reply)
+            elif kind in {"n", "p"}:  # none of these / not helpful: to the Secretariat
+                await self.drop_buttons(query.message)
+                reply = await self.run(self.desk.pass_on, asker, int(args[0]))
+                await self.send(bot, chat_id, reply.text)
+                if reply.ticket_id is not None:
+                    await staff.announce_ticket(
+                        bot, self.desk, self.settings, reply.ticket_id, is_new=reply.ticket_is_new
+                    )
+            elif kind in {"h", "r"}:  # was this helpful?
+                number, helpful = int(args[0]), args[1] == "1"
+                target = {"query_id": number} if kind == "h" else {"referral_id": number}
+                await self.run(self.desk.feedback, asker, helpful=helpful, **target)
+                await self.drop_buttons(query.message, keep_links=True)
+                if helpful or kind == "r":
+                    await self.send(bot, chat_id, texts.say("feedback_thanks", lang))
+                else:
+                    markup = InlineKeyboardMarkup(
+                        [
+                            [button(texts.say("button_pass_on", lang), f"o:p:{number}")],
+                            [button(texts.say("button_no_thanks", lang), "o:x")],
+                        ]
+                    )
+                    await self.send(
+                        bot, chat_id, texts.say("not_helpful_offer", lang), markup=markup
+                    )
+            elif kind == "x":
+                await self.drop_buttons(query.message)
+                await self.send(bot, chat_id, texts.say("no_thanks", lang))
+            elif kind == "tp":
+                text, markup = self.topics_page(lang, int(args[0]))
+                await self.edit(query.message, text, markup)
+            elif kind == "t":
+                if args[0] not in self.desk.base.topics:
+                    await self.send(bot, chat_id, texts.say("choice_gone", lang))
+                    return
+                text, markup = self.entries_page(lang, args[0], int(args[1]))
+                await self.edit(query.message, text, markup)
+            elif kind == "l" and args:
+                await self.set_language(update, context, args[0])
+                await self.drop_buttons(query.message)
+                await self.send(bot, chat_id, texts.say("language_set", args[0]))
+            elif kind == "l":
+                await self.send(
+                    bot, chat_id, texts.say("language_choose", lang), markup=self.language_markup()
+                )
+            elif kind in {"ps", "pr"}:  # profile: State or role, by a reply to a prompt
+                await self.run(self.desk.update_profile, asker, consent=True)
+                field = "state" if kind == "ps" else "role"
+                await self.prompt(
+                    bot, chat_id, context, field, lang, texts.say(f"ask_{field}", lang)
+                )
+            elif kind == "s":
+                await self.drop_buttons(query.message)
+                if args[0] != "-":
+                    await self.run(self.desk.update_profile, asker, state_code=args[0])
+                    state = self.desk.base.states[args[0]]
+                    await self.send(
+                        bot, chat_id, texts.say("state_saved", lang, state=state.name(lang))
+                    )
+                await self.prompt(bot, chat_id, context, "role", lang, texts.say("ask_role", lang))
+            elif kind == "f" and not args:
+                await self.forget(update, context)
+            elif kind == "f":
+                await self.drop_buttons(query.message)
+                if args[0] != "y":
+                    await self.send(bot, chat_id, texts.say("forget_cancelled", lang))
+                    return
+                erased = await self.run(self.desk.forget, asker)
+                if context.user_data is not None:
+                    context.user_data.clear()
+                await self.send(
+                    bot, chat_id, texts.say("forgotten" if erased else "forget_nothing", lang)
+                )
+        except DeskError as exc:
+            # A stale button (erased data, another official's query, a removed entry).
+            log.info("button %r refused: %s", query.data, exc)
+            await self.send(bot, chat_id, texts.say("choice_gone", lang))
+
+    @staticmethod
+    async def drop_buttons(message: Any, *, keep_links: bool = False) -> None:
+        """Take the pressed buttons off a message so a choice is made once."""
+        if not isinstance(message, Message) or message.reply_markup is None:
+            return
+        rows = []
+        if keep_links:
+            rows = [
+                [b for b in row if b.url]
+                for row in message.reply_markup.inline_keyboard
+                if any(b.url for b in row)
+            ]
+        if rows == [list(r) for r in message.reply_markup.inline_keyboard]:
+            return
+        try:
+            await message.edit_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
+        except BadRequest as exc:
+            if "not modified" not in str(exc):
+                raise
+
+    @staticmethod
+    async def edit(message: Any, text: str, markup: InlineKeyboardMarkup) -> None:
+        if not isinstance(message, Message):
+            return
+        try:
+            await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        except BadRequest as exc:
+            if "not modified" not in str(exc):
+                raise
+
+    # -- errors and start-up -------------------------------------------------------------------
+    async def on_error(self, update: object, context: Context) -> None:
+        """Log the failure; tell the official (in a private chat) that their message is kept."""
+        log.error(
+            "update %s failed: %r",
+            getattr(update, "update_id", "?"),
+            context.error,
+            exc_info=context.error,
+        )
+        if not isinstance(update, Update) or update.effective_chat is None:
+            return
+        if update.effective_chat.type != ChatType.PRIVATE or isinstance(context.error, Forbidden):
+            return
+        lang = language_of(update.effective_user.language_code if update.effective_user else None)
+        # If the network itself is failing, the log line above is what is left.
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(
+                update.effective_chat.id, texts.say("something_wrong", lang)
+            )
+
+    async def register_commands(self, application: Application) -> None:
+        """The command list in each language (Telegram picks it by the official's app language)."""
+        scope = BotCommandScopeAllPrivateChats()
+        for lang in (None, *LANGUAGES):
+            commands = [
+                BotCommand(name, texts.say(f"command_{name}", lang or "en")) for name in COMMANDS
+            ]
+            await application.bot.set_my_commands(commands, scope=scope, language_code=lang)
+
+
+async def apply_retention(context: Context) -> None:
+    """Erase question text older than HELPDESK_RETENTION_MONTHS (the counts stay)."""
+    desk = context.job.data  # type: ignore[union-attr]
+    erased = await asyncio.to_thread(desk.apply_retention)
+    if erased:
+        log.info("retention: erased the text of %d old queries", erased)
+
+
+def build_application(settings: Settings, desk: Desk) -> Application:
+    """The python-telegram-bot Application: staff triage first, then the officials' handlers.
+
+    Example::
+
+        application = build_application(settings, desk)
+        application.run_polling()
+    """
+    if not settings.telegram_token:
+        raise ValueError("HELPDESK_TELEGRAM_TOKEN is not set")
+    officials = OfficialBot(desk, settings)
+    application = (
+        Application.builder()
+        .token(settings.telegram_token)
+        .base_url(settings.telegram_api_url)
+        # Chats run side by side, each chat's updates in order: one slow chat freezes nobody.
+        .concurrent_updates(delivery.ChatOrderedProcessor(CONCURRENT_UPDATES))
+        .post_init(officials.register_commands)
+        .build()
+    )
+    staff.register(application, desk, settings)
+    if application.job_queue is not None:  # retention: at start-up, then daily
+        application.job_queue.run_repeating(
+            apply_retention, interval=timedelta(days=1), first=0, data=desk, name="retention"
+        )
+
+    private_message = PRIVATE & filters.UpdateType.MESSAGE
+    handlers = [
+        CommandHandler("start", officials.start, filters=private_message),
+        CommandHandler("help", officials.help, filters=private_message),
+        CommandHandler("topics", officials.topics, filters=private_message),
+        CommandHandler("tools", officials.tools, filters=private_message),
+        CommandHandler("secretariat", officials.secretariat, filters=private_message),
+        CommandHandler("language", officials.choose_language, filters=private_message),
+        CommandHandler("profile", officials.profile, filters=private_message),
+        CommandHandler("forget", officials.forget, filters=private_message),
+        CallbackQueryHandler(officials.on_button, pattern=r"^o:"),
+        MessageHandler(private_message & filters.TEXT & ~filters.COMMAND, officials.on_text),
+        MessageHandler(
+            PRIVATE & filters.UpdateType.EDITED_MESSAGE & filters.TEXT & ~filters.COMMAND,
+            officials.on_edited,
+        ),
+        MessageHandler(private_message & filters.COMMAND, officials.unknown),
+        MessageHandler(
+            private_message & ~filters.TEXT & ~filters.StatusUpdate.ALL, officials.on_other
+        ),
+    ]
+    application.add_handlers(handlers)
+    application.add_error_handler(officials.on_error)
+    return application
+
+
+def run(
+    settings: Settings,
+    *,
+    webhook_url: str | None = None,
+    listen: str = "127.0.0.1",
+    port: int = 8443,
+) -> int:
+    """Run the bot until interrupted: long polling, or a webhook server when ``webhook_url`` is set."""
+    from .db import DatabaseError
+    from .knowledge import KnowledgeError
+
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per API call is noise
+    delivery.protect_logs(settings.telegram_token)
+    try:
+        desk = Desk.from_settings(settings)
+    except (KnowledgeError, DatabaseError) as exc:
+        print(f"helpdesk-bot: {exc}", file=sys.stderr)
+        return 2
+    application = build_application(settings, desk)
+    updates = list(Update.ALL_TYPES)
+    try:
+        if webhook_url:
+            path = urllib.parse.urlsplit(webhook_url).path.lstrip("/")
+            application.run_webhook(
+                listen=listen,
+                port=port,
+                url_path=path,
+                webhook_url=webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=updates,
+            )
+        else:
+            application.run_polling(allowed_updates=updates)
+    except InvalidToken:
+        print(
+            "helpdesk-bot: Telegram rejected HELPDESK_TELEGRAM_TOKEN (check it with @BotFather)",
+            file=sys.stderr,
+        )
+        return 2
+    except NetworkError as exc:
+        print(
+            f"helpdesk-bot: cannot reach the Bot API at {settings.telegram_api_url}: {exc}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0

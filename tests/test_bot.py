@@ -1,0 +1,552 @@
+"""End-to-end: the real python-telegram-bot Application against the loopback Bot API stand-in.
+
+Each test plays an official (tests/botapi.py pushes updates), waits for the bot's calls, and
+reads the database to check what the desk recorded. ``running_bot`` fails the test if any
+handler raised.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import time
+
+import pytest
+import yaml
+from sqlalchemy import func, select
+
+from helpdesk_bot import texts
+from helpdesk_bot.bot import build_application, split_text
+from helpdesk_bot.desk import Desk
+from helpdesk_bot.models import Feedback, Official, Query, Referral, Ticket
+from tests.botapi import BotApiServer, Call, RunningBot, flatten, user
+
+LANGUAGES = ["en", "fr", "es"]
+STAFF_CHAT = -100500  # HELPDESK_STAFF_CHAT_ID of the shared settings fixture
+
+# Candidate questions per outcome; each test takes the first one the desk itself classifies
+# that way, so the tests follow the knowledge base instead of hard-coding its answers.
+CANDIDATES = {
+    "suggest": {
+        "en": ["the initial report", "reporting", "signature", "torture", "visit", "ratify"],
+        "fr": ["le rapport initial", "signature", "visite", "torture", "rapport de l'État"],
+        "es": ["el informe inicial", "informe", "visita", "tortura", "queja"],
+    },
+    "refer": {
+        "en": ["national preventive mechanism design", "grant for NGO", "reservations"],
+        "fr": ["réserves", "subvention pour une ONG", "mécanisme national de prévention"],
+        "es": ["reservas", "subvención para ONG", "mecanismo nacional de prevención"],
+    },
+    "escalate": {
+        "en": [
+            "Can you recommend a good restaurant in Geneva?",
+            "What is the weather on Mars?",
+            "My printer is out of ink",
+        ],
+        "fr": ["Mon imprimante n’a plus d’encre", "Quel temps fait-il sur Mars ?"],
+        "es": ["Mi impresora no tiene tinta", "¿Qué tiempo hace en Marte?"],
+    },
+}
+
+
+def example(desk: Desk, outcome: str, lang: str) -> str:
+    for question in CANDIDATES[outcome][lang]:
+        reply = desk.answer(question, language=lang)
+        if reply.outcome == outcome and reply.language == lang:
+            return question
+    raise AssertionError(f"no {outcome} example in {lang}: extend CANDIDATES")
+
+
+def answer_entry(desk: Desk):
+    """An entry with related tools whose own first question the desk answers with it."""
+    for entry in desk.base.entries.values():
+        if entry.tools and all(
+            desk.answer(entry.questions[lang][0], language=lang).entry == entry
+            for lang in LANGUAGES
+        ):
+            return entry
+    raise AssertionError("no entry with tools answers its own questions")
+
+
+@dataclasses.dataclass
+class Person:
+    """One official in a private chat with the bot."""
+
+    api: BotApiServer
+    user: dict
+
+    @property
+    def id(self) -> int:
+        return self.user["id"]
+
+    def send(self, text: str, *, count: int = 1, reply_to: Call | None = None) -> Call:
+        """Type ``text``; return the ``count``-th message the bot sends back to this chat."""
+        since = self.api.mark()
+        self.api.push_message(self.user, text=text, reply_to=reply_to.result if reply_to else None)
+        return self.reply(since, count=count)
+
+    def reply(self, since: int, *, count: int = 1) -> Call:
+        return self.api.wait_for(
+            "sendMessage", lambda c: c.chat_id == self.id, since=since, count=count
+        )
+
+    def press(self, call: Call, label: str, *, count: int = 1) -> Call:
+        since = self.api.mark()
+        self.api.press(self.user, call, label)
+        return self.reply(since, count=count)
+
+    def press_quietly(self, call: Call, label: str, method: str) -> Call:
+        since = self.api.mark()
+        self.api.press(self.user, call, label)
+        return self.api.wait_for(method, since=since)
+
+
+def speaking(botapi, lang: str, user_id: int = 4242) -> Person:
+    return Person(botapi, user(user_id, lang, first_name="Ana"))
+
+
+def queries(desk: Desk) -> list[Query]:
+    with desk.sessions() as session:
+        return list(session.scalars(select(Query).order_by(Query.id)))
+
+
+def count(desk: Desk, model) -> int:
+    with desk.sessions() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def official_row(desk: Desk, telegram_id: int) -> Official | None:
+    with desk.sessions() as session:
+        return session.scalars(select(Official).where(Official.telegram_id == telegram_id)).first()
+
+
+def eventually(probe, timeout: float = 5.0):
+    """The first truthy value of ``probe()`` within ``timeout`` seconds (for database effects)."""
+    deadline = time.monotonic() + timeout
+    while (value := probe()) is None or value is False:
+        if time.monotonic() > deadline:
+            raise AssertionError("the expected change did not happen")
+        time.sleep(0.02)
+    return value
+
+
+def labels(call: Call) -> list[str]:
+    return [b["text"] for b in call.buttons]
+
+
+# --- /start, commands, profile ----------------------------------------------------------------
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_start_welcomes_in_telegram_language_with_privacy_notice(botapi, running_bot, lang):
+    ana = speaking(botapi, lang)
+    welcome = ana.send("/start")
+    assert welcome.params["parse_mode"] == "HTML"
+    seen = welcome.result["text"]
+    assert texts.say("welcome", lang, name="Ana") in seen
+    assert texts.say("privacy", lang) in seen
+    assert "/forget" in seen
+    assert labels(welcome) == [
+        texts.say("button_profile", lang),
+        texts.say("button_language", lang),
+    ]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_command_list_is_registered_in_each_language(botapi, running_bot, lang):
+    commands = botapi.commands(language_code=lang, scope="all_private_chats")
+    assert [c["command"] for c in commands] == [
+        "start",
+        "help",
+        "topics",
+        "tools",
+        "secretariat",
+        "language",
+        "profile",
+        "forget",
+    ]
+    assert commands[0]["description"] == texts.say("command_start", lang)
+    assert botapi.commands(scope="all_private_chats")  # and a default for other languages
+
+
+def test_start_deep_link_records_the_source(botapi, running_bot, desk):
+    ana = speaking(botapi, "en")
+    ana.send("/start geneva-seminar_2026")
+    assert official_row(desk, ana.id).source == "geneva-seminar_2026"
+    ana.send("/start newsletter")  # the first source counts; a later link does not overwrite it
+    assert official_row(desk, ana.id).source == "geneva-seminar_2026"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_profile_state_matched_in_any_language_then_role(botapi, running_bot, desk, lang):
+    ana = speaking(botapi, lang)
+    welcome = ana.send("/start")
+    prompt = ana.press(welcome, texts.say("button_profile", lang))
+    assert prompt.params["reply_markup"]["force_reply"] is True
+    germany = desk.base.states["DEU"]
+    typed = germany.names[lang][0].upper()  # any case, the official's spelling
+    choices = ana.send(typed, reply_to=prompt)
+    assert germany.name(lang) in labels(choices)
+    assert texts.say("state_none", lang) in labels(choices)
+    role_prompt = ana.press(choices, germany.name(lang), count=2)
+    assert texts.say("state_saved", lang, state=germany.name(lang)) in flatten(
+        botapi.calls_to("sendMessage", chat_id=ana.id)
+    )
+    done = ana.send("Ministry of Justice, treaty unit", reply_to=role_prompt)
+    assert done.result["text"] == texts.say("role_saved", lang)
+    row = official_row(desk, ana.id)
+    assert (row.state_code, row.role, row.consent) == (
+        "DEU",
+        "Ministry of Justice, treaty unit",
+        True,
+    )
+    profile = ana.send("/profile")
+    assert germany.name(lang) in profile.result["text"]
+    assert "Ministry of Justice, treaty unit" in profile.result["text"]
+    assert count(desk, Query) == 0  # profile answers are not questions
+
+
+def test_a_question_works_while_the_profile_prompt_is_open(botapi, running_bot, desk):
+    ana = speaking(botapi, "en")
+    prompt = ana.press(ana.send("/start"), texts.say("button_profile", "en"))
+    assert prompt.params["reply_markup"]["force_reply"]
+    question = desk.base.entries["ratification-routes"].questions["en"][0]
+    answer = ana.send(question)  # not a reply to the prompt: a question
+    assert desk.base.entries["ratification-routes"].answers["en"][:60] in answer.result["text"]
+    assert [q.text for q in queries(desk)] == [question]
+    assert official_row(desk, ana.id).state_code is None
+
+
+def test_unknown_state_asks_again_and_escapes_the_text(botapi, running_bot, desk):
+    ana = speaking(botapi, "en")
+    prompt = ana.press(ana.send("/start"), texts.say("button_profile", "en"))
+    again = ana.send("<b>Atlantis</b> & co", reply_to=prompt)
+    assert "“<b>Atlantis</b> & co”" in again.result["text"]  # shown literally, not as bold
+    assert "&lt;b&gt;" in again.params["text"]
+    assert again.params["reply_markup"]["force_reply"]
+
+
+# --- questions ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_answer_with_source_tools_and_helpful_yes(botapi, running_bot, desk, lang):
+    entry = answer_entry(desk)
+    ana = speaking(botapi, lang)
+    answer = ana.send(entry.questions[lang][0])
+    seen = answer.result["text"]
+    assert entry.answers[lang] in seen
+    assert texts.say("source", lang, source=entry.source) in seen
+    assert texts.say("helpful_ask", lang) in seen
+    urls = [b["url"] for b in answer.buttons if "url" in b]
+    assert urls == [desk.base.tools[t].url for t in entry.tools if t in desk.base.tools]
+    ana.press(answer, texts.say("button_yes", lang))
+    with desk.sessions() as session:
+        feedback = session.scalars(select(Feedback)).one()
+    assert (feedback.helpful, feedback.query_id) == (True, queries(desk)[0].id)
+    edited = botapi.calls_to("editMessageReplyMarkup")[-1]
+    assert all("url" in b for b in edited.buttons)  # the vote buttons go, the links stay
+    assert queries(desk)[0].delivery == "delivered"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_not_helpful_offers_the_secretariat(botapi, running_bot, desk, lang):
+    entry = answer_entry(desk)
+    ana = speaking(botapi, lang)
+    answer = ana.send(entry.questions[lang][0])
+    offer = ana.press(answer, texts.say("button_no", lang))
+    assert offer.result["text"] == texts.say("not_helpful_offer", lang)
+    passed = ana.press(offer, texts.say("button_pass_on", lang))
+    with desk.sessions() as session:
+        ticket = session.scalars(select(Ticket)).one()
+        feedback = session.scalars(select(Feedback)).one()
+    assert ticket.kind == "not_helpful"
+    assert feedback.helpful is False
+    assert passed.result["text"] == texts.say("passed_on", lang, number=ticket.id)
+    botapi.wait_for("sendMessage", lambda c: c.chat_id == STAFF_CHAT and f"#{ticket.id}" in c.text)
+    assert len(queries(desk)) == 1  # passing on is not a new question
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_suggestions_as_buttons_and_choosing_one(botapi, running_bot, desk, lang):
+    question = example(desk, "suggest", lang)
+    expected = desk.answer(question, language=lang).suggestions
+    ana = speaking(botapi, lang)
+    offer = ana.send(question)
+    assert 1 <= len(expected) <= 3
+    assert labels(offer)[-1] == texts.say("suggest_none", lang)
+    assert len(labels(offer)) == len(expected) + 1
+    for i, entry in enumerate(expected, 1):
+        assert f"{i}. {entry.question(lang)}" in offer.result["text"]
+    answer = ana.press(offer, labels(offer)[0])
+    assert expected[0].answers[lang] in answer.result["text"]
+    rows = queries(desk)
+    assert [(q.outcome, q.via) for q in rows] == [("suggest", "typed"), ("answer", "suggestion")]
+    assert rows[1].entry_id == expected[0].id
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_none_of_the_suggestions_goes_to_the_secretariat(botapi, running_bot, desk, lang):
+    ana = speaking(botapi, lang)
+    offer = ana.send(example(desk, "suggest", lang))
+    passed = ana.press(offer, texts.say("suggest_none", lang))
+    with desk.sessions() as session:
+        ticket = session.scalars(select(Ticket)).one()
+    assert f"{ticket.id}" in passed.result["text"]
+    assert len(queries(desk)) == 1
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_refer_explains_the_partner(botapi, running_bot, desk, lang):
+    question = example(desk, "refer", lang)
+    expected = desk.answer(question, language=lang)
+    ana = speaking(botapi, lang)
+    referral = ana.send(question)
+    assert expected.text in referral.result["text"]
+    ana.press(referral, texts.say("button_yes", lang))
+    with desk.sessions() as session:
+        row = session.scalars(select(Referral)).one()
+        feedback = session.scalars(select(Feedback)).one()
+    assert row.partner_id == expected.partner.id
+    assert (feedback.referral_id, feedback.helpful) == (row.id, True)
+    assert [q.outcome for q in queries(desk)] == ["refer"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_escalation_opens_a_ticket_and_tells_its_number(botapi, running_bot, desk, lang):
+    question = example(desk, "escalate", lang)
+    ana = speaking(botapi, lang)
+    told = ana.send(question)
+    with desk.sessions() as session:
+        ticket = session.scalars(select(Ticket)).one()
+    assert told.result["text"] == texts.say("ticket_opened", lang, number=ticket.id)
+    card = botapi.wait_for("sendMessage", lambda c: c.chat_id == STAFF_CHAT)
+    assert f"#{ticket.id}" in card.text
+    assert [q.ticket_id for q in queries(desk)] == [ticket.id]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_secretariat_command_goes_straight_to_staff(botapi, running_bot, desk, lang):
+    ana = speaking(botapi, lang)
+    hint = ana.send("/secretariat")
+    assert hint.result["text"] == texts.say("secretariat_empty", lang)
+    told = ana.send("/secretariat Could someone call me about our initial report?")
+    with desk.sessions() as session:
+        ticket = session.scalars(select(Ticket)).one()
+    assert ticket.kind == "secretariat"
+    assert told.result["text"] == texts.say("ticket_opened", lang, number=ticket.id)
+    assert [q.text for q in queries(desk)] == ["Could someone call me about our initial report?"]
+
+
+# --- browsing, language, help -------------------------------------------------------------------
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_topics_paginated_then_entries_then_answer(botapi, running_bot, desk, lang):
+    ana = speaking(botapi, lang)
+    page = ana.send("/topics")
+    topics = [t for t in desk.base.topics.values() if desk.base.entries_by_topic(t.id)]
+    first = topics[0].titles[lang]
+    assert labels(page)[0].startswith(first[:50])
+    assert texts.say("button_next", lang) in labels(page)
+    seen_topics = [b for b in labels(page) if b != texts.say("button_next", lang)]
+    turned = ana.press_quietly(page, texts.say("button_next", lang), "editMessageText")
+    seen_topics += [b for b in labels(turned) if "›" not in b and "‹" not in b]
+    assert len(seen_topics) == len(topics)
+    entries_page = ana.press_quietly(page, labels(page)[0], "editMessageText")
+    entries = desk.base.entries_by_topic(topics[0].id)
+    assert labels(entries_page)[0].startswith(entries[0].question(lang)[:40])
+    answer = ana.press(entries_page, labels(entries_page)[0])
+    assert entries[0].answers[lang] in answer.result["text"]
+    assert [q.entry_id for q in queries(desk)] == [entries[0].id]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_tools_lists_the_catalogue(botapi, running_bot, desk, lang):
+    listing = flatten([speaking(botapi, lang).send("/tools")])
+    for tool in desk.base.tools.values():
+        assert tool.titles[lang] in listing
+    assert texts.say("tools_intro", lang) in listing
+
+
+@pytest.mark.parametrize(("start", "chosen"), [("en", "fr"), ("fr", "es"), ("es", "en")])
+def test_language_button_changes_the_replies(botapi, running_bot, desk, start, chosen):
+    ana = speaking(botapi, start)
+    menu = ana.send("/language")
+    assert menu.result["text"] == texts.say("language_choose", start)
+    names = {"en": "English", "fr": "Français", "es": "Español"}
+    confirmed = ana.press(menu, names[chosen])
+    assert confirmed.result["text"] == texts.say("language_set", chosen)
+    assert official_row(desk, ana.id).language == chosen
+    assert ana.send("/help").result["text"] == texts.say("help", chosen)
+
+
+def test_unknown_command_points_to_help(botapi, running_bot):
+    ana = speaking(botapi, "fr")
+    assert ana.send("/frobnicate").result["text"] == texts.say("unknown_command", "fr")
+
+
+# --- /forget ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_forget_erases_after_confirmation(botapi, running_bot, desk, lang):
+    ana = speaking(botapi, lang)
+    ana.send("/start seminar")
+    ana.send(example(desk, "escalate", lang))
+    confirm = ana.send("/forget")
+    assert confirm.result["text"] == texts.say("forget_confirm", lang)
+    cancelled = ana.press(confirm, texts.say("button_cancel", lang))
+    assert cancelled.result["text"] == texts.say("forget_cancelled", lang)
+    assert official_row(desk, ana.id) is not None
+    confirm = ana.send("/forget")
+    done = ana.press(confirm, texts.say("button_forget_yes", lang))
+    assert done.result["text"] == texts.say("forgotten", lang)
+    assert official_row(desk, ana.id) is None
+    rows = queries(desk)
+    assert len(rows) == 1  # the count stays for the statistics
+    assert (rows[0].official_id, rows[0].text) == (None, None)
+    with desk.sessions() as session:
+        ticket = session.scalars(select(Ticket)).one()
+        assert ticket.official_id is None
+        assert all(m.text is None for m in ticket.messages if m.author == "official")
+
+
+# --- formatting and odd messages ----------------------------------------------------------------
+def test_markup_in_user_text_is_escaped(botapi, running_bot, desk):
+    mallory = Person(botapi, user(777, "en", first_name="<b>Ana</b> & <a href='x'>co</a>"))
+    welcome = mallory.send("/start")
+    assert "<b>Ana</b> & <a href='x'>co</a>" in welcome.result["text"]
+    told = mallory.send("/secretariat <script>alert(1)</script> & <b>urgent</b>")
+    assert "#" in told.result["text"]
+    card = botapi.wait_for("sendMessage", lambda c: c.chat_id == STAFF_CHAT)
+    assert "<script>alert(1)</script> & <b>urgent</b>" in card.result["text"]
+    assert [q.text for q in queries(desk)] == ["<script>alert(1)</script> & <b>urgent</b>"]
+
+
+@pytest.mark.parametrize(("length", "pieces"), [(10, 1), (4096, 1), (4097, 2), (9000, 3)])
+def test_split_text_respects_the_limit(length, pieces):
+    text = ("word " * length)[:length]
+    parts = split_text(text)
+    assert len(parts) == pieces
+    assert all(len(p) <= 4096 for p in parts)
+    assert " ".join(parts).split() == text.split()
+
+
+@pytest.fixture
+def many_tools(tmp_path, bot_settings):
+    """The shipped knowledge base plus 40 tools with markup characters: /tools exceeds 4,096."""
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(bot_settings.knowledge_dir, knowledge)
+    catalogue = yaml.safe_load((knowledge / "tools.yaml").read_text(encoding="utf-8"))
+    template = catalogue["tools"][0]
+    for n in range(40):
+        tool = dict(template, id=f"extra-tool-{n}")
+        tool["title"] = {lang: f"Extra <tool> #{n} & more" for lang in LANGUAGES}
+        tool["summary"] = {lang: f"Summary {n} " + "<i>detail</i> & " * 8 for lang in LANGUAGES}
+        catalogue["tools"].append(tool)
+    (knowledge / "tools.yaml").write_text(
+        yaml.safe_dump(catalogue, allow_unicode=True), encoding="utf-8"
+    )
+    return dataclasses.replace(bot_settings, knowledge_dir=knowledge)
+
+
+def test_long_replies_are_split_at_4096_characters(botapi, many_tools, desk):
+    big_desk = Desk(
+        many_tools,
+        base=Desk.from_settings(many_tools, database=False).base,
+        referrals=desk.referrals,
+        sessions=desk.sessions,
+    )
+    with RunningBot(build_application(many_tools, big_desk)) as running:
+        ana = speaking(botapi, "en")
+        since = botapi.mark()
+        botapi.push_message(ana.user, text="/tools")
+        botapi.wait_idle()
+        sent = botapi.calls_to("sendMessage", since=since, chat_id=ana.id)
+    assert not running.errors
+    assert len(sent) >= 2
+    assert all(c.status == 200 and len(c.result["text"]) <= 4096 for c in sent)
+    listing = flatten(sent)
+    for n in range(40):
+        assert f"Extra <tool> #{n} & more" in listing
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"photo": True},
+        {
+            "sticker": {
+                "file_id": "s",
+                "file_unique_id": "s",
+                "type": "regular",
+                "width": 1,
+                "height": 1,
+                "is_animated": False,
+                "is_video": False,
+            }
+        },
+        {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 2}},
+        {"document": {"file_id": "d", "file_unique_id": "d", "file_name": "report.pdf"}},
+    ],
+    ids=["photo", "sticker", "voice", "document"],
+)
+def test_non_text_messages_get_please_type(botapi, running_bot, desk, content):
+    ana = speaking(botapi, "es")
+    since = botapi.mark()
+    if content.get("photo") is True:
+        botapi.push_photo(ana.user, caption="mira")
+    else:
+        botapi.push_content(ana.user, **content)
+    assert ana.reply(since).result["text"] == texts.say("type_please", "es")
+    assert queries(desk) == []
+
+
+def test_edited_message_is_a_new_question(botapi, running_bot, desk):
+    ana = speaking(botapi, "en")
+    first = example(desk, "escalate", "en")
+    since = botapi.mark()
+    sent = botapi.push_message(ana.user, text=first)
+    ana.reply(since)
+    entry = desk.base.entries["ratification-routes"]
+    since = botapi.mark()
+    botapi.push_edited(
+        ana.user, text=entry.questions["en"][0], message_id=sent["message"]["message_id"]
+    )
+    assert entry.answers["en"] in ana.reply(since).result["text"]
+    assert [(q.via, q.entry_id) for q in queries(desk)] == [("typed", None), ("edited", entry.id)]
+
+
+def test_groups_other_than_the_staff_chat_are_ignored(botapi, running_bot, desk):
+    group = -100777
+    for text in ["/start", "/help", "How do we ratify the Convention?"]:
+        botapi.push_message(user(55, "en"), group, text)
+    botapi.push_photo(user(55, "en"), group)
+    ana = speaking(botapi, "en")
+    ana.send("/help")  # the bot is alive and has read the group's updates before this one
+    botapi.wait_idle()
+    assert botapi.calls_to("sendMessage", chat_id=group) == []
+    assert queries(desk) == []
+
+
+def test_every_question_typed_or_chosen_is_one_row(botapi, running_bot, desk):
+    ana = speaking(botapi, "en")
+    asked = []
+    ana.send("/start")
+    ana.send("/help")
+    for question in [example(desk, "escalate", "en"), example(desk, "refer", "en")]:
+        ana.send(question)
+        asked.append(question)
+    offer = ana.send(example(desk, "suggest", "en"))
+    asked.append(example(desk, "suggest", "en"))
+    chosen = desk.answer(asked[-1], language="en").suggestions[0]
+    answer = ana.press(offer, labels(offer)[0])
+    asked.append(chosen.question("en"))
+    ana.press(answer, texts.say("button_yes", "en"))
+    ana.send("/topics")
+    assert [q.text for q in queries(desk)] == asked
+    assert all(q.delivery == "delivered" for q in queries(desk))
+
+
+def test_a_blocked_official_is_recorded_as_not_delivered(botapi, running_bot, desk):
+    ana = speaking(botapi, "en")
+    ana.send("/help")
+    botapi.block(ana.id)
+    botapi.push_message(ana.user, text=example(desk, "refer", "en"))
+    row = eventually(lambda: next((q for q in queries(desk) if q.delivery != "pending"), None))
+    assert row.delivery == "failed"
+    assert "blocked" in row.delivery_error
+    assert [c.status for c in botapi.calls_to("sendMessage", chat_id=ana.id)][-1] == 403
