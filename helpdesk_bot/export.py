@@ -18,6 +18,7 @@ import hmac
 import json
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -160,6 +161,16 @@ def write_json(rows: Iterator[tuple[Any, ...]], out: TextIO, *, text: bool = Tru
     return count
 
 
+@contextmanager
+def _output(path: Path | None) -> Iterator[TextIO]:
+    """The file to write, or standard output (left open) when there is none."""
+    if path is None:
+        yield sys.stdout
+        return
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        yield handle
+
+
 def _error(message: str) -> int:
     print(f"helpdesk-bot export: {message}", file=sys.stderr)
     return 2
@@ -181,31 +192,21 @@ def run_export(settings: Settings, args: Any) -> int:
         return _error(f"--from {args.date_from} is after --to {args.date_to}")
     text = not args.no_text
     writer = write_csv if fmt == "csv" else write_json
+    out_path: Path | None = args.out
     engine = connect(settings.database_url)
     try:
         check_schema(engine)
-        out_path: Path | None = args.out
-        try:
-            out = (
-                sys.stdout
-                if out_path is None
-                else open(out_path, "w", encoding="utf-8", newline="")
-            )  # noqa: SIM115
-        except OSError as exc:
-            return _error(f"cannot write {out_path}: {exc.strerror}")
-        try:
-            with session_scope(make_sessionmaker(engine)) as session:
-                rows = iter_queries(
-                    session,
-                    secret=settings.pseudonym_secret,
-                    text=text,
-                    date_from=args.date_from,
-                    date_to=args.date_to,
-                )
-                count = writer(rows, out, text=text)
-        finally:
-            if out is not sys.stdout:
-                out.close()
+        with _output(out_path) as out, session_scope(make_sessionmaker(engine)) as session:
+            rows = iter_queries(
+                session,
+                secret=settings.pseudonym_secret,
+                text=text,
+                date_from=args.date_from,
+                date_to=args.date_to,
+            )
+            count = writer(rows, out, text=text)
+    except OSError as exc:
+        return _error(f"cannot write {exc.filename or out_path}: {exc.strerror or exc}")
     finally:
         engine.dispose()
     if out_path is not None:

@@ -63,14 +63,15 @@ class Period:
     def of(
         cls, date_from: date | None, date_to: date | None, *, today: date | None = None
     ) -> Period:
-        """Fill what is missing with the calendar year: ``of(None, None)`` is the current year.
+        """Fill what is missing: from 1 January, to today (or 31 December of another year).
 
-        >>> Period.of(date(2024, 3, 1), None)
+        >>> Period.of(date(2024, 3, 1), None, today=date(2026, 5, 17))
         Period(start=datetime.date(2024, 3, 1), end=datetime.date(2024, 12, 31))
         """
-        year = (date_to or date_from or today or date.today()).year
-        start = date_from or date((date_to.year if date_to else year), 1, 1)
-        end = date_to or date(start.year, 12, 31)
+        today = today or date.today()
+        start = date_from or date((date_to or today).year, 1, 1)
+        year_end = date(start.year, 12, 31)
+        end = date_to or (min(year_end, today) if start <= today else year_end)
         if start > end:
             raise StatsError(f"--from {start} is after --to {end}")
         return cls(start, end)
