@@ -57,6 +57,7 @@ STAFF_GROUP = -1
 STAFF_COMMANDS = ("queue", "ticket", "stats", "reload")
 REMINDER_INTERVAL = timedelta(minutes=30)
 FOLLOWUP_INTERVAL = timedelta(hours=1)
+CARD_GRACE = timedelta(minutes=2)
 # A card quotes the official's messages up to this many characters; /ticket N shows them whole.
 CARD_QUOTE_CHARS = 2500
 
@@ -599,11 +600,12 @@ async def send_reminders(bot: Bot, desk: Desk, settings: Settings) -> int:
     """
     if settings.staff_chat_id is None:
         return 0
+    now = utcnow()
     for ticket in await asyncio.to_thread(desk.tickets):
-        if ticket.staff_message_id is None:
+        # A fresh ticket's card may be on its way: leave it to announce_ticket.
+        if ticket.staff_message_id is None and now - ticket.opened_at > CARD_GRACE:
             await announce_ticket(bot, desk, settings, ticket.id, is_new=True)
     sent = 0
-    now = utcnow()
     for ticket in await asyncio.to_thread(desk.due_reminders, now=now):
         days = (now - ticket.opened_at).total_seconds() / 86400
         text = (
