@@ -235,20 +235,31 @@ class Matcher:
         explained = np.minimum(overlap / query_norm, 1.0)
         covered = np.minimum(overlap / index.doc_norm[touched], 1.0)
         phrasing = explained**_EXPLAINED_POWER * covered ** (1 - _EXPLAINED_POWER)
-        best: dict[int, tuple[float, int]] = {}
-        owners = index.doc_owner[touched].tolist()
-        for doc, owner, score in zip(touched.tolist(), owners, phrasing.tolist(), strict=True):
-            if owner not in best or score > best[owner][0]:
-                best[owner] = (score, doc)
-        bag = np.minimum(bag_overlap / query_norm, 1.0)
-        blended = {
-            owner: _PHRASING_SHARE * score + (1 - _PHRASING_SHARE) * float(bag[owner])
-            for owner, (score, _) in best.items()
-        }
-        shortlist = sorted(blended, key=lambda owner: -blended[owner])[:_RESCORE]
+        # Phrasings are stored entry by entry, so the touched ones of an entry are one run:
+        # its best phrasing is a reduceat over runs, not a Python loop over thousands of rows.
+        owners = index.doc_owner[touched]
+        starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+        run_owner = owners[starts]
+        run_best = np.maximum.reduceat(phrasing, starts)
+        bag = np.minimum(bag_overlap[run_owner] / query_norm, 1.0)
+        blended_all = _PHRASING_SHARE * run_best + (1 - _PHRASING_SHARE) * bag
+        if len(blended_all) > _RESCORE:
+            picked = np.argpartition(-blended_all, _RESCORE - 1)[:_RESCORE]
+        else:
+            picked = np.arange(len(blended_all))
+        ends = np.r_[starts[1:], len(touched)]
+        shortlist: list[int] = []
+        blended: dict[int, float] = {}
+        best_doc: dict[int, int] = {}
+        for run in picked.tolist():
+            owner = int(run_owner[run])
+            start, end = int(starts[run]), int(ends[run])
+            shortlist.append(owner)
+            blended[owner] = float(blended_all[run])
+            best_doc[owner] = int(touched[start + int(np.argmax(phrasing[start:end]))])
         # rapidfuzz on the normalised texts breaks near-ties by word order and shared phrases.
         query = " ".join(terms)
-        texts = [index.doc_text[best[owner][1]] for owner in shortlist]
+        texts = [index.doc_text[best_doc[owner]] for owner in shortlist]
         similarity = process.cdist([query], texts, scorer=fuzz.token_sort_ratio)[0] / 100.0
         scored = [
             (
