@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import referrals as referral_records
@@ -351,6 +352,8 @@ class Desk:
         self, session: Session, official: Official, text: str, *, kind: str, tried: str | None
     ) -> Ticket:
         """The official's open ticket gets the message; a closed ticket is never reopened."""
+        # Lock the official's row (PostgreSQL): two processes never both open a ticket for them.
+        session.execute(select(Official.id).where(Official.id == official.id).with_for_update())
         ticket = session.scalars(
             select(Ticket)
             .where(Ticket.official_id == official.id, Ticket.status == "open")
@@ -459,13 +462,29 @@ class Desk:
                 name=asker.name,
                 language=guess if guess in LANGUAGES else "en",
             )
-            session.add(official)
-            session.flush()
+            official = self._add_official(session, official)
         else:
             official.last_seen_at = utcnow()
             if asker.chat_id is not None:
                 official.chat_id = asker.chat_id
         return official
+
+    @staticmethod
+    def _add_official(session: Session, official: Official) -> Official:
+        """Insert a first-time official; if another bot process inserted them meanwhile, use that row."""
+        if session.get_bind().dialect.name == "sqlite":  # one writer at a time: no such race
+            session.add(official)
+            session.flush()
+            return official
+        try:
+            with session.begin_nested():
+                session.add(official)
+                session.flush()
+            return official
+        except IntegrityError:
+            return session.scalars(
+                select(Official).where(Official.telegram_id == official.telegram_id)
+            ).one()
 
     def profile(self, asker: Asker) -> Official:
         """The official's profile (created on first contact); a detached snapshot."""
