@@ -284,3 +284,38 @@ def test_odd_questions_get_a_reply_and_a_clean_log_row(running_bot, botapi, desk
         (row,) = session.scalars(select(Query))
     assert row.text and len(row.text) <= 4096
     assert all(c.isprintable() for c in row.text)
+
+
+# --- knowledge reload ---------------------------------------------------------------------------------
+@pytest.fixture
+def own_knowledge(bot_settings, tmp_path):
+    """A bot over a copy of the knowledge base that the test may break."""
+    import shutil
+
+    from helpdesk_bot.desk import Desk
+
+    folder = tmp_path / "knowledge"
+    shutil.copytree(bot_settings.knowledge_dir, folder)
+    settings = dataclasses.replace(bot_settings, knowledge_dir=folder)
+    desk = Desk.from_settings(settings)
+    running = RunningBot(build_application(settings, desk)).start()
+    yield folder, desk
+    running.stop()
+    desk.sessions.kw["bind"].dispose()
+    assert not running.errors
+
+
+def test_invalid_yaml_on_reload_keeps_the_running_base(own_knowledge, botapi):
+    folder, desk = own_knowledge
+    entries = len(desk.base.entries)
+    (folder / "ratification.yaml").write_text("entries:\n  - id: [broken\n", encoding="utf-8")
+    assert desk.reload()  # the desk reports the problems...
+    assert len(desk.base.entries) == entries  # ...and keeps the last good base
+    botapi.push_message(user(STAFF), STAFF_CHAT, "/reload")
+    refused = botapi.wait_for("sendMessage", lambda c: c.chat_id == STAFF_CHAT)
+    assert "Reload refused" in refused.text and "ratification.yaml:" in refused.text
+    since = botapi.mark()
+    ask_through(botapi, OFFICIAL, "How do we ratify the Convention against Torture?")
+    answer = botapi.wait_for("sendMessage", lambda c: c.chat_id == OFFICIAL, since=since)
+    assert "ratif" in answer.text.lower()
+    assert len(desk.base.entries) == entries
