@@ -105,9 +105,9 @@ class Settings:
     knowledge_dir: Path = Path("knowledge")
     referrals_dir: Path = Path("referrals")
     # Matching bands (0-100): see matcher.py for how they were calibrated.
-    answer_threshold: float = 44.0
-    suggest_threshold: float = 30.0
-    answer_margin: float = 2.0
+    answer_threshold: float = 36.0
+    suggest_threshold: float = 25.0
+    answer_margin: float = 1.0
     rate_limit_per_minute: int = 20
     reminder_working_days: float = 2.0
     referral_followup_days: int = 14

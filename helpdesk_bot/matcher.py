@@ -40,6 +40,8 @@ _FUZZY_SHARE = 0.2  # weight of rapidfuzz's text similarity in the final score
 _PHRASING_SHARE = 0.5  # best phrasing vs. the entry's whole vocabulary
 _EXPLAINED_POWER = 0.35  # share of the question explained vs. share of the phrasing covered
 _UNKNOWN_QUANTILE = 0.5
+_KEYWORD_SHARE = 0.2  # a term only in an entry's keywords or tool titles counts as 1 phrasing in 5
+_ENTRY_SHARE_POWER = 0.5  # how much an entry's term weight follows its share of phrasings
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,10 @@ class _Index:
         term_languages: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(LANGUAGES, 0))
 
         bags: list[set[int]] = [set() for _ in base.entries]
+        # How many of an entry's phrasings in each language use a term: an entry *about* the
+        # Méndez Principles says so in every phrasing, one that merely mentions them, once.
+        uses: list[dict[tuple[int, str], int]] = [defaultdict(int) for _ in base.entries]
+        phrasings: list[dict[str, int]] = [defaultdict(int) for _ in base.entries]
 
         def add(owner: int, language: str, text: str, *, phrasing: bool) -> None:
             terms = normaliser.terms(text)
@@ -89,6 +95,9 @@ class _Index:
                 if language in LANGUAGES:
                     term_languages[tid][language] += 1
             if phrasing:
+                phrasings[owner][language] += 1
+                for tid in ids:
+                    uses[owner][tid, language] += 1
                 doc_terms.append(ids)
                 doc_owner.append(owner)
                 doc_text.append(" ".join(terms))
@@ -131,11 +140,21 @@ class _Index:
                 postings[tid].append(doc)
         self.postings = [np.array(postings[i], dtype=np.int32) for i in range(len(self.terms))]
         entry_postings: dict[int, list[int]] = defaultdict(list)
+        entry_weights: dict[int, list[float]] = defaultdict(list)
         for owner, bag in enumerate(bags):
+            share: dict[int, float] = {}
+            for (tid, language), count in uses[owner].items():
+                share[tid] = max(share.get(tid, 0.0), count / phrasings[owner][language])
             for tid in bag:
                 entry_postings[tid].append(owner)
+                entry_weights[tid].append(
+                    (share.get(tid, 0.0) or _KEYWORD_SHARE) ** _ENTRY_SHARE_POWER
+                )
         self.entry_postings = [
             np.array(entry_postings[i], dtype=np.int32) for i in range(len(self.terms))
+        ]
+        self.entry_weights = [
+            np.array(entry_weights[i], dtype=np.float32) for i in range(len(self.terms))
         ]
         self.term_languages = dict(term_languages)
         # Typo look-up goes to the terms sharing the first letter: 26 small lists, not one big one.
@@ -164,11 +183,11 @@ class _Index:
 
 
 # Calibration (tests/data/eval.yaml, 218 in scope, 50 out of scope, shipped base of 123 entries):
-# a grid over answer threshold 40-48 and margin 0-6 (benchmarks/matcher.py prints the result).
-# 44 is the lowest threshold that still declines 98% of out-of-scope questions (at 42 it drops
-# to 92%); a margin of 2 costs ~1 point of in-scope accuracy but keeps near-ties between sibling
-# entries (e.g. initial vs periodic word limits) as a choice rather than a guess. 30 keeps the
-# suggest band for questions with at least one rare shared term.
+# a grid over answer threshold 26-55 and margin 0-6, keeping out-of-scope declined >= 94%.
+# With entry terms weighted by their share of the entry's phrasings (_ENTRY_SHARE_POWER 0.5),
+# 36 with a margin of 1 answers 92.7% right with 3.2% wrong and declines 96% out of scope;
+# a margin of 0 buys one more right answer for one more wrong one, so near-ties stay a choice.
+# 25 keeps the suggest band for questions with at least one rare shared term.
 class Matcher:
     """An index of every phrasing in the base, built once; ``match`` only scores.
 
@@ -181,9 +200,9 @@ class Matcher:
         self,
         base: KnowledgeBase,
         *,
-        answer_threshold: float = 44.0,
-        suggest_threshold: float = 30.0,
-        answer_margin: float = 2.0,
+        answer_threshold: float = 36.0,
+        suggest_threshold: float = 25.0,
+        answer_margin: float = 1.0,
     ):
         self.base = base
         self.answer_threshold = answer_threshold
@@ -227,7 +246,9 @@ class Matcher:
                 continue
             query_norm += float(index.idf[expansions[0][0]]) * expansions[0][1]
             _accumulate(doc_overlap, index.postings, index.idf, expansions)
-            _accumulate(bag_overlap, index.entry_postings, index.idf, expansions)
+            _accumulate(
+                bag_overlap, index.entry_postings, index.idf, expansions, index.entry_weights
+            )
         touched = np.flatnonzero(doc_overlap)
         if query_norm <= 0 or not len(touched):
             return []
@@ -299,14 +320,17 @@ def _accumulate(
     postings: list[np.ndarray],
     idf: np.ndarray,
     expansions: tuple[tuple[int, float], ...],
+    weights: list[np.ndarray] | None = None,
 ) -> None:
     """Add one question term's weight to every row holding it (once, at its best similarity)."""
     if len(expansions) == 1:
         tid, sim = expansions[0]
-        overlap[postings[tid]] += idf[tid] * sim
+        add = idf[tid] * sim
+        overlap[postings[tid]] += add if weights is None else add * weights[tid]
         return
     contribution = np.zeros_like(overlap)
     for tid, sim in expansions:
         rows = postings[tid]
-        contribution[rows] = np.maximum(contribution[rows], idf[tid] * sim)
+        add = idf[tid] * sim if weights is None else idf[tid] * sim * weights[tid]
+        contribution[rows] = np.maximum(contribution[rows], add)
     overlap += contribution
