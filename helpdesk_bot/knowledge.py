@@ -168,6 +168,13 @@ def load_knowledge_or_raise(directory: Path) -> KnowledgeBase:
     return base
 
 
+def load_states(directory: Path) -> dict[str, State]:
+    """Only the State register (``states.yaml``), for the statistics; problems are for ``validate``."""
+    loader = _Loader(directory, date.today())
+    loader.load_states()
+    return loader.base.states
+
+
 class _Loader:
     def __init__(self, directory: Path, today: date):
         self.directory = directory

@@ -32,7 +32,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from .config import Settings
 from .db import check_schema, connect, make_sessionmaker, session_scope
-from .knowledge import Entry, State, fold, load_knowledge
+from .knowledge import Entry, State, fold, load_knowledge, load_states
 from .models import Feedback, Query, Referral, Ticket
 
 OUTCOMES = ("answer", "suggest", "refer", "escalate")
@@ -870,7 +870,11 @@ def run_stats(settings: Settings, args: Any) -> int:
         return _error("--format xlsx writes a file: give --out FILE.xlsx")
     if args.gaps and fmt == "xlsx":
         return _error("the gap report is written as table, json or csv")
-    base, _problems = load_knowledge(Path(settings.knowledge_dir))  # `validate` reports problems
+    # The register gives State status and SIDS; entries only name the top entries in the table.
+    # Problems in the YAML are for `validate` to report, not a reason to withhold the figures.
+    directory = Path(settings.knowledge_dir)
+    entries = load_knowledge(directory)[0].entries if fmt == "table" and not args.gaps else {}
+    states = load_states(directory)
     engine = connect(settings.database_url)
     try:
         check_schema(engine)
@@ -879,7 +883,7 @@ def run_stats(settings: Settings, args: Any) -> int:
                 report = render_gaps(gap_report(session, period), period, format=fmt)
                 figures = None
             else:
-                figures = compute(session, period, states=base.states, entries=base.entries)
+                figures = compute(session, period, states=states, entries=entries)
     finally:
         engine.dispose()
     try:
