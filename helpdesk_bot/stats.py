@@ -666,7 +666,7 @@ def render_table(figures: Figures, *, exact: bool = False) -> str:
     for title, rows in _sections(figures, exact=exact):
         lines.append(title)
         if not rows:
-            lines.append("  (none)")
+            lines.append("  -")
         width = max((len(str(k)) for k, _ in rows), default=0)
         lines.extend(f"  {k!s:<{width}}  {_cell(v):>9}" for k, v in rows)
         lines.append("")
