@@ -109,6 +109,11 @@ def format_queue(tickets: list[Ticket], base: KnowledgeBase, *, now: datetime | 
             f"{ticket.assignee_name or ticket.assignee_id or 'unassigned'} "
             f"{state.name('en') if state else '-'} ({ticket.language}): {first[:70]}"
             + (f"  ! {undelivered} reply not delivered" if undelivered else "")
+            + (
+                "  (no reply yet)"
+                if ticket.status == "open" and not ticket.first_response_at
+                else ""
+            )
         )
     return "\n".join(lines)
 
@@ -138,8 +143,22 @@ def format_ticket(ticket: Ticket, base: KnowledgeBase) -> str:
         f"Assignee: {ticket.assignee_name or ticket.assignee_id or 'none'}"
         + (f"; referred to {ticket.partner_id}" if ticket.partner_id else ""),
     ]
+    if ticket.first_response_at:
+        head.append(
+            f"First response {ticket.first_response_at:%Y-%m-%d %H:%M} UTC, "
+            f"{_age(ticket.opened_at, ticket.first_response_at)} after opening"
+        )
+    if ticket.closed_at:
+        head.append(f"Closed {ticket.closed_at:%Y-%m-%d %H:%M} UTC")
     if ticket.tried:
-        head.append(f"The bot tried: {ticket.tried}")
+        head.append("The bot tried:")
+        for part in ticket.tried.split(","):
+            entry_id, _, score = part.strip().rpartition(":")
+            if not entry_id:
+                continue
+            entry = base.entries.get(entry_id)
+            question = entry.question("en") if entry else "no longer in the knowledge base"
+            head.append(f"  {entry_id} (score {score}): {question}")
     thread = [
         f"  {m.created_at:%Y-%m-%d %H:%M} {m.author}"
         + (f" ({m.author_name})" if m.author_name else "")
