@@ -268,7 +268,7 @@ async def announce_ticket(
                 reply_parameters=ReplyParameters(
                     ticket.staff_message_id, allow_sending_without_reply=True
                 ),
-            )
+            ),
         )
         await asyncio.to_thread(desk.record_staff_message, ticket.id, sent.message_id)
     except (TelegramError, DeskError) as exc:
@@ -285,7 +285,7 @@ async def post_card(bot: Bot, desk: Desk, settings: Settings, ticket: Ticket) ->
             card_text(ticket, official, desk),
             parse_mode=ParseMode.HTML,
             reply_markup=card_keyboard(ticket),
-        )
+        ),
     )
     await asyncio.to_thread(desk.record_staff_message, ticket.id, sent.message_id, card=True)
     return sent
@@ -626,7 +626,7 @@ async def send_reminders(bot: Bot, desk: Desk, settings: Settings) -> int:
                     text,
                     parse_mode=ParseMode.HTML,
                     reply_parameters=reply_to,
-                )
+                ),
             )
         except TelegramError as exc:
             log.warning("reminder for ticket #%s not posted: %s", ticket.id, exc)
@@ -672,7 +672,7 @@ async def send_followups(bot: Bot, desk: Desk) -> int:
                 due.chat_id,
                 lambda due=due, text=text, keyboard=keyboard: bot.send_message(
                     due.chat_id, text, reply_markup=keyboard
-                )
+                ),
             )
         except Forbidden as exc:
             log.info("referral #%s follow-up not sent: %s", due.referral_id, exc.message)
