@@ -8,9 +8,15 @@ handler raised.
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
+import signal
+import socket
+import subprocess
+import sys
 import time
 
+import httpx
 import pytest
 import yaml
 from sqlalchemy import func, select
@@ -20,6 +26,7 @@ from helpdesk_bot.bot import build_application, split_text
 from helpdesk_bot.desk import Desk
 from helpdesk_bot.models import Feedback, Official, Query, Referral, Ticket
 from tests.botapi import BotApiServer, Call, RunningBot, flatten, user
+from tests.conftest import KNOWLEDGE, REFERRALS, ROOT
 
 LANGUAGES = ["en", "fr", "es"]
 STAFF_CHAT = -100500  # HELPDESK_STAFF_CHAT_ID of the shared settings fixture
@@ -50,7 +57,12 @@ CANDIDATES = {
 
 
 def example(desk: Desk, outcome: str, lang: str) -> str:
-    for question in CANDIDATES[outcome][lang]:
+    """A question the desk itself gives ``outcome`` in ``lang``: the candidates first, then the
+    knowledge base's own keywords and topic titles (the matcher is tuned as the base grows)."""
+    base = desk.base
+    more = [t.titles[lang] for t in base.topics.values()]
+    more += [k for e in base.entries.values() for k in e.keywords.get(lang, [])]
+    for question in [*CANDIDATES[outcome][lang], *more]:
         reply = desk.answer(question, language=lang)
         if reply.outcome == outcome and reply.language == lang:
             return question
@@ -550,3 +562,99 @@ def test_a_blocked_official_is_recorded_as_not_delivered(botapi, running_bot, de
     assert row.delivery == "failed"
     assert "blocked" in row.delivery_error
     assert [c.status for c in botapi.calls_to("sendMessage", chat_id=ana.id)][-1] == 403
+
+
+# --- `helpdesk-bot run`: the command line, polling and webhook ------------------------------------
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def run_env(botapi, database_url):
+    return {
+        **os.environ,
+        "HELPDESK_TELEGRAM_TOKEN": botapi.token,
+        "HELPDESK_TELEGRAM_API_URL": botapi.base_url,
+        "HELPDESK_DATABASE_URL": database_url,
+        "HELPDESK_KNOWLEDGE_DIR": str(KNOWLEDGE),
+        "HELPDESK_REFERRALS_DIR": str(REFERRALS),
+        "HELPDESK_WEBHOOK_SECRET": "s3cret-token",
+    }
+
+
+def _stop(process: subprocess.Popen) -> str:
+    process.send_signal(signal.SIGTERM)
+    try:
+        _, errors = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, errors = process.communicate()
+    return errors
+
+
+@pytest.mark.slow
+def test_run_polls_the_api_url_from_the_environment(botapi, run_env):
+    command = [sys.executable, "-m", "helpdesk_bot", "run"]
+    process = subprocess.Popen(command, env=run_env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    try:
+        botapi.wait_for("getUpdates", since=0, timeout=30)
+        ana = speaking(botapi, "fr")
+        assert ana.send("/help").result["text"] == texts.say("help", "fr")
+    finally:
+        errors = _stop(process)
+    assert process.returncode == 0, errors
+    assert "Traceback" not in errors
+
+
+@pytest.mark.slow
+def test_run_webhook_checks_the_secret_token(botapi, run_env):
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/telegram/hook"
+    command = [
+        sys.executable,
+        "-m",
+        "helpdesk_bot",
+        "run",
+        "--webhook-url",
+        url,
+        "--port",
+        str(port),
+    ]
+    process = subprocess.Popen(command, env=run_env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    try:
+        hook = botapi.wait_for("setWebhook", since=0, timeout=30)
+        assert hook.params["url"] == url
+        assert hook.params["secret_token"] == "s3cret-token"
+        update = {
+            "update_id": 1,
+            "message": {
+                "message_id": 1,
+                "date": int(time.time()),
+                "chat": {"id": 4242, "type": "private", "first_name": "Ana"},
+                "from": user(4242, "es", first_name="Ana"),
+                "text": "/help",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+            },
+        }
+        since = botapi.mark()
+        for _attempt in range(50):  # the server starts listening just after setWebhook
+            try:
+                refused = httpx.post(
+                    url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}
+                )
+                break
+            except httpx.ConnectError:
+                time.sleep(0.1)
+        assert refused.status_code == 403
+        accepted = httpx.post(
+            url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+        )
+        assert accepted.status_code == 200
+        reply = botapi.wait_for("sendMessage", lambda c: c.chat_id == 4242, since=since, timeout=10)
+        assert reply.result["text"] == texts.say("help", "es")
+        assert len(botapi.calls_to("sendMessage", since=since, chat_id=4242)) == 1
+    finally:
+        errors = _stop(process)
+    assert process.returncode == 0, errors
