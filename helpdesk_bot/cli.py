@@ -196,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         # httpx logs every request URL, and the URL holds the bot token.
         logging.getLogger("httpx").setLevel(logging.WARNING)
+        # `db upgrade` prints its own one-line summary; Alembic's step-by-step lines are noise.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
         return COMMANDS[args.command](settings, args)
     except (ConfigError, DatabaseError) as exc:
         print(f"helpdesk-bot: error: {exc}", file=sys.stderr)
