@@ -680,9 +680,10 @@ def build_application(settings: Settings, desk: Desk) -> Application:
     )
     staff.register(application, desk, settings)
     if application.job_queue is not None:  # retention: at start-up, then daily
-        application.job_queue.run_repeating(
-            apply_retention, interval=timedelta(days=1), first=0, data=desk, name="retention"
-        )
+        # APScheduler cannot start a repeating job "now": a one-off run, then every day.
+        jobs = application.job_queue
+        jobs.run_once(apply_retention, when=1, data=desk, job_kwargs={"misfire_grace_time": None})
+        jobs.run_repeating(apply_retention, interval=timedelta(days=1), data=desk, name="retention")
 
     private_message = PRIVATE & filters.UpdateType.MESSAGE
     handlers = [
