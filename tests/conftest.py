@@ -166,7 +166,6 @@ def running_bot(bot_settings, desk, botapi):
     The test fails if any handler raised (the errors reach the application's error handlers).
     """
     from helpdesk_bot.bot import build_application
-
     from tests.botapi import RunningBot
 
     running = RunningBot(build_application(bot_settings, desk)).start()
