@@ -56,6 +56,15 @@ def postgres_url():
         admin.dispose()
 
 
+def migrated_sqlite_url(folder: Path) -> str:
+    """A new SQLite file in ``folder`` with the current schema."""
+    url = f"sqlite:///{folder / 'helpdesk.sqlite3'}"
+    engine = connect(url)
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
 def _backends():
     return (
         ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)] if PG_URL else ["sqlite"]
@@ -66,11 +75,7 @@ def _backends():
 def database_url(request, tmp_path):
     """An empty, migrated database: a SQLite file, then (if configured) PostgreSQL."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'helpdesk.sqlite3'}"
-        engine = connect(url)
-        upgrade(engine)
-        engine.dispose()
-        yield url
+        yield migrated_sqlite_url(tmp_path)
         return
     url = request.getfixturevalue("postgres_url")
     engine = connect(url)
@@ -165,10 +170,15 @@ def running_bot(bot_settings, desk, botapi):
 
     The test fails if any handler raised (the errors reach the application's error handlers).
     """
+    yield from running_application(bot_settings, desk)
+
+
+def running_application(settings: Settings, desk: Desk):
+    """Run ``build_application`` on the stand-in for one test; fail it if any handler raised."""
     from helpdesk_bot.bot import build_application
     from tests.botapi import RunningBot
 
-    running = RunningBot(build_application(bot_settings, desk)).start()
+    running = RunningBot(build_application(settings, desk)).start()
     try:
         yield running
     finally:

@@ -16,10 +16,10 @@ from sqlalchemy import inspect, select, text
 
 from helpdesk_bot import texts
 from helpdesk_bot.bot import build_application
-from helpdesk_bot.db import connect, upgrade
 from helpdesk_bot.desk import Asker, Desk
 from helpdesk_bot.models import Official, Query, utcnow
 from tests.botapi import RunningBot, user
+from tests.conftest import migrated_sqlite_url
 from tests.process import ROOT, STAFF, TOKEN, BotProcess, env_for
 
 SECRET_PART = TOKEN.split(":", 1)[1]
@@ -29,11 +29,7 @@ STAFF_CHAT = -100500  # the staff chat of conftest's settings
 # --- the token ------------------------------------------------------------------------------------
 @pytest.fixture
 def sqlite_url(tmp_path):
-    url = f"sqlite:///{tmp_path / 'helpdesk.sqlite3'}"
-    engine = connect(url)
-    upgrade(engine)
-    engine.dispose()
-    return url
+    return migrated_sqlite_url(tmp_path)
 
 
 @pytest.mark.slow

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from helpdesk_bot.db import connect, make_sessionmaker, upgrade
 from helpdesk_bot.models import Query, Ticket, TicketMessage
+from tests.conftest import migrated_sqlite_url
 from tests.process import STAFF, STAFF_CHAT, BotProcess, env_for
 
 SECRET = "webhook-secret_0123456789"
@@ -80,17 +81,9 @@ def webhook_bot(botapi, url: str, log, port: int) -> BotProcess:
             time.sleep(0.1)
 
 
-def sqlite_url(tmp_path) -> str:
-    url = f"sqlite:///{tmp_path / 'helpdesk.sqlite3'}"
-    engine = connect(url)
-    upgrade(engine)
-    engine.dispose()
-    return url
-
-
 @pytest.mark.slow
 def test_webhook_refuses_a_wrong_secret_and_handles_the_right_one(botapi, tmp_path):
-    url = sqlite_url(tmp_path)
+    url = migrated_sqlite_url(tmp_path)
     port = free_port()
     bot = webhook_bot(botapi, url, tmp_path / "bot.log", port)
     try:

@@ -23,7 +23,7 @@ from helpdesk_bot.desk import Asker, Desk, load_base
 from helpdesk_bot.models import Feedback, Query, Referral, Ticket
 
 from .botapi import BotApiServer, Call, RunningBot, user
-from .conftest import KNOWLEDGE, REFERRALS
+from .conftest import KNOWLEDGE, REFERRALS, running_application
 
 STAFF_CHAT = -100500  # HELPDESK_STAFF_CHAT_ID of the test settings
 STAFF = 9001  # in HELPDESK_STAFF_IDS
@@ -88,13 +88,7 @@ def triage_desk(triage_settings, shipped_base):
 
 @pytest.fixture
 def bot(triage_settings, triage_desk, botapi):
-    running = RunningBot(build_application(triage_settings, triage_desk)).start()
-    try:
-        yield running
-    finally:
-        running.stop()
-    if running.errors:
-        pytest.fail(f"a handler raised: {running.errors!r}")
+    yield from running_application(triage_settings, triage_desk)
 
 
 # --- helpers --------------------------------------------------------------------------------------
