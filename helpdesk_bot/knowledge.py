@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from .yamlfile import LineDict, LineList, Problem, display_path, read_yaml
+from .yamlfile import LineDict, LineList, Problem, display_path, language_texts, read_yaml
 
 LANGUAGES = ("en", "fr", "es")
 MAX_ANSWER_CHARS = 900
@@ -240,23 +240,11 @@ class _Loader:
             titles = self.texts(name, item, "title")
             self.base.topics[item["id"]] = Topic(item["id"], titles)
 
-    def texts(
-        self, name: str, item: LineDict, key: str, *, required: bool = True
-    ) -> dict[str, str]:
+    def texts(self, name: str, item: LineDict, key: str) -> dict[str, str]:
         """A {en, fr, es} mapping of strings; reports each missing language."""
-        value = item.get(key)
-        if not isinstance(value, LineDict):
-            if required:
-                self.problem(name, item.key_line(key), f"'{key}' needs English, French and Spanish")
-            return {}
-        out = {}
-        for language in LANGUAGES:
-            text = value.get(language)
-            if not isinstance(text, str) or not text.strip():
-                self.problem(name, value.line, f"'{key}' is missing its {language} text")
-            else:
-                out[language] = " ".join(text.split())
-        return out
+        texts, problems = language_texts(name, item, key, LANGUAGES)
+        self.problems.extend(problems)
+        return texts
 
     # --- FAQ entries --------------------------------------------------------------------------
     def load_entries(self, path: Path) -> None:

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from .knowledge import LANGUAGES, REGIONS, KnowledgeBase, State, fold
 from .matcher import Match
 from .models import Referral
-from .yamlfile import LineDict, LineList, Problem, display_path, read_yaml
+from .yamlfile import LineDict, LineList, Problem, display_path, language_texts, read_yaml
 
 INTRODUCTIONS = ("warm", "direct")
 WHEN = ("unanswered", "always")
@@ -302,18 +302,9 @@ class _Loader:
         return set(REGIONS) | set(FLAG_GROUPS) | set(self.groups)
 
     def texts(self, name: str, item: LineDict, key: str, owner: str) -> dict[str, str]:
-        value = item.get(key)
-        if not isinstance(value, LineDict):
-            self.problem(name, item.key_line(key), f"{owner}: '{key}' needs en, fr and es texts")
-            return {}
-        out = {}
-        for language in LANGUAGES:
-            text = value.get(language)
-            if not isinstance(text, str) or not text.strip():
-                self.problem(name, value.line, f"{owner}: '{key}' is missing its {language} text")
-            else:
-                out[language] = " ".join(text.split())
-        return out
+        texts, problems = language_texts(name, item, key, LANGUAGES, owner=owner)
+        self.problems.extend(problems)
+        return texts
 
     def id_list(self, name: str, item: LineDict, key: str, owner: str) -> LineList:
         value = item.get(key)

@@ -92,6 +92,31 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
+def language_texts(
+    file: str, item: LineDict, key: str, languages: tuple[str, ...], *, owner: str = ""
+) -> tuple[dict[str, str], list[Problem]]:
+    """``item[key]`` as {language: text}, with a Problem for each language missing.
+
+    Example: ``titles, problems = language_texts("tools.yaml", tool, "title", ("en", "fr"))``
+    """
+    who = f"{owner}: " if owner else ""
+    value = item.get(key)
+    if not isinstance(value, LineDict):
+        names = ", ".join(languages[:-1]) + f" and {languages[-1]}"
+        return {}, [Problem(file, item.key_line(key), f"{who}'{key}' needs {names} texts")]
+    texts: dict[str, str] = {}
+    problems = []
+    for language in languages:
+        text = value.get(language)
+        if isinstance(text, str) and text.strip():
+            texts[language] = " ".join(text.split())
+        else:
+            problems.append(
+                Problem(file, value.line, f"{who}'{key}' is missing its {language} text")
+            )
+    return texts, problems
+
+
 def display_path(path: Path) -> str:
     """The path as the Secretariat would type it: relative to the working folder when possible."""
     try:
