@@ -245,6 +245,8 @@ class OfficialBot:
             await staff.announce_ticket(
                 context.bot, self.desk, self.settings, reply.ticket_id, is_new=reply.ticket_is_new
             )
+        if reply.referral_id is not None:
+            await staff.announce_referral(context.bot, self.desk, self.settings, reply.referral_id)
 
     @staticmethod
     def helpful_row(kind: str, number: int, lang: str) -> list[InlineKeyboardButton]:

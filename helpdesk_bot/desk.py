@@ -738,6 +738,32 @@ class Desk:
                 message_id=message.id,
             )
 
+    def referrals_open(self, *, limit: int = 50) -> list[tuple[Referral, str | None]]:
+        """Open referrals, oldest first, each with the official's question (None once erased)."""
+        with self._session() as session:
+            rows = session.execute(
+                select(Referral, Query.text)
+                .outerjoin(Query, Query.id == Referral.query_id)
+                .where(Referral.status == "open")
+                .order_by(Referral.created_at, Referral.id)
+                .limit(limit)
+            ).all()
+            session.expunge_all()
+            return [(referral, text) for referral, text in rows]
+
+    def referral(self, referral_id: int) -> tuple[Referral, str | None]:
+        """One referral and the official's question."""
+        with self._session() as session:
+            row = session.execute(
+                select(Referral, Query.text)
+                .outerjoin(Query, Query.id == Referral.query_id)
+                .where(Referral.id == referral_id)
+            ).first()
+            if row is None:
+                raise DeskError(f"there is no referral #{referral_id}")
+            session.expunge_all()
+            return row[0], row[1]
+
     def close_referral(self, referral_id: int, *, outcome: str) -> None:
         """Close a referral with its outcome (taken_up, not_needed, no_answer)."""
         try:

@@ -48,16 +48,22 @@ from . import delivery, texts
 from .config import Settings
 from .desk import Desk, DeskError, Relay
 from .knowledge import LANGUAGES
-from .models import Official, Ticket, utcnow
+from .models import Official, Referral, Ticket, utcnow
 
 log = logging.getLogger(__name__)
 
 # Before the officials' handlers (group 0): staff-chat updates stop here.
 STAFF_GROUP = -1
-STAFF_COMMANDS = ("queue", "ticket", "stats", "reload")
+STAFF_COMMANDS = ("queue", "ticket", "referrals", "stats", "reload")
 REMINDER_INTERVAL = timedelta(minutes=30)
 FOLLOWUP_INTERVAL = timedelta(hours=1)
 CARD_GRACE = timedelta(minutes=2)
+REFERRALS_SHOWN = 20
+REFERRAL_OUTCOME_LABELS = {
+    "taken_up": "✓ Taken up",
+    "not_needed": "Not needed",
+    "no_answer": "No answer",
+}
 # A card quotes the official's messages up to this many characters; /ticket N shows them whole.
 CARD_QUOTE_CHARS = 2500
 
@@ -276,6 +282,65 @@ async def announce_ticket(
         log.warning("ticket #%s not posted to the staff chat: %s", ticket_id, exc)
 
 
+def referral_text(referral: Referral, question: str | None, desk: Desk) -> str:
+    """A referral for staff, in plain text: who, to whom, how, and the official's question."""
+    partner = desk.referrals.partners.get(referral.partner_id)
+    name = partner.name("en") if partner else referral.partner_id
+    how = (
+        "warm introduction: the Secretariat introduces the official"
+        if partner and partner.introduction == "warm"
+        else "the official writes to them directly"
+    )
+    state = desk.base.states.get(referral.state_code or "")
+    lines = [
+        f"Referral #{referral.id} to {name} ({how})",
+        f"{referral.created_at:%Y-%m-%d} · {state.name('en') if state else 'State unknown'} · "
+        f"{referral.language} · by {referral.created_by}"
+        + (f" from ticket #{referral.ticket_id}" if referral.ticket_id else ""),
+    ]
+    if question:
+        lines.append(f"Question: {question[:CARD_QUOTE_CHARS]}")
+    if referral.status == "closed":
+        lines.append(
+            f"Closed: {REFERRAL_OUTCOME_LABELS.get(referral.outcome or '', referral.outcome)}"
+        )
+    else:
+        lines.append("When you know what came of it, choose the outcome:")
+    return "\n".join(lines)
+
+
+def referral_keyboard(referral_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(label, callback_data=f"staff:refclose:{referral_id}:{outcome}")
+                for outcome, label in REFERRAL_OUTCOME_LABELS.items()
+            ]
+        ]
+    )
+
+
+async def announce_referral(bot: Bot, desk: Desk, settings: Settings, referral_id: int) -> None:
+    """Tell the staff chat about a referral the bot made. Never raises: /referrals lists it anyway.
+
+    Example: ``await announce_referral(context.bot, desk, settings, reply.referral_id)``
+    """
+    if settings.staff_chat_id is None:
+        return
+    try:
+        referral, question = await asyncio.to_thread(desk.referral, referral_id)
+        await _send(
+            settings.staff_chat_id,
+            lambda: bot.send_message(
+                settings.staff_chat_id,
+                referral_text(referral, question, desk),
+                reply_markup=referral_keyboard(referral.id),
+            ),
+        )
+    except (TelegramError, DeskError) as exc:
+        log.warning("referral #%s not posted to the staff chat: %s", referral_id, exc)
+
+
 async def post_card(bot: Bot, desk: Desk, settings: Settings, ticket: Ticket) -> Message:
     official = await asyncio.to_thread(desk.ticket_official, ticket.id)
     sent = await _send(
@@ -337,6 +402,7 @@ class Triage:
         handler = {
             "queue": self.queue,
             "ticket": self.show_ticket,
+            "referrals": self.list_referrals,
             "stats": self.stats,
             "reload": self.reload,
         }[name]
@@ -355,6 +421,33 @@ class Triage:
             text += "\n\n" + format_undelivered(undelivered)
         for part in chunks(text):
             await message.reply_text(part)
+
+    async def list_referrals(self, message: Message, args: list[str]) -> None:
+        """Open referrals, oldest first, one message each with its outcome buttons."""
+        found = await asyncio.to_thread(self.desk.referrals_open, limit=REFERRALS_SHOWN)
+        if not found:
+            await message.reply_text("No open referrals.")
+            return
+        more = " (the oldest shown)" if len(found) == REFERRALS_SHOWN else ""
+        await message.reply_text(f"Open referrals, oldest first: {len(found)}{more}")
+        for referral, question in found:
+            await message.reply_text(
+                referral_text(referral, question, self.desk),
+                reply_markup=referral_keyboard(referral.id),
+            )
+
+    async def close_referral(self, query: Any, number: int, outcome: str) -> None:
+        """A referral's outcome button: close it and show the outcome in place of the buttons."""
+        try:
+            await asyncio.to_thread(self.desk.close_referral, number, outcome=outcome)
+        except DeskError as exc:
+            await query.answer(str(exc), show_alert=True)
+            return
+        referral, question = await asyncio.to_thread(self.desk.referral, number)
+        if isinstance(query.message, Message):
+            with contextlib.suppress(TelegramError):
+                await query.message.edit_text(referral_text(referral, question, self.desk))
+        await query.answer(f"Referral #{number}: {REFERRAL_OUTCOME_LABELS[outcome]}")
 
     async def show_ticket(self, message: Message, args: list[str]) -> None:
         from .console import format_ticket
@@ -465,6 +558,9 @@ class Triage:
         arg = parts[3] if len(parts) > 3 else None
         user = update.effective_user
         assert user is not None
+        if action == "refclose" and arg:
+            await self.close_referral(query, number, arg)
+            raise ApplicationHandlerStop
         try:
             note = await self._act(action, number, arg, user, query.message, context)
         except DeskError as exc:
@@ -722,6 +818,7 @@ def register(application: Application, desk: Desk, settings: Settings) -> None:
 
 __all__ = [
     "STAFF_GROUP",
+    "announce_referral",
     "announce_ticket",
     "card_text",
     "deliver",

@@ -486,7 +486,7 @@ def test_reload_keeps_the_running_base_when_the_copy_is_broken(
 
 
 # --- only staff -----------------------------------------------------------------------------------
-STAFF_COMMANDS = ["/queue", "/ticket 1", "/stats", "/reload"]
+STAFF_COMMANDS = ["/queue", "/ticket 1", "/referrals", "/stats", "/reload"]
 
 
 @pytest.mark.parametrize("command", STAFF_COMMANDS)
@@ -670,6 +670,63 @@ def test_referral_follow_up_asks_and_records_the_answer(bot, botapi, triage_desk
     run_job(bot, "referral-followups")  # never asked twice
     botapi.wait_idle(quiet=0.5)
     assert not botapi.calls_to("sendMessage", since=since)
+
+
+# --- referrals seen and closed by staff ------------------------------------------------------------
+def _refer(botapi: BotApiServer) -> Call:
+    """The official asks something the rules refer to APT; returns the notice in the staff chat."""
+    since = botapi.mark()
+    botapi.push_message(user(OFFICIAL), text=GOES_TO_PARTNER)
+    to_official(botapi, since)
+    return botapi.wait_for("sendMessage", lambda c: c.chat_id == STAFF_CHAT, since=since)
+
+
+def test_a_referral_is_announced_to_staff_and_closed_with_its_outcome(bot, botapi, triage_desk):
+    notice = _refer(botapi)
+    referral = triage_desk.referrals_open()[0][0]
+    partner = triage_desk.referrals.partners[referral.partner_id]
+    assert f"Referral #{referral.id} to {partner.name('en')}" in notice.text
+    assert GOES_TO_PARTNER in notice.text
+    assert button_data(notice) == [
+        f"staff:refclose:{referral.id}:taken_up",
+        f"staff:refclose:{referral.id}:not_needed",
+        f"staff:refclose:{referral.id}:no_answer",
+    ]
+    since = botapi.mark()
+    answer = press(botapi, notice, f"staff:refclose:{referral.id}:taken_up")
+    assert answer.params["text"] == f"Referral #{referral.id}: ✓ Taken up"
+    edited = last_card_edit(botapi, notice, since)
+    assert "Closed: ✓ Taken up" in edited.params["text"]
+    closed = _referral(triage_desk, referral.id)
+    assert (closed.status, closed.outcome) == ("closed", "taken_up")
+    assert triage_desk.referrals_open() == []
+
+    again = press(botapi, notice, f"staff:refclose:{referral.id}:no_answer")
+    assert again.params["show_alert"] is True and "already closed" in again.params["text"]
+    assert _referral(triage_desk, referral.id).outcome == "taken_up"
+
+
+def test_referrals_command_lists_the_open_ones(bot, botapi, triage_desk):
+    since = botapi.mark()
+    botapi.push_message(user(STAFF), STAFF_CHAT, text="/referrals")
+    assert botapi.wait_for("sendMessage", since=since).text == "No open referrals."
+    _refer(botapi)
+    referral = triage_desk.referrals_open()[0][0]
+    since = botapi.mark()
+    botapi.push_message(user(STAFF), STAFF_CHAT, text="/referrals")
+    header = botapi.wait_for("sendMessage", since=since)
+    assert header.text == "Open referrals, oldest first: 1"
+    listed = botapi.wait_for("sendMessage", lambda c: "Referral #" in (c.text or ""), since=since)
+    assert f"Referral #{referral.id}" in listed.text
+    assert button_data(listed)[0] == f"staff:refclose:{referral.id}:taken_up"
+
+
+def test_referral_outcome_buttons_are_refused_to_others(bot, botapi, triage_desk):
+    notice = _refer(botapi)
+    referral = triage_desk.referrals_open()[0][0]
+    answer = press(botapi, notice, f"staff:refclose:{referral.id}:not_needed", sender=OUTSIDER)
+    assert answer.params["text"] == texts.say("staff_only", "en")
+    assert _referral(triage_desk, referral.id).status == "open"
 
 
 # --- a restart loses nothing ----------------------------------------------------------------------
