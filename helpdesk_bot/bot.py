@@ -130,6 +130,7 @@ class OfficialBot:
     def __init__(self, desk: Desk, settings: Settings):
         self.desk = desk
         self.settings = settings
+        self.marks = delivery.DeliveredMarks(desk)
 
     # -- plumbing ------------------------------------------------------------------------------
     async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -207,7 +208,7 @@ class OfficialBot:
                 return
             raise
         if reply.query_id is not None:
-            await self.run(self.desk.mark_delivery, reply.query_id, delivered=True)
+            self.marks.add(reply.query_id)
 
     async def reply_to_question(self, update: Update, context: Context, reply: Reply) -> None:
         """Turn the desk's Reply into messages (and a ticket announcement for staff)."""
@@ -642,6 +643,10 @@ class OfficialBot:
                 update.effective_chat.id, texts.say("something_wrong", lang)
             )
 
+    async def flush_marks(self, application: Application) -> None:
+        """Write the delivered marks still queued before the bot stops."""
+        await self.marks.flush()
+
     async def register_commands(self, application: Application) -> None:
         """The command list in each language (Telegram picks it by the official's app language)."""
         scope = BotCommandScopeAllPrivateChats()
@@ -678,6 +683,7 @@ def build_application(settings: Settings, desk: Desk) -> Application:
         # Chats run side by side, each chat's updates in order: one slow chat freezes nobody.
         .concurrent_updates(delivery.ChatOrderedProcessor(CONCURRENT_UPDATES))
         .post_init(officials.register_commands)
+        .post_stop(officials.flush_marks)
         .build()
     )
     staff.register(application, desk, settings)

@@ -28,7 +28,7 @@ import weakref
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from telegram import Bot, Message
@@ -46,6 +46,7 @@ from telegram.ext import BaseUpdateProcessor
 from telegram.warnings import PTBDeprecationWarning
 
 from .desk import Desk
+from .models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -296,6 +297,47 @@ async def record(
         )
 
 
+class DeliveredMarks:
+    """Delivered replies recorded in batches: one UPDATE for every reply sent meanwhile.
+
+    Marking each reply on its own costs a worker-thread hop and a transaction per question. Here
+    a reply's mark is queued and written at once if no write is running; marks that arrive while
+    one runs go together in the next. The query row itself is committed before the reply is sent,
+    so a crash loses at most the "delivered" marks of the last moment, never a query. Failures
+    are not queued: callers write them at once with ``desk.mark_delivery``.
+
+    Example::
+
+        marks = DeliveredMarks(desk)
+        marks.add(reply.query_id)      # after a successful send
+        await marks.flush()            # on shutdown
+    """
+
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+        self.pending: list[tuple[int, datetime]] = []
+        self.writer: asyncio.Task[None] | None = None
+
+    def add(self, query_id: int) -> None:
+        self.pending.append((query_id, utcnow()))
+        if self.writer is None or self.writer.done():
+            self.writer = asyncio.get_running_loop().create_task(self._write())
+
+    async def _write(self) -> None:
+        while self.pending:
+            batch, self.pending = self.pending, []
+            try:
+                await asyncio.to_thread(self.desk.mark_delivered, batch)
+            except Exception:  # the replies went out; only their marks are missing
+                log.exception("could not mark %d delivered replies", len(batch))
+
+    async def flush(self) -> None:
+        """Wait for the marks queued so far to be written (at shutdown)."""
+        if self.writer is not None:
+            await self.writer
+        await self._write()
+
+
 class ChatOrderedProcessor(BaseUpdateProcessor):
     """Updates of different chats run concurrently, those of one chat in arrival order.
 
@@ -367,6 +409,7 @@ def protect_logs(token: str | None) -> None:
 __all__ = [
     "DEFAULT",
     "ChatOrderedProcessor",
+    "DeliveredMarks",
     "Policy",
     "attempt",
     "clean",

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import yaml
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -418,6 +418,24 @@ class Desk:
                     replied_at=utcnow(),
                 )
             )
+
+    def mark_delivered(self, replies: list[tuple[int, datetime]]) -> None:
+        """Record several replies as delivered, each with its send time, in one statement.
+
+        Example: ``desk.mark_delivered([(query_id, utcnow())])``
+        """
+        if self.sessions is None:
+            raise DeskError("this desk has no database")
+        if not replies:
+            return
+        table = Query.__table__
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("query_id"))
+            .values(delivery="delivered", delivery_error=None, replied_at=bindparam("at"))
+        )
+        with self._writer, self.sessions.kw["bind"].begin() as connection:
+            connection.execute(statement, [{"query_id": q, "at": at} for q, at in replies])
 
     def undelivered_replies(self, *, days: int = 7) -> list[Query]:
         """Queries of the last ``days`` whose reply never reached the official, newest first."""
