@@ -28,7 +28,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from .knowledge import LANGUAGES, Entry, KnowledgeBase
-from .text import Normaliser, detect_language, language_scores
+from .text import Normaliser, detect_language, is_intent, language_scores
 
 __all__ = ["Candidate", "Match", "Matcher", "detect_language"]
 
@@ -42,6 +42,8 @@ _EXPLAINED_POWER = 0.35  # share of the question explained vs. share of the phra
 _UNKNOWN_QUANTILE = 0.5
 _KEYWORD_SHARE = 0.2  # a term only in an entry's keywords or tool titles counts as 1 phrasing in 5
 _ENTRY_SHARE_POWER = 0.5  # how much an entry's term weight follows its share of phrasings
+_INTENT_WEIGHT = 3.0  # an intent token weighs this many times its IDF
+_EXACT_LEAD = 10.0  # an exact phrasing of one entry leads any other entry by this much
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ class _Index:
                     uses[owner][tid, language] += 1
                 doc_terms.append(ids)
                 doc_owner.append(owner)
-                doc_text.append(" ".join(terms))
+                doc_text.append(" ".join(dict.fromkeys(terms)))
                 doc_language.append(language)
 
         for owner, entry in enumerate(self.entries):
@@ -128,7 +130,16 @@ class _Index:
         self.unknown_weight = (
             float(np.quantile(self.idf, _UNKNOWN_QUANTILE)) if len(self.idf) else 1.0
         )
+        # Intent tokens are in most phrasings, so IDF alone makes them feather-light; yet "how
+        # many" against "how do we" is the whole difference between two entries' phrasings.
+        intent = np.array([is_intent(t) for t in self.terms], dtype=bool)
+        self.idf[intent] *= _INTENT_WEIGHT
         self.doc_owner = np.array(doc_owner, dtype=np.int32)
+        # An official who types a phrasing of the base word for word gets its entry: the
+        # normalised text of every phrasing, with the entries that own it (rarely more than one).
+        self.exact: dict[str, set[int]] = defaultdict(set)
+        for text, owner in zip(doc_text, doc_owner, strict=True):
+            self.exact[text].add(owner)
         self.doc_text = doc_text
         self.doc_language = doc_language
         self.doc_norm = np.array(
@@ -182,12 +193,13 @@ class _Index:
         return tuple(sorted(found.items(), key=lambda item: -item[1]))
 
 
-# Calibration (tests/data/eval.yaml, 218 in scope, 50 out of scope, shipped base of 123 entries):
-# a grid over answer threshold 26-55 and margin 0-6, keeping out-of-scope declined >= 94%.
-# With entry terms weighted by their share of the entry's phrasings (_ENTRY_SHARE_POWER 0.5),
-# 36 with a margin of 1 answers 94.0% right with 2.8% wrong and declines 96% out of scope;
-# a margin of 0 buys one more right answer for one more wrong one, so near-ties stay a choice.
-# 25 keeps the suggest band for questions with at least one rare shared term.
+# Calibration (tests/data/eval.yaml, 246 in scope, 50 out of scope, shipped base of 122 entries,
+# 28 of the questions probing intent contrasts: how to join / which States have not / how many):
+# a grid over answer threshold 26-55 and margin 0-8, keeping out-of-scope declined >= 94%.
+# With intent tokens weighing three times their IDF, 36 with a margin of 1 answers 93.9% right
+# with 3.3% wrong and declines 96% out of scope; 34 buys one more right answer for two more
+# out-of-scope questions answered, so 36 stays. 25 keeps the suggest band for questions with at
+# least one rare shared term.
 class Matcher:
     """An index of every phrasing in the base, built once; ``match`` only scores.
 
@@ -239,18 +251,25 @@ class Matcher:
         doc_overlap = np.zeros(len(index.doc_owner), dtype=np.float32)
         bag_overlap = np.zeros(len(index.entries), dtype=np.float32)
         query_norm = 0.0
+        content_norm = 0.0
         for term in terms:
             expansions = index.expand(term)
             if not expansions:
                 query_norm += index.unknown_weight
+                content_norm += index.unknown_weight
                 continue
-            query_norm += float(index.idf[expansions[0][0]]) * expansions[0][1]
+            weight = float(index.idf[expansions[0][0]]) * expansions[0][1]
+            query_norm += weight
             _accumulate(doc_overlap, index.postings, index.idf, expansions)
+            if is_intent(term):
+                # What is asked tells phrasings apart; what an entry is about is its content.
+                continue
+            content_norm += weight
             _accumulate(
                 bag_overlap, index.entry_postings, index.idf, expansions, index.entry_weights
             )
         touched = np.flatnonzero(doc_overlap)
-        if query_norm <= 0 or not len(touched):
+        if content_norm <= 0 or not len(touched):
             return []
         overlap = doc_overlap[touched]
         explained = np.minimum(overlap / query_norm, 1.0)
@@ -262,7 +281,7 @@ class Matcher:
         starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
         run_owner = owners[starts]
         run_best = np.maximum.reduceat(phrasing, starts)
-        bag = np.minimum(bag_overlap[run_owner] / query_norm, 1.0)
+        bag = np.minimum(bag_overlap[run_owner] / content_norm, 1.0)
         blended_all = _PHRASING_SHARE * run_best + (1 - _PHRASING_SHARE) * bag
         if len(blended_all) > _RESCORE:
             picked = np.argpartition(-blended_all, _RESCORE - 1)[:_RESCORE]
@@ -278,8 +297,19 @@ class Matcher:
             shortlist.append(owner)
             blended[owner] = float(blended_all[run])
             best_doc[owner] = int(touched[start + int(np.argmax(phrasing[start:end]))])
-        # rapidfuzz on the normalised texts breaks near-ties by word order and shared phrases.
         query = " ".join(terms)
+        exact = index.exact.get(query, set())
+        if len(exact) == 1:
+            (owner,) = exact
+            if owner not in blended:
+                shortlist.append(owner)
+                blended[owner] = 1.0
+                best_doc[owner] = next(
+                    d
+                    for d in np.flatnonzero(index.doc_owner == owner)
+                    if index.doc_text[d] == query
+                )
+        # rapidfuzz on the normalised texts breaks near-ties by word order and shared phrases.
         texts = [index.doc_text[best_doc[owner]] for owner in shortlist]
         similarity = process.cdist([query], texts, scorer=fuzz.token_sort_ratio)[0] / 100.0
         scored = [
@@ -293,6 +323,9 @@ class Matcher:
             )
             for owner, sim in zip(shortlist, similarity, strict=True)
         ]
+        if len(exact) == 1:
+            # A phrasing of one entry, typed as the base words it, is that entry's question.
+            scored = [(o, 100.0 if o in exact else min(s, 100.0 - _EXACT_LEAD)) for o, s in scored]
         return sorted(scored, key=lambda item: -item[1])
 
     def _language(self, text: str, terms: list[str], fallback: str) -> str:

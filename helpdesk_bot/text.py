@@ -4,7 +4,7 @@ Example::
 
     norm = Normaliser([["uncat", "convention against torture", "CAT"]])
     norm.terms("Dear Sir, when must we ratify the Convention against Torture?")
-    # -> ['ratif', 'uncat']
+    # -> ['q_when', 'ratif', 'uncat']
     detect_language("¿Cuándo vence el informe inicial?", "en")   # -> 'es'
 """
 
@@ -159,6 +159,217 @@ _NOISE_PHRASES = [
     "agradeceria",
     "agradeceriamos",
 ]
+
+# What a question asks for lives in its question words and negations, which stop words would
+# drop: "how do we ratify" and "which States have not yet ratified" share every content word.
+# Each phrase becomes one intent token (``q_how``, ``neg_not_yet``...) in all three languages, so
+# the intent counts as a term (light, by IDF, as most phrasings carry one) and in the rapidfuzz
+# comparison. Phrases are folded; they are matched after the synonyms, longest first, so "combien
+# de temps" is ``q_howlong``, not ``q_howmany``.
+# Folded, French "où" (where) is "ou" (or): it is marked before folding, while the accent is there.
+_WHERE_MARK = "ouwhere"
+_WHERE = re.compile(r"\boù\b", re.IGNORECASE)
+INTENTS: dict[str, tuple[str, ...]] = {
+    "q_how": (
+        "how",
+        "how do",
+        "how does",
+        "how can",
+        "how should",
+        "how to",
+        "in what way",
+        "what must we do",
+        "what do we need to do",
+        "what do we have to do",
+        "what should we do",
+        "what does a state need to do",
+        "what does a state have to do",
+        "what steps",
+        "what are the steps",
+        "which steps",
+        "steps to",
+        "steps for",
+        "procedure for",
+        "procedure to",
+        "process for",
+        "process to",
+        "comment",
+        "de quelle maniere",
+        "de quelle facon",
+        "que doit faire",
+        "que doivent faire",
+        "que faut il faire",
+        "que devons nous faire",
+        "quelles etapes",
+        "quelles sont les etapes",
+        "quelles demarches",
+        "quelle procedure suivre",
+        "etapes pour",
+        "demarches pour",
+        "procedure pour",
+        "como",
+        "de que manera",
+        "de que forma",
+        "que debe hacer",
+        "que deben hacer",
+        "que tiene que hacer",
+        "que tienen que hacer",
+        "que hay que hacer",
+        "que debemos hacer",
+        "que tenemos que hacer",
+        "que pasos",
+        "cuales son los pasos",
+        "pasos para",
+        "procedimiento para",
+    ),
+    "q_what": (
+        "what",
+        "what is",
+        "what are",
+        "what s",
+        "what does",
+        "what do",
+        "qu est ce que",
+        "qu est ce qu",
+        "qu est ce",
+        "quel est",
+        "quelle est",
+        "quels sont",
+        "quelles sont",
+        "c est quoi",
+        "quoi",
+        "que es",
+        "que son",
+        "en que consiste",
+        "en que consisten",
+        "que significa",
+    ),
+    "q_which": (
+        "which",
+        "quel",
+        "quelle",
+        "quels",
+        "quelles",
+        "cual",
+        "cuales",
+        "lequel",
+        "lesquels",
+    ),
+    "q_howmany": (
+        "how many",
+        "number of",
+        "combien",
+        "nombre de",
+        "cuantos",
+        "cuantas",
+        "numero de",
+    ),
+    "q_howlong": (
+        "how long",
+        "combien de temps",
+        "pour combien de temps",
+        "quelle longueur",
+        "cuanto tiempo",
+        "por cuanto tiempo",
+        "en cuanto tiempo",
+        "que extension",
+    ),
+    "q_howoften": (
+        "how often",
+        "how frequently",
+        "tous les combien",
+        "a quelle frequence",
+        "cada cuanto tiempo",
+        "cada cuanto",
+        "con que frecuencia",
+    ),
+    "q_when": (
+        "when",
+        "by when",
+        "what date",
+        "by what date",
+        "quand",
+        "a quelle date",
+        "d ici quand",
+        "jusqu a quand",
+        "cuando",
+        "para cuando",
+        "en que fecha",
+        "hasta cuando",
+    ),
+    "q_who": (
+        "who",
+        "whom",
+        "who s",
+        "qui",
+        "qui est ce qui",
+        "quien",
+        "quienes",
+    ),
+    "q_where": (
+        "where",
+        _WHERE_MARK,
+        "donde",
+        "adonde",
+        "en donde",
+    ),
+    "q_why": (
+        "why",
+        "pourquoi",
+        "por que",
+        "porque",
+        "para que",
+    ),
+    "q_can": (
+        "can",
+        "could",
+        "may",
+        "is it possible",
+        "is it allowed",
+        "are we allowed",
+        "peut",
+        "peuvent",
+        "pouvons",
+        "peut on",
+        "est il possible",
+        "puis je",
+        "puede",
+        "pueden",
+        "podemos",
+        "se puede",
+        "es posible",
+    ),
+    "neg_not_yet": (
+        "not yet",
+        "still not",
+        "yet to",
+        "not as yet",
+        "pas encore",
+        "toujours pas",
+        "pas toujours",
+        "aun no",
+        "todavia no",
+        "no todavia",
+        "no aun",
+    ),
+    "neg_not": (
+        "not",
+        "never",
+        "pas",
+        "jamais",
+        "non",
+        "no",
+        "nunca",
+    ),
+}
+
+INTENT_TOKENS = frozenset(INTENTS)
+
+
+def is_intent(term: str) -> bool:
+    """Whether ``term`` is an intent token: ``is_intent("q_when")`` -> True."""
+    return term in INTENT_TOKENS
+
 
 # Function words, question words and filler in each language. They are removed from both the
 # base and the question: an out-of-scope "what is the capital of..." shares nothing with an entry.
@@ -613,6 +824,14 @@ _SUFFIXES = sorted(
         "ments",
         "ment",
         "iones",
+        "ados",
+        "adas",
+        "idos",
+        "idas",
+        "ado",
+        "ada",
+        "ido",
+        "ida",
         "ions",
         "ion",
         "ings",
@@ -633,6 +852,8 @@ _SUFFIXES = sorted(
     reverse=True,
 )
 _MIN_STEM = 4
+# One lemma, three languages: ratify / ratifié / ratification / ratificar all end on "ratif".
+_LEMMA_ENDINGS = re.compile(r"(?<=if)(?:y|i|ie|ic|iqu)$")
 
 # Words that only one of the three languages uses, weighted; characters that only one writes.
 _LANGUAGE_WORDS = {
@@ -811,13 +1032,14 @@ def simplify(text: str) -> str:
 
 
 def stem(word: str) -> str:
-    """A light, language-agnostic stem: 'ratifications' -> 'ratific'; short words are kept."""
+    """A light, language-agnostic stem: 'ratifications' -> 'ratif'; short words are kept."""
     if len(word) <= _MIN_STEM or word.isdigit() or "_" in word:
         return word
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
-            return word[: -len(suffix)]
-    return word
+            word = word[: -len(suffix)]
+            break
+    return _LEMMA_ENDINGS.sub("", word)
 
 
 def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
@@ -828,6 +1050,14 @@ def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
 
 
 _NOISE = _phrase_pattern(simplify(p) for p in _NOISE_PHRASES)
+
+
+_WHICH_BEFORE_NOUN = frozenset({"que"})
+_BEFORE_WHICH = frozenset({"en", "a", "con", "sobre", "para", "y"})
+
+
+def _is_content(word: str) -> bool:
+    return ("_" in word and not is_intent(word)) or (word not in _ALL_STOP and len(word) > 2)
 
 
 class Normaliser:
@@ -848,18 +1078,35 @@ class Normaliser:
             for variant in variants:
                 # A variant listed in two groups keeps its first group: the YAML order decides.
                 self.canonical.setdefault(variant, term)
+        # Intent phrases are function words, never a synonym's variant, so one pass (longest
+        # phrase first) replaces both: "no devolución" stays non_refoulement, "aún no" an intent.
+        for token, phrases in INTENTS.items():
+            for phrase in phrases:
+                self.canonical.setdefault(simplify(phrase), token)
         self._synonyms = _phrase_pattern(self.canonical)
 
     def terms(self, text: str) -> list[str]:
         """The matching terms of ``text``, in order (duplicates kept)."""
-        simple = simplify(text)
+        if not isinstance(text, str):
+            return []
+        simple = simplify(_WHERE.sub(f" {_WHERE_MARK} ", text))
         if _NOISE is not None:
             simple = _NOISE.sub(" ", simple)
         if self._synonyms is not None:
             simple = self._synonyms.sub(lambda m: " " + self.canonical[m.group(0)] + " ", simple)
         out = []
-        for word in simple.split():
-            if "_" in word or word in self.canonical.values():
+        words = simple.split()
+        for at, word in enumerate(words):
+            if (
+                word in _WHICH_BEFORE_NOUN
+                and (at == 0 or words[at - 1] in _BEFORE_WHICH)
+                and at + 1 < len(words)
+                and _is_content(words[at + 1])
+            ):
+                # Spanish "¿Qué Estados...?", "¿En qué idioma...?": an opening "que" before a
+                # noun asks which one; inside a sentence ("hay que informar") it is a conjunction.
+                out.append("q_which")
+            elif "_" in word or word in self.canonical.values():
                 out.append(word)
             elif word not in _ALL_STOP and (len(word) > 1 or word.isdigit()):
                 out.append(stem(word))

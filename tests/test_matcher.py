@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from helpdesk_bot.evaluation import Outcome, evaluate, load_eval_set
 from helpdesk_bot.knowledge import load_knowledge
 from helpdesk_bot.matcher import Match, Matcher
-from helpdesk_bot.text import Normaliser, stem
+from helpdesk_bot.text import Normaliser, is_intent, stem
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_SET = ROOT / "tests" / "data" / "eval.yaml"
@@ -37,15 +37,15 @@ def matcher(shipped_base) -> Matcher:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Dear Sir, could you please tell me what the LOIPR is? Thanks", ["loipr"]),
+        ("Dear Sir, could you please tell me what the LOIPR is? Thanks", ["q_what", "loipr"]),
         ("Convención contra la Tortura", ["uncat"]),
         ("CONVENTION CONTRE LA TORTURE", ["uncat"]),
         ("the national preventive mechanism", ["npm"]),
         ("Mécanisme national de prévention", ["npm"]),
         ("first report", ["initial_report"]),
-        ("what is the", []),
+        ("what is the", ["q_what"]),
         ("Bonjour, comment allez-vous ?", []),
-        ("ratifications", ["ratific"]),
+        ("ratifications", ["ratif"]),
         ("article 19", ["articl", "19"]),
     ],
 )
@@ -67,7 +67,10 @@ def test_terms(text, expected):
 @pytest.mark.parametrize(
     ("word", "expected"),
     [
-        ("ratification", "ratific"),
+        ("ratification", "ratif"),
+        ("ratify", "ratif"),
+        ("ratifie", "ratif"),
+        ("ratificado", "ratif"),
         ("ratificación", "ratificación"),
         ("npm", "npm"),
         ("2017", "2017"),
@@ -76,6 +79,97 @@ def test_terms(text, expected):
 def test_stem(word, expected):
     # Stemming runs on folded text; an unfolded accent stops at the accented letter.
     assert stem(word) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "intents"),
+    [
+        ("How do we ratify the Convention?", ["q_how"]),
+        ("Que doit faire notre pays pour ratifier la Convention ?", ["q_how"]),
+        ("¿Qué tiene que hacer nuestro país para ratificar?", ["q_how"]),
+        ("steps to ratify the CAT", ["q_how"]),
+        ("Which States have not yet ratified?", ["q_which", "neg_not_yet"]),
+        ("Quels États n'ont pas encore ratifié ?", ["q_which", "neg_not_yet"]),
+        ("¿Qué Estados aún no han ratificado?", ["q_which", "neg_not_yet"]),
+        ("How many States are parties?", ["q_howmany"]),
+        ("Combien de temps dure le dialogue ?", ["q_howlong"]),
+        ("combien d'États", ["q_howmany"]),
+        ("¿Cada cuánto hay que informar?", ["q_howoften"]),
+        ("Quand le rapport est-il dû ?", ["q_when"]),
+        ("¿Quién redacta el informe?", ["q_who"]),
+        ("Où déposer l'instrument ?", ["q_where"]),
+        ("ratifier ou adhérer", []),
+        ("Can we make a reservation?", ["q_can"]),
+        ("principio de no devolución", []),
+    ],
+)
+def test_intent_tokens(shipped_base, text, intents):
+    # Question words and negations survive normalisation as one token per intent, alike in
+    # the three languages; "ou" (or) is not "où" (where), "no devolución" is not a negation.
+    terms = Normaliser(shipped_base.synonyms).terms(text)
+    assert [t for t in terms if is_intent(t)] == intents
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [
+        ("ratify", "ratifier", "ratifié", "ratification", "ratificar", "ratificado"),
+        ("accede", "accession", "adhérer", "adhesión", "acceder", "adherir"),
+    ],
+)
+def test_one_lemma_one_term_across_languages(shipped_base, pair):
+    norm = Normaliser(shipped_base.synonyms)
+    assert len({tuple(norm.terms(word)) for word in pair}) == 1
+
+
+def test_intent_alone_is_not_a_question(matcher):
+    assert matcher.match("how many? when? where?").outcome == "escalate"
+
+
+def test_every_phrasing_of_the_base_is_answered_with_its_own_entry(shipped_base, matcher):
+    # An official who types a question of the base word for word must get that entry.
+    wrong = []
+    for entry in shipped_base.entries.values():
+        for language, questions in entry.questions.items():
+            for question in questions:
+                match = matcher.match(question, language=language)
+                if match.outcome != "answer" or match.entry.id != entry.id:
+                    wrong.append((entry.id, question, match.outcome, match.candidates[:2]))
+    assert wrong == []
+
+
+def test_phrasings_do_not_rely_on_the_exact_copy_rule(shipped_base):
+    # Without the word-for-word rule, the scoring alone still ranks each phrasing's own entry
+    # first: the rule settles ties, it does not hide a ranking that confuses entries.
+    matcher = Matcher(shipped_base)
+    matcher.index.exact.clear()
+    misplaced = [
+        (entry.id, question)
+        for entry in shipped_base.entries.values()
+        for language, questions in entry.questions.items()
+        for question in questions
+        if matcher.match(question, language=language).candidates[0].entry.id != entry.id
+    ]
+    assert misplaced == []
+
+
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [
+        ("Que doit faire notre pays pour ratifier la Convention ?", "ratification-routes"),
+        (
+            "Quels États n'ont pas encore ratifié la Convention contre la torture ?",
+            "ratification-non-parties",
+        ),
+        (
+            "how many States have ratified the Convention against Torture?",
+            "ratification-states-parties",
+        ),
+    ],
+)
+def test_question_words_tell_entries_apart(matcher, text, entry):
+    match = matcher.match(text)
+    assert (match.outcome, match.entry.id) == ("answer", entry)
 
 
 def test_shipped_synonyms_make_languages_meet(shipped_base):
