@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -28,7 +29,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from .knowledge import LANGUAGES, Entry, KnowledgeBase
-from .text import Normaliser, detect_language, is_intent, language_scores
+from .text import QUESTION_WORDS, Normaliser, detect_language, is_intent, language_scores
 
 __all__ = ["Candidate", "Match", "Matcher", "detect_language"]
 
@@ -43,6 +44,7 @@ _UNKNOWN_QUANTILE = 0.5
 _KEYWORD_SHARE = 0.2  # a term only in an entry's keywords or tool titles counts as 1 phrasing in 5
 _ENTRY_SHARE_POWER = 0.5  # how much an entry's term weight follows its share of phrasings
 _INTENT_WEIGHT = 3.0  # an intent token weighs this many times its IDF
+_OTHER_QUESTION = 0.2  # a phrasing asking with other question words loses this share
 _EXACT_LEAD = 10.0  # an exact phrasing of one entry leads any other entry by this much
 
 
@@ -135,6 +137,12 @@ class _Index:
         intent = np.array([is_intent(t) for t in self.terms], dtype=bool)
         self.idf[intent] *= _INTENT_WEIGHT
         self.doc_owner = np.array(doc_owner, dtype=np.int32)
+        # Each phrasing's question words as a bit mask, to see at once when a phrasing asks
+        # something else ("how many" where the official asks "how").
+        self.question_bits = {t: 1 << n for n, t in enumerate(sorted(QUESTION_WORDS))}
+        self.doc_questions = np.array(
+            [self.question_mask(self.terms[i] for i in ids) for ids in doc_terms], dtype=np.int32
+        )
         # An official who types a phrasing of the base word for word gets its entry: the
         # normalised text of every phrasing, with the entries that own it (rarely more than one).
         self.exact: dict[str, set[int]] = defaultdict(set)
@@ -176,6 +184,12 @@ class _Index:
         self.buckets = dict(buckets)
         self.expand = lru_cache(maxsize=20_000)(self._expand)
 
+    def question_mask(self, terms: Iterable[str]) -> int:
+        mask = 0
+        for term in terms:
+            mask |= self.question_bits.get(term, 0)
+        return mask
+
     def _expand(self, term: str) -> tuple[tuple[int, float], ...]:
         """Index terms that ``term`` stands for, with a similarity in 0..1 (exact first)."""
         exact = self.term_ids.get(term)
@@ -196,10 +210,11 @@ class _Index:
 # Calibration (tests/data/eval.yaml, 246 in scope, 50 out of scope, shipped base of 122 entries,
 # 28 of the questions probing intent contrasts: how to join / which States have not / how many):
 # a grid over answer threshold 26-55 and margin 0-8, keeping out-of-scope declined >= 94%.
-# With intent tokens weighing three times their IDF, 36 with a margin of 1 answers 93.9% right
-# with 3.3% wrong and declines 96% out of scope; 34 buys one more right answer for two more
-# out-of-scope questions answered, so 36 stays. 25 keeps the suggest band for questions with at
-# least one rare shared term.
+# With intent tokens weighing three times their IDF and a phrasing that asks with other question
+# words losing a fifth, 36 with a margin of 1 answers 94.3% right with 2.8% wrong and declines
+# 96% out of scope; 34 buys one more right answer for one more out-of-scope question answered,
+# a margin of 2 one wrong answer fewer for three right ones, so 36/1 stays. 25 keeps the suggest
+# band for questions with at least one rare shared term.
 class Matcher:
     """An index of every phrasing in the base, built once; ``match`` only scores.
 
@@ -275,6 +290,12 @@ class Matcher:
         explained = np.minimum(overlap / query_norm, 1.0)
         covered = np.minimum(overlap / index.doc_norm[touched], 1.0)
         phrasing = explained**_EXPLAINED_POWER * covered ** (1 - _EXPLAINED_POWER)
+        asked = index.question_mask(terms)
+        if asked:
+            other = index.doc_questions[touched]
+            phrasing = np.where(
+                (other != 0) & ((other & asked) == 0), phrasing * (1 - _OTHER_QUESTION), phrasing
+            )
         # Phrasings are stored entry by entry, so the touched ones of an entry are one run:
         # its best phrasing is a reduceat over runs, not a Python loop over thousands of rows.
         owners = index.doc_owner[touched]

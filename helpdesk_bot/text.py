@@ -193,6 +193,14 @@ INTENTS: dict[str, tuple[str, ...]] = {
         "procedure to",
         "process for",
         "process to",
+        "need to do",
+        "have to do",
+        "must do",
+        "should do",
+        "devons faire",
+        "doit on faire",
+        "hay que hacer",
+        "debemos hacer",
         "comment",
         "de quelle maniere",
         "de quelle facon",
@@ -364,6 +372,7 @@ INTENTS: dict[str, tuple[str, ...]] = {
 }
 
 INTENT_TOKENS = frozenset(INTENTS)
+QUESTION_WORDS = frozenset(t for t in INTENTS if t.startswith("q_"))
 
 
 def is_intent(term: str) -> bool:
