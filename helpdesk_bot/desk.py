@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import yaml
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -311,44 +311,44 @@ class Desk:
         ticket_kind: str = "escalation",
     ) -> None:
         state = self.base.states.get(official.state_code or "")
-        query = Query(
-            official_id=official.id,
-            official_ref=official.ref,
-            text=clean_text(reply.question),
-            language=reply.language,
-            outcome=reply.outcome,
-            entry_id=reply.entry.id if reply.entry else None,
-            score=reply.score,
-            topic=reply.entry.topic if reply.entry else None,
-            partner_id=reply.partner.id if reply.partner else None,
-            channel=channel,
-            via=via,
-            state_code=official.state_code,
-            region=state.region if state else None,
-            source=official.source,
-            asked_at=utcnow(),
-        )
-        session.add(query)
+        text = clean_text(reply.question)
+        row = {
+            "official_id": official.id,
+            "official_ref": official.ref,
+            "text": text,
+            "language": reply.language,
+            "outcome": reply.outcome,
+            "entry_id": reply.entry.id if reply.entry else None,
+            "score": reply.score,
+            "topic": reply.entry.topic if reply.entry else None,
+            "partner_id": reply.partner.id if reply.partner else None,
+            "channel": channel,
+            "via": via,
+            "state_code": official.state_code,
+            "region": state.region if state else None,
+            "source": official.source,
+            "asked_at": utcnow(),
+        }
         if reply.outcome == "escalate":
             tried = ", ".join(f"{e}:{s:.0f}" for e, s in reply.candidates) or None
-            ticket = self._open_or_join(
-                session, official, query.text or "", kind=ticket_kind, tried=tried
-            )
-            query.ticket_id = ticket.id
+            ticket = self._open_or_join(session, official, text, kind=ticket_kind, tried=tried)
+            row["ticket_id"] = ticket.id
             reply.ticket_id = ticket.id
             reply.ticket_is_new = len(ticket.messages) == 1
             key = "ticket_opened" if reply.ticket_is_new else "ticket_joined"
             reply.text = texts.say(key, reply.language, number=ticket.id)
+        # One row per question on every update: a Core insert skips the unit of work's bookkeeping.
         session.flush()
-        reply.query_id = query.id
+        inserted = session.connection().execute(insert(Query.__table__), row)
+        reply.query_id = inserted.inserted_primary_key[0]
         if reply.outcome == "refer" and reply.partner is not None:
             referral = Referral(
                 partner_id=reply.partner.id,
-                query_id=query.id,
+                query_id=reply.query_id,
                 official_id=official.id,
                 official_ref=official.ref,
                 state_code=official.state_code,
-                region=query.region,
+                region=row["region"],
                 language=reply.language,
                 created_by="bot",
                 followup_due_at=utcnow() + timedelta(days=self.settings.referral_followup_days),
