@@ -80,12 +80,13 @@ def database_url(request, tmp_path):
     url = request.getfixturevalue("postgres_url")
     engine = connect(url)
     upgrade(engine)
-    _truncate(engine)
+    truncate_all(engine)
     engine.dispose()
     yield url
 
 
-def _truncate(engine) -> None:
+def truncate_all(engine) -> None:
+    """Empty every table of the help desk (PostgreSQL), numbering from 1 again."""
     with engine.begin() as connection:
         connection.execute(
             text(

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from helpdesk_bot.db import connect, make_sessionmaker, upgrade
 from helpdesk_bot.models import Query, Ticket, TicketMessage
-from tests.conftest import migrated_sqlite_url
+from tests.conftest import migrated_sqlite_url, truncate_all
 from tests.process import STAFF, STAFF_CHAT, BotProcess, env_for
 
 SECRET = "webhook-secret_0123456789"
@@ -116,6 +116,7 @@ def test_two_processes_on_one_postgresql_database(botapi, postgres_url, tmp_path
     staff reply handled by either process reaches the right official."""
     engine = connect(postgres_url)
     upgrade(engine)
+    truncate_all(engine)  # the scratch database is shared with the run's other PostgreSQL tests
     sessions = make_sessionmaker(engine)
     ports = [free_port(), free_port()]
     bots = [
