@@ -281,7 +281,7 @@ def test_suggestions_as_buttons_and_choosing_one(botapi, running_bot, desk, lang
     expected = desk.answer(question, language=lang).suggestions
     ana = speaking(botapi, lang)
     offer = ana.send(question)
-    assert 1 <= len(expected) <= 3
+    assert 0 < len(expected) <= 3
     assert labels(offer)[-1] == texts.say("suggest_none", lang)
     assert len(labels(offer)) == len(expected) + 1
     for i, entry in enumerate(expected, 1):
