@@ -742,7 +742,9 @@ class Desk:
             now = utcnow()
             if ticket.first_response_at is None:
                 ticket.first_response_at = now
-            text = partner_text(partner, ticket.language)
+            # The same words the bot uses for its own referrals: who, and how to reach them.
+            staff_choice = referral_records.Routing(partner=partner, rule="staff", reason={})
+            text = self.referrals.reply_text(staff_choice, ticket.language)
             message = TicketMessage(author="staff", author_id=staff_id, text=text, created_at=now)
             ticket.messages.append(message)
             session.flush()
@@ -914,12 +916,6 @@ def entry_text(entry: Entry, language: str) -> str:
     """The entry's answer in ``language`` followed by its source, as the official reads it."""
     answer = entry.answers.get(language) or entry.answers["en"]
     return f"{answer}\n\n{texts.say('source', language, source=entry.source)}"
-
-
-def partner_text(partner: Partner, language: str) -> str:
-    name = partner.names.get(language) or partner.names["en"]
-    description = partner.descriptions.get(language) or partner.descriptions["en"]
-    return f"{name}: {description}\n{partner.website}"
 
 
 def working_days_between(start: datetime, end: datetime) -> float:
