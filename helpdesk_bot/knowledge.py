@@ -13,6 +13,7 @@ Example::
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import unicodedata
 from dataclasses import dataclass, field
@@ -113,14 +114,14 @@ class KnowledgeBase:
         wanted = fold(text)
         if not wanted:
             return []
-        exact = [s for s in self.states.values() if wanted in self._state_names_folded(s)]
+        choices = self._state_names
+        exact = list(
+            {
+                code: self.states[code] for (code, _), name in choices.items() if name == wanted
+            }.values()
+        )
         if exact or wanted.upper() in self.states:
             return exact or [self.states[wanted.upper()]]
-        choices = {
-            (code, i): name
-            for code, state in self.states.items()
-            for i, name in enumerate(self._state_names_folded(state))
-        }
         found: list[State] = []
         # With a dict of choices rapidfuzz yields (name, score, key); the key holds the State code.
         for _name, _score, (code, _) in process.extract(
@@ -131,9 +132,14 @@ class KnowledgeBase:
                 found.append(state)
         return found[:limit]
 
-    @staticmethod
-    def _state_names_folded(state: State) -> list[str]:
-        return [fold(n) for names in state.names.values() for n in names]
+    @functools.cached_property
+    def _state_names(self) -> dict[tuple[str, int], str]:
+        """Every name and variant of every State, folded once: {(code, n): name}."""
+        return {
+            (code, i): fold(name)
+            for code, state in self.states.items()
+            for i, name in enumerate(n for names in state.names.values() for n in names)
+        }
 
 
 def fold(text: str) -> str:
