@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import yaml
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,6 +34,21 @@ from .referrals import Partner, ReferralDirectory, load_referrals
 from .yamlfile import Problem
 
 MAX_QUESTION_CHARS = 4096
+# How stale an official's "last seen" may get before a question rewrites it.
+LAST_SEEN_EVERY = timedelta(minutes=10)
+_KNOWN_OFFICIAL = select(
+    Official.id,
+    Official.ref,
+    Official.telegram_id,
+    Official.chat_id,
+    Official.language,
+    Official.state_code,
+    Official.source,
+    Official.last_seen_at,
+).where(Official.telegram_id == bindparam("telegram_id"))
+_INSERT_QUERY = insert(Query.__table__)
+# An official as the desk reads them: the ORM object, or a Core row with the same column names.
+OfficialLike = Official | Row
 CLOSE_RESOLUTIONS = ("answered", "out_of_scope", "duplicate", "referred")
 
 
@@ -67,6 +82,7 @@ class Reply:
     tools: list[Tool] = field(default_factory=list)
     ticket_id: int | None = None
     ticket_is_new: bool = False
+    ticket_card_id: int | None = None  # the ticket's card in the staff chat, once posted
     query_id: int | None = None
     referral_id: int | None = None
     candidates: list[tuple[str, float]] = field(default_factory=list)
@@ -111,8 +127,9 @@ class Relay:
 
 def clean_text(text: str) -> str:
     """Control characters out, whitespace collapsed, cut to Telegram's 4,096 characters."""
-    kept = "".join(c if c.isprintable() or c in "\n\t" else " " for c in text)
-    return " ".join(kept.split())[:MAX_QUESTION_CHARS]
+    if not text.isprintable():  # checked in C first: most questions have nothing to replace
+        text = "".join(c if c.isprintable() else " " for c in text)
+    return " ".join(text.split())[:MAX_QUESTION_CHARS]
 
 
 class Desk:
@@ -182,6 +199,18 @@ class Desk:
         return []
 
     @contextlib.contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        """A unit of work on a plain connection: the path every question takes.
+
+        Sessions join it (``Session(bind=connection)``) only for tickets, referrals and first
+        contacts; everything commits together or not at all.
+        """
+        if self.sessions is None:
+            raise DeskError("this desk has no database")
+        with self._writer, self.sessions.kw["bind"].begin() as connection:
+            yield connection
+
+    @contextlib.contextmanager
     def _session(self) -> Iterator[Session]:
         """One unit of work (in line behind other threads' on SQLite)."""
         if self.sessions is None:
@@ -234,16 +263,18 @@ class Desk:
         self, asker: Asker, question: str, *, channel: str = "telegram", via: str = "typed"
     ) -> Reply:
         """Answer an official's question and log it (and open or join a ticket) before replying."""
-        with self._session() as session:
-            official = self._official(session, asker)
+        with self._connection() as connection:
+            official = self._known_official(connection, asker) or self._new_official(
+                connection, asker
+            )
             language = official.language
             if not clean_text(question):
                 return Reply(question, "empty", language, texts.say("empty_question", language))
-            if self._over_rate_limit(session, official):
+            if self._over_rate_limit(connection, official):
                 return Reply(question, "limited", language, texts.say("rate_limited", language))
             state = self.base.states.get(official.state_code or "")
             reply = self.answer(question, language=language, state=state)
-            self._log(session, official, reply, channel=channel, via=via)
+            self._log(connection, official, reply, channel=channel, via=via)
             return reply
 
     def choose(self, asker: Asker, entry_id: str, *, channel: str = "telegram") -> Reply:
@@ -251,8 +282,10 @@ class Desk:
         entry = self.base.entries.get(entry_id)
         if entry is None:
             raise DeskError(f"no entry {entry_id!r}")
-        with self._session() as session:
-            official = self._official(session, asker)
+        with self._connection() as connection:
+            official = self._known_official(connection, asker) or self._new_official(
+                connection, asker
+            )
             lang = official.language
             reply = Reply(
                 question=entry.question(lang),
@@ -263,7 +296,7 @@ class Desk:
                 score=100.0,
                 tools=[self.base.tools[t] for t in entry.tools if t in self.base.tools],
             )
-            self._log(session, official, reply, channel=channel, via="suggestion")
+            self._log(connection, official, reply, channel=channel, via="suggestion")
             return reply
 
     def to_secretariat(
@@ -276,7 +309,9 @@ class Desk:
             if not clean_text(question):
                 return Reply(question, "empty", lang, texts.say("secretariat_empty", lang))
             reply = Reply(question, "escalate", lang, "")
-            self._log(session, official, reply, channel=channel, via=kind, ticket_kind=kind)
+            self._log(
+                session.connection(), official, reply, channel=channel, via=kind, ticket_kind=kind
+            )
             return reply
 
     def pass_on(self, asker: Asker, query_id: int) -> Reply:
@@ -288,7 +323,7 @@ class Desk:
                 raise DeskError(f"no query {query_id} for this official")
             lang = official.language
             tried = f"{query.entry_id}:{query.score:.0f}" if query.entry_id else None
-            ticket = self._open_or_join(
+            ticket, is_new = self._open_or_join(
                 session, official, query.text or "", kind="not_helpful", tried=tried
             )
             return Reply(
@@ -297,13 +332,14 @@ class Desk:
                 lang,
                 texts.say("passed_on", lang, number=ticket.id),
                 ticket_id=ticket.id,
-                ticket_is_new=len(ticket.messages) == 1,
+                ticket_is_new=is_new,
+                ticket_card_id=ticket.staff_message_id,
             )
 
     def _log(
         self,
-        session: Session,
-        official: Official,
+        connection: Connection,
+        official: OfficialLike,
         reply: Reply,
         *,
         channel: str,
@@ -331,15 +367,16 @@ class Desk:
         }
         if reply.outcome == "escalate":
             tried = ", ".join(f"{e}:{s:.0f}" for e, s in reply.candidates) or None
-            ticket = self._open_or_join(session, official, text, kind=ticket_kind, tried=tried)
-            row["ticket_id"] = ticket.id
-            reply.ticket_id = ticket.id
-            reply.ticket_is_new = len(ticket.messages) == 1
+            with Session(bind=connection) as session:  # joins the caller's transaction
+                ticket, reply.ticket_is_new = self._open_or_join(
+                    session, official, text, kind=ticket_kind, tried=tried
+                )
+                reply.ticket_id = row["ticket_id"] = ticket.id
+                reply.ticket_card_id = ticket.staff_message_id
             key = "ticket_opened" if reply.ticket_is_new else "ticket_joined"
             reply.text = texts.say(key, reply.language, number=ticket.id)
         # One row per question on every update: a Core insert skips the unit of work's bookkeeping.
-        session.flush()
-        inserted = session.connection().execute(insert(Query.__table__), row)
+        inserted = connection.execute(_INSERT_QUERY, row)
         reply.query_id = inserted.inserted_primary_key[0]
         if reply.outcome == "refer" and reply.partner is not None:
             referral = Referral(
@@ -353,14 +390,18 @@ class Desk:
                 created_by="bot",
                 followup_due_at=utcnow() + timedelta(days=self.settings.referral_followup_days),
             )
-            session.add(referral)
-            session.flush()
-            reply.referral_id = referral.id
+            with Session(bind=connection) as session:
+                session.add(referral)
+                session.flush()
+                reply.referral_id = referral.id
 
     def _open_or_join(
-        self, session: Session, official: Official, text: str, *, kind: str, tried: str | None
-    ) -> Ticket:
-        """The official's open ticket gets the message; a closed ticket is never reopened."""
+        self, session: Session, official: OfficialLike, text: str, *, kind: str, tried: str | None
+    ) -> tuple[Ticket, bool]:
+        """The official's open ticket gets the message; a closed ticket is never reopened.
+
+        Returns the ticket and whether it was opened now.
+        """
         # Lock the official's row (PostgreSQL): two processes never both open a ticket for them.
         session.execute(select(Official.id).where(Official.id == official.id).with_for_update())
         ticket = session.scalars(
@@ -369,6 +410,7 @@ class Desk:
             .order_by(Ticket.id.desc())
             .limit(1)
         ).first()
+        opened = ticket is None
         if ticket is None:
             state = self.base.states.get(official.state_code or "")
             ticket = Ticket(
@@ -383,24 +425,29 @@ class Desk:
             )
             session.add(ticket)
             session.flush()
-        ticket.messages.append(
+        # Added by ticket id, not to ``ticket.messages``: appending would load every earlier message.
+        session.add(
             TicketMessage(
-                author="official", author_id=official.telegram_id, text=text, delivery="delivered"
+                ticket_id=ticket.id,
+                author="official",
+                author_id=official.telegram_id,
+                text=text,
+                delivery="delivered",
             )
         )
         session.flush()
-        return ticket
+        return ticket, opened
 
-    def _over_rate_limit(self, session: Session, official: Official) -> bool:
+    def _over_rate_limit(self, connection: Connection, official: OfficialLike) -> bool:
         limit = self.settings.rate_limit_per_minute
         if not limit:
             return False
         since = utcnow() - timedelta(minutes=1)
-        recent = session.scalar(
+        recent = connection.execute(
             select(func.count(Query.id)).where(
                 Query.official_id == official.id, Query.asked_at >= since
             )
-        )
+        ).scalar()
         return (recent or 0) >= limit
 
     def mark_delivery(self, query_id: int, *, delivered: bool, error: str | None = None) -> None:
@@ -478,6 +525,38 @@ class Desk:
             return erased or 0
 
     # --- officials ----------------------------------------------------------------------------
+    def _known_official(self, connection: Connection, asker: Asker) -> Row | None:
+        """The official's row as plain columns, or None on first contact (or without a Telegram id).
+
+        Every question looks the official up: a Core SELECT costs a fraction of loading an ORM
+        object, and ``last_seen_at`` is rewritten only when it is stale or the chat changed, so a
+        question is one INSERT rather than an UPDATE and an INSERT.
+        """
+        if asker.official_id is not None or asker.telegram_id is None:
+            return None
+        official = connection.execute(_KNOWN_OFFICIAL, {"telegram_id": asker.telegram_id}).first()
+        if official is None:
+            return None
+        now = utcnow()
+        moved = asker.chat_id is not None and asker.chat_id != official.chat_id
+        if moved or official.last_seen_at is None or now - official.last_seen_at > LAST_SEEN_EVERY:
+            connection.execute(
+                update(Official)
+                .where(Official.id == official.id)
+                .values(
+                    last_seen_at=now,
+                    chat_id=asker.chat_id if asker.chat_id is not None else official.chat_id,
+                )
+            )
+        return official
+
+    def _new_official(self, connection: Connection, asker: Asker) -> Official:
+        """First contact (or the console's official): the ORM finds or creates the row."""
+        with Session(bind=connection) as session:  # joins the caller's transaction
+            official = self._official(session, asker)
+            session.flush()
+            return official
+
     def _official(self, session: Session, asker: Asker) -> Official:
         official = session.get(Official, asker.official_id) if asker.official_id else None
         if official is None and asker.telegram_id is not None:
@@ -649,7 +728,13 @@ class Desk:
                 raise DeskError(f"there is no ticket #{ticket_id}")
             if card or ticket.staff_message_id is None:
                 ticket.staff_message_id = message_id
-            latest = ticket.messages[-1] if ticket.messages else None
+            # Only the newest message: a long conversation's earlier ones need not be loaded.
+            latest = session.scalars(
+                select(TicketMessage)
+                .where(TicketMessage.ticket_id == ticket_id)
+                .order_by(TicketMessage.id.desc())
+                .limit(1)
+            ).first()
             if latest is not None and latest.staff_message_id is None:
                 latest.staff_message_id = message_id
 

@@ -243,26 +243,39 @@ async def deliver(bot: Bot, desk: Desk, relay: Relay) -> str | None:
 
 
 async def announce_ticket(
-    bot: Bot, desk: Desk, settings: Settings, ticket_id: int, *, is_new: bool
+    bot: Bot,
+    desk: Desk,
+    settings: Settings,
+    ticket_id: int,
+    *,
+    is_new: bool,
+    card_id: int | None = None,
+    question: str | None = None,
 ) -> None:
     """Post a new ticket's card in the staff chat, or (``is_new=False``) the official's newest
     message as a reply to the card. Never raises: the ticket is in the queue whatever happens.
+
+    ``card_id`` and ``question`` (the card's message id and the official's words, as the desk
+    returned them) spare reloading the ticket and all its messages for a joined question.
 
     Example: ``await announce_ticket(context.bot, desk, settings, reply.ticket_id, is_new=True)``
     """
     if settings.staff_chat_id is None:
         return
     try:
-        ticket = await asyncio.to_thread(desk.ticket, ticket_id)
-        if is_new or ticket.staff_message_id is None:
-            await post_card(bot, desk, settings, ticket)
-            return
-        latest = next((m for m in reversed(ticket.messages) if m.author == "official"), None)
-        if latest is None or not latest.text:
+        if is_new or card_id is None or question is None:
+            ticket = await asyncio.to_thread(desk.ticket, ticket_id)
+            if is_new or ticket.staff_message_id is None:
+                await post_card(bot, desk, settings, ticket)
+                return
+            card_id = ticket.staff_message_id
+            latest = next((m for m in reversed(ticket.messages) if m.author == "official"), None)
+            question = latest.text if latest is not None else None
+        if not question:
             return
         text = (
-            f"<b>Ticket #{ticket.id}</b>: the official wrote again\n"
-            f"<blockquote>{esc(latest.text[:CARD_QUOTE_CHARS])}</blockquote>\n"
+            f"<b>Ticket #{ticket_id}</b>: the official wrote again\n"
+            f"<blockquote>{esc(question[:CARD_QUOTE_CHARS])}</blockquote>\n"
             "<i>Reply to this message to answer the official.</i>"
         )
         sent = await _send(
@@ -271,12 +284,10 @@ async def announce_ticket(
                 settings.staff_chat_id,
                 text,
                 parse_mode=ParseMode.HTML,
-                reply_parameters=ReplyParameters(
-                    ticket.staff_message_id, allow_sending_without_reply=True
-                ),
+                reply_parameters=ReplyParameters(card_id, allow_sending_without_reply=True),
             ),
         )
-        await asyncio.to_thread(desk.record_staff_message, ticket.id, sent.message_id)
+        await asyncio.to_thread(desk.record_staff_message, ticket_id, sent.message_id)
     except (TelegramError, DeskError) as exc:
         # The ticket stays in the queue; the reminder job posts cards that are missing.
         log.warning("ticket #%s not posted to the staff chat: %s", ticket_id, exc)

@@ -276,3 +276,51 @@ def test_retention_erases_old_text_keeps_counts(desk, settings):
     assert texts == [None, GIBBERISH + " new"]
     assert [m.text for m in rows(desk, TicketMessage)] == [None, GIBBERISH + " new"]
     assert desk.apply_retention() == 0  # no retention configured: nothing erased
+
+
+def seen(desk) -> tuple[datetime, int]:
+    (official,) = rows(desk, Official)
+    return official.last_seen_at, official.chat_id
+
+
+def set_last_seen(desk, when: datetime) -> None:
+    with desk.sessions() as session, session.begin():
+        session.execute(Official.__table__.update().values(last_seen_at=when))
+
+
+def test_last_seen_rewritten_only_when_stale_or_the_chat_moved(desk):
+    """A question from a known official is one INSERT; their row changes only when it must."""
+    desk.ask(OFFICIAL, GIBBERISH)
+    recent = datetime.now(UTC) - timedelta(minutes=2)
+    set_last_seen(desk, recent)
+    desk.ask(OFFICIAL, "how do we ratify?")
+    assert seen(desk) == (recent, OFFICIAL.chat_id)  # seen two minutes ago: left alone
+
+    stale = datetime.now(UTC) - timedelta(hours=2)
+    set_last_seen(desk, stale)
+    desk.ask(OFFICIAL, "how do we ratify?")
+    last_seen, _ = seen(desk)
+    assert last_seen > datetime.now(UTC) - timedelta(minutes=1)
+
+    set_last_seen(desk, recent)
+    desk.ask(dataclasses.replace(OFFICIAL, chat_id=999), "how do we ratify?")
+    last_seen, chat_id = seen(desk)
+    assert chat_id == 999 and last_seen > recent
+    assert len(rows(desk, Query)) == 4
+
+
+def test_joined_question_carries_the_ticket_card(desk):
+    """The staff chat threads a joined question under the card without reloading the ticket."""
+    first = desk.ask(OFFICIAL, GIBBERISH)
+    assert first.ticket_is_new and first.ticket_card_id is None
+    desk.record_staff_message(first.ticket_id, 5001, card=True)
+    second = desk.ask(OFFICIAL, GIBBERISH + " again")
+    assert (second.ticket_id, second.ticket_is_new, second.ticket_card_id) == (
+        first.ticket_id,
+        False,
+        5001,
+    )
+    desk.record_staff_message(second.ticket_id, 5002)
+    messages = rows(desk, TicketMessage)
+    assert [m.staff_message_id for m in messages] == [5001, 5002]
+    assert rows(desk, Ticket)[0].staff_message_id == 5001
