@@ -16,6 +16,7 @@ import contextlib
 import functools
 import hashlib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -144,9 +145,48 @@ class KnowledgeBase:
 
 def fold(text: str) -> str:
     """Lower case, accents removed, spaces collapsed: 'Côte d’Ivoire ' -> "cote d'ivoire"."""
-    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(text.casefold().split())
+    return " ".join(fold_chars(text).split())
+
+
+def fold_chars(text: str) -> str:
+    """:func:`fold` without collapsing spaces: every character folded on its own."""
+    if text.isascii():
+        # NFKD leaves ASCII alone and casefold is lower there: no table look-up per character.
+        return text.lower()
+    return text.translate(_FOLD_TABLE)
+
+
+def fold_char(char: str) -> str:
+    """What :func:`fold` makes of one character: ’ to ', NFKD, combining marks out, casefold.
+
+    Folding a text is folding each of its characters: NFKD decomposes character by character
+    (its canonical reordering only moves combining marks, which are dropped) and casefold has no
+    context, so a translate table of this function gives exactly the whole-text steps.
+    """
+    text = unicodedata.normalize("NFKD", "'" if char == "’" else char)
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+
+class CharTable(dict[int, str]):
+    """A ``str.translate`` table computed per character on first use, kept up to ``limit``.
+
+    The bound keeps a flood of distinct code points (there are 1.1 million) from growing it for
+    ever; past it a character is still converted, just not kept.
+    """
+
+    def __init__(self, convert: Callable[[str], str], limit: int = 1 << 16):
+        super().__init__()
+        self.convert = convert
+        self.limit = limit
+
+    def __missing__(self, code: int) -> str:
+        converted = self.convert(chr(code))
+        if len(self) < self.limit:
+            self[code] = converted
+        return converted
+
+
+_FOLD_TABLE = CharTable(fold_char)
 
 
 class KnowledgeError(Exception):

@@ -29,7 +29,14 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from .knowledge import LANGUAGES, Entry, KnowledgeBase
-from .text import QUESTION_WORDS, Normaliser, detect_language, is_intent, language_scores
+from .text import (
+    QUESTION_WORDS,
+    Normaliser,
+    detect_language,
+    is_intent,
+    language_from_scores,
+    language_scores,
+)
 
 __all__ = ["Candidate", "Match", "Matcher", "detect_language"]
 
@@ -353,7 +360,7 @@ class Matcher:
         """The text's own language; when its words say nothing, the language of its terms."""
         scores = language_scores(text)
         if max(scores.values()) > 0:
-            return detect_language(text, fallback)
+            return language_from_scores(scores, text, fallback)
         votes = dict.fromkeys(LANGUAGES, 0.0)
         for term in terms:
             tid = self.index.term_ids.get(term)

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
-from .knowledge import LANGUAGES, fold
+from .knowledge import LANGUAGES, CharTable, fold_char, fold_chars
 
 # Anything that is not a letter or digit separates words: the matcher never sees punctuation,
 # emoji or control characters.
@@ -1023,20 +1024,52 @@ _LANGUAGE_WORDS = {
         ]
     ),
 }
+# Each hint word with the languages it counts for, in _LANGUAGE_WORDS' order.
+_WORD_LANGUAGES = {
+    word: tuple(language for language, hints in _LANGUAGE_WORDS.items() if word in hints)
+    for word in set().union(*_LANGUAGE_WORDS.values())
+}
 _LANGUAGE_MARKS = {
     "es": re.compile(r"[ñ¿¡áíóú]|ción\b|ciones\b|\bqué\b|\bcómo\b|\bcuándo\b|\bestá\b"),
     "fr": re.compile(r"[çœèêëîôûù]|\b(?:qu|l|d|j|n|s|c)'|\best-ce\b|-t-(?:il|elle|on)\b|\bà\b"),
 }
 
 
+_CONTROLS = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+def _control_char(char: str) -> str:
+    return " " if unicodedata.category(char) in _CONTROLS else char
+
+
+_CONTROL_TABLE = CharTable(_control_char)
+
+
 def _strip_controls(text: str) -> str:
     # Control and format characters (zero-width joiners, RTL marks) are dropped, not errors.
-    return "".join(" " if unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp"} else c for c in text)
+    # isprintable (one pass in C) is False for every one of them: most texts have none.
+    if text.isprintable():
+        return text
+    return text.translate(_CONTROL_TABLE)
+
+
+def _simple_char(char: str) -> str:
+    # simplify's steps for one character (each works character by character): controls and
+    # apostrophes to spaces, then folded.
+    char = _control_char(char)
+    return fold_char(" " if char == "'" else char)
+
+
+_SIMPLE_TABLE = CharTable(_simple_char)
 
 
 def simplify(text: str) -> str:
     """Folded words only: 'Dear Sir, what’s the CAT?!' -> 'dear sir what s the cat'."""
-    folded = fold(_strip_controls(text[:_MAX_CHARS]).replace("'", " "))
+    text = text[:_MAX_CHARS]
+    # In ASCII, controls and apostrophes are non-word characters anyway (they only separate
+    # words) and folding is lower case. Spaces need no collapsing: any run of non-word
+    # characters becomes one space below.
+    folded = text.lower() if text.isascii() else text.translate(_SIMPLE_TABLE)
     return " ".join(_NON_WORD.split(folded)).strip()
 
 
@@ -1093,18 +1126,34 @@ class Normaliser:
             for phrase in phrases:
                 self.canonical.setdefault(simplify(phrase), token)
         self._synonyms = _phrase_pattern(self.canonical)
+        self._replacements = {variant: f" {term} " for variant, term in self.canonical.items()}
+        self._canonical_terms = frozenset(self.canonical.values())
+        # A word's term depends on the word alone (but for Spanish "que", handled apart): the
+        # words of a help desk repeat, so each is stemmed once.
+        self._term = lru_cache(maxsize=50_000)(self._word_term)
+
+    def _word_term(self, word: str) -> str | None:
+        if "_" in word or word in self._canonical_terms:
+            return word
+        if word not in _ALL_STOP and (len(word) > 1 or word.isdigit()):
+            return stem(word)
+        return None
 
     def terms(self, text: str) -> list[str]:
         """The matching terms of ``text``, in order (duplicates kept)."""
         if not isinstance(text, str):
             return []
-        simple = simplify(_WHERE.sub(f" {_WHERE_MARK} ", text))
+        if "ù" in text or "Ù" in text:  # the only two characters _WHERE's "ù" matches
+            text = _WHERE.sub(f" {_WHERE_MARK} ", text)
+        simple = simplify(text)
         if _NOISE is not None:
             simple = _NOISE.sub(" ", simple)
         if self._synonyms is not None:
-            simple = self._synonyms.sub(lambda m: " " + self.canonical[m.group(0)] + " ", simple)
+            replacements = self._replacements
+            simple = self._synonyms.sub(lambda m: replacements[m.group(0)], simple)
         out = []
         words = simple.split()
+        term_of = self._term
         for at, word in enumerate(words):
             if (
                 word in _WHICH_BEFORE_NOUN
@@ -1115,10 +1164,10 @@ class Normaliser:
                 # Spanish "¿Qué Estados...?", "¿En qué idioma...?": an opening "que" before a
                 # noun asks which one; inside a sentence ("hay que informar") it is a conjunction.
                 out.append("q_which")
-            elif "_" in word or word in self.canonical.values():
-                out.append(word)
-            elif word not in _ALL_STOP and (len(word) > 1 or word.isdigit()):
-                out.append(stem(word))
+                continue
+            term = term_of(word)
+            if term is not None:
+                out.append(term)
         return out
 
 
@@ -1130,10 +1179,10 @@ def language_scores(text: str) -> dict[str, float]:
     lowered = _strip_controls(text[:_MAX_CHARS]).casefold().replace("’", "'")
     for language, pattern in _LANGUAGE_MARKS.items():
         scores[language] += 1.5 * len(pattern.findall(lowered))
-    for word in _WORD.findall(fold(lowered.replace("'", " "))):
-        for language, hints in _LANGUAGE_WORDS.items():
-            if word in hints:
-                scores[language] += 1.0
+    # Folded words without collapsing spaces: findall sees the same words.
+    for word in _WORD.findall(fold_chars(lowered.replace("'", " "))):
+        for language in _WORD_LANGUAGES.get(word, ()):
+            scores[language] += 1.0
     return scores
 
 
@@ -1142,8 +1191,12 @@ def detect_language(text: str, fallback: str = "en") -> str:
 
     Example: ``detect_language("Quel est le délai ?", "en")`` -> ``'fr'``.
     """
+    return language_from_scores(language_scores(text), text, fallback)
+
+
+def language_from_scores(scores: dict[str, float], text: str, fallback: str = "en") -> str:
+    """:func:`detect_language` given ``language_scores(text)`` already computed."""
     fallback = fallback if fallback in LANGUAGES else "en"
-    scores = language_scores(text)
     ranked = sorted(scores.values(), reverse=True)
     if ranked[0] == 0 or ranked[0] == ranked[1]:
         return fallback

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpdesk_bot import text as text_module
 from helpdesk_bot.evaluation import Outcome, evaluate, load_eval_set
-from helpdesk_bot.knowledge import load_knowledge
+from helpdesk_bot.knowledge import LANGUAGES, CharTable, fold, load_knowledge
 from helpdesk_bot.matcher import Match, Matcher
-from helpdesk_bot.text import Normaliser, is_intent, stem
+from helpdesk_bot.text import Normaliser, is_intent, language_scores, simplify, stem
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_SET = ROOT / "tests" / "data" / "eval.yaml"
@@ -300,3 +303,113 @@ def test_evaluation_labels_exist_in_the_shipped_base(shipped_base):
         if label not in shipped_base.entries
     }
     assert not unknown
+
+
+# --- the fast folding equals the plain one ----------------------------------------------------
+# The reference implementations below are the per-character code fold, simplify and
+# language_scores had before they became translate tables: any string must fold the same.
+
+
+def reference_fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.casefold().split())
+
+
+def reference_strip_controls(text: str) -> str:
+    return "".join(" " if unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp"} else c for c in text)
+
+
+def reference_simplify(text: str) -> str:
+    folded = reference_fold(reference_strip_controls(text[:2000]).replace("'", " "))
+    return " ".join(re.split(r"[^0-9a-z]+", folded)).strip()
+
+
+def reference_language_scores(text: str) -> dict[str, float]:
+    scores = dict.fromkeys(LANGUAGES, 0.0)
+    if not text.strip():
+        return scores
+    lowered = reference_strip_controls(text[:2000]).casefold().replace("’", "'")
+    for language, pattern in text_module._LANGUAGE_MARKS.items():
+        scores[language] += 1.5 * len(pattern.findall(lowered))
+    for word in re.findall(r"[0-9a-z]+", reference_fold(lowered.replace("'", " "))):
+        for language, hints in text_module._LANGUAGE_WORDS.items():
+            if word in hints:
+                scores[language] += 1.0
+    return scores
+
+
+def assert_folds_like_reference(text: str) -> None:
+    assert fold(text) == reference_fold(text)
+    assert text_module._strip_controls(text) == reference_strip_controls(text)
+    assert simplify(text) == reference_simplify(text)
+    assert language_scores(text) == reference_language_scores(text)
+
+
+TRICKY = [
+    ("Straße ẞ", "strasse ss"),
+    ("ﬁnance ﬂow ﬃ Ǆ Ĳ", "finance flow ffi dz ij"),
+    ("İstanbul", "istanbul"),
+    ("ΣΊΣΥΦΟΣ σς", "σισυφοσ σσ"),
+    ("Côte d’Ivoire ", "cote d'ivoire"),
+    ("e\u0301 a\u0308 n\u0303", "e a n"),
+    ("\u0301\u0300 leading marks", "leading marks"),
+    ("\u00a0no\u00a0break\u202fnarrow\u3000wide\u2007figure", "no break narrow wide figure"),
+    ("ＦＵＬＬ ｗｉｄｔｈ", "full width"),
+    ("x² ½ ① ℃ ™ Ⅻ", "x2 1⁄2 1 °c tm xii"),
+    ("Å K µ ſ ŉ ǰ", "a k μ s ʼn j"),
+    ("한 日本語 ｶﾀｶﾅ", "\u1112\u1161\u11ab 日本語 カタカナ"),  # Hangul into its jamo
+    ("العربية עברית Русский Ёё हिन्दी", "العربية עברית русскии ее हिनदी"),
+    ("zero\u200bwidth\u200djoin\ufeffer", "zero\u200bwidth\u200djoin\ufeffer"),
+    ("line\u2028sep\u2029para\x85nel\x0bvt\x1ffs\tt", "line sep para nel vt fs t"),
+    ("\x00\x7f\x80 \u202e rtl \U000e0041", "\x00\x7f\x80 \u202e rtl \U000e0041"),
+    ("🙂👍🏽👨‍👩‍👧 🇫🇷", "🙂👍🏽👨‍👩‍👧 🇫🇷"),
+    ("\ud800 lone \udfff", "\ud800 lone \udfff"),
+    ("ÉTATS-UNIS l’État qu'est-ce", "etats-unis l'etat qu'est-ce"),
+]
+
+
+@pytest.mark.parametrize(("text", "folded"), TRICKY)
+def test_fold_of_tricky_unicode(text, folded):
+    assert fold(text) == folded
+    assert_folds_like_reference(text)
+
+
+def test_folding_equals_the_reference_on_every_code_point():
+    # Runs of 61 consecutive code points (a prime, so runs start at every residue of common
+    # block sizes): each character folded alone and next to its neighbours, combining marks
+    # included, across all of Unicode, surrogates too.
+    for start in range(0, 0x110000, 61):
+        run = "".join(chr(c) for c in range(start, min(start + 61, 0x110000)))
+        assert fold(run) == reference_fold(run), hex(start)
+        assert simplify(run) == reference_simplify(run), hex(start)
+        assert text_module._strip_controls(run) == reference_strip_controls(run), hex(start)
+
+
+def test_folding_equals_the_reference_on_the_base_and_the_evaluation_set(shipped_base):
+    texts = [item.question for item in load_eval_set(EVAL_SET)]
+    for entry in shipped_base.entries.values():
+        for language in LANGUAGES:
+            texts += entry.questions.get(language, []) + entry.keywords.get(language, [])
+            texts.append(entry.answers.get(language, ""))
+    texts += [
+        n for state in shipped_base.states.values() for ns in state.names.values() for n in ns
+    ]
+    assert len(texts) > 2000
+    for text in texts:
+        assert_folds_like_reference(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=300) | st.text(st.characters(codec="latin-1"), max_size=100))
+def test_folding_equals_the_reference_on_any_text(text):
+    assert_folds_like_reference(text)
+    accented = unicodedata.normalize("NFD", text)  # the same text with its accents apart
+    assert fold(accented) == reference_fold(accented)
+
+
+def test_char_table_keeps_at_most_its_limit():
+    table = CharTable(str.upper, limit=3)
+    assert "abcdef".translate(table) == "ABCDEF"
+    assert len(table) == 3
+    assert "fedcba".translate(table) == "FEDCBA"
