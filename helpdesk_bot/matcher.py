@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -74,6 +75,17 @@ class Match:
     @property
     def suggestions(self) -> list[Entry]:
         return [c.entry for c in self.candidates[:3]] if self.outcome == "suggest" else []
+
+
+class _TermWeights(NamedTuple):
+    """One question term's weight in the question, and what it adds to which rows."""
+
+    weight: float
+    intent: bool
+    doc_rows: np.ndarray
+    doc_adds: np.ndarray
+    entry_rows: np.ndarray | None  # None for an intent token: it says nothing of the content
+    entry_adds: np.ndarray | None
 
 
 class _Index:
@@ -190,6 +202,7 @@ class _Index:
                 buckets[term[0]].append(term)
         self.buckets = dict(buckets)
         self.expand = lru_cache(maxsize=20_000)(self._expand)
+        self.term_weights = lru_cache(maxsize=20_000)(self._term_weights)
 
     def question_mask(self, terms: Iterable[str]) -> int:
         mask = 0
@@ -212,6 +225,26 @@ class _Index:
                 tid = self.term_ids[other]
                 found.setdefault(tid, score / 100.0)
         return tuple(sorted(found.items(), key=lambda item: -item[1]))
+
+    def _term_weights(self, term: str) -> _TermWeights | None:
+        """What one question term adds to the phrasings and entries holding it; None if unknown.
+
+        The same float32 sums as adding the term's weight row by row at each question, done once
+        per term: a help desk's words repeat.
+        """
+        expansions = self.expand(term)
+        if not expansions:
+            return None
+        tid, sim = expansions[0]
+        weight = float(self.idf[tid]) * sim
+        doc_rows, doc_adds = _spread(len(self.doc_owner), self.postings, self.idf, expansions)
+        if is_intent(term):
+            # What is asked tells phrasings apart; what an entry is about is its content.
+            return _TermWeights(weight, True, doc_rows, doc_adds, None, None)
+        entry_rows, entry_adds = _spread(
+            len(self.entries), self.entry_postings, self.idf, expansions, self.entry_weights
+        )
+        return _TermWeights(weight, False, doc_rows, doc_adds, entry_rows, entry_adds)
 
 
 # Calibration (tests/data/eval.yaml, 246 in scope, 50 out of scope, shipped base of 122 entries,
@@ -270,28 +303,40 @@ class Matcher:
     def _rank(self, terms: list[str]) -> list[tuple[int, float]]:
         """(entry number, score 0-100) for the entries the question touches, best first."""
         index = self.index
-        doc_overlap = np.zeros(len(index.doc_owner), dtype=np.float32)
-        bag_overlap = np.zeros(len(index.entries), dtype=np.float32)
         query_norm = 0.0
         content_norm = 0.0
+        doc_terms: list[_TermWeights] = []
+        content_terms: list[_TermWeights] = []
         for term in terms:
-            expansions = index.expand(term)
-            if not expansions:
+            found = index.term_weights(term)
+            if found is None:
                 query_norm += index.unknown_weight
                 content_norm += index.unknown_weight
                 continue
-            weight = float(index.idf[expansions[0][0]]) * expansions[0][1]
-            query_norm += weight
-            _accumulate(doc_overlap, index.postings, index.idf, expansions)
-            if is_intent(term):
-                # What is asked tells phrasings apart; what an entry is about is its content.
-                continue
-            content_norm += weight
-            _accumulate(
-                bag_overlap, index.entry_postings, index.idf, expansions, index.entry_weights
+            query_norm += found.weight
+            doc_terms.append(found)
+            if not found.intent:
+                content_norm += found.weight
+                content_terms.append(found)
+        if content_norm <= 0 or not doc_terms:
+            return []
+        # add.at sums each row's additions in the order given, term after term: the same
+        # float32 sums as adding the terms one by one, in one call.
+        doc_overlap = np.zeros(len(index.doc_owner), dtype=np.float32)
+        np.add.at(
+            doc_overlap,
+            np.concatenate([t.doc_rows for t in doc_terms]),
+            np.concatenate([t.doc_adds for t in doc_terms]),
+        )
+        bag_overlap = np.zeros(len(index.entries), dtype=np.float32)
+        if content_terms:
+            np.add.at(
+                bag_overlap,
+                np.concatenate([t.entry_rows for t in content_terms]),
+                np.concatenate([t.entry_adds for t in content_terms]),
             )
-        touched = np.flatnonzero(doc_overlap)
-        if content_norm <= 0 or not len(touched):
+        touched = doc_overlap.nonzero()[0]
+        if not len(touched):  # terms only in keywords or tool titles, in no phrasing
             return []
         overlap = doc_overlap[touched]
         explained = np.minimum(overlap / query_norm, 1.0)
@@ -306,7 +351,8 @@ class Matcher:
         # Phrasings are stored entry by entry, so the touched ones of an entry are one run:
         # its best phrasing is a reduceat over runs, not a Python loop over thousands of rows.
         owners = index.doc_owner[touched]
-        starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+        opens = np.concatenate(([True], owners[1:] != owners[:-1]))
+        starts = opens.nonzero()[0]
         run_owner = owners[starts]
         run_best = np.maximum.reduceat(phrasing, starts)
         bag = np.minimum(bag_overlap[run_owner] / content_norm, 1.0)
@@ -315,16 +361,14 @@ class Matcher:
             picked = np.argpartition(-blended_all, _RESCORE - 1)[:_RESCORE]
         else:
             picked = np.arange(len(blended_all))
-        ends = np.r_[starts[1:], len(touched)]
-        shortlist: list[int] = []
-        blended: dict[int, float] = {}
-        best_doc: dict[int, int] = {}
-        for run in picked.tolist():
-            owner = int(run_owner[run])
-            start, end = int(starts[run]), int(ends[run])
-            shortlist.append(owner)
-            blended[owner] = float(blended_all[run])
-            best_doc[owner] = int(touched[start + int(np.argmax(phrasing[start:end]))])
+        # Each run's best phrasing, the first at its maximum (as argmax gives): every run holds
+        # its maximum, so the first best position from a run's start is inside that run.
+        run_of = opens.cumsum() - 1
+        at_best = (phrasing == run_best[run_of]).nonzero()[0]
+        run_best_doc = touched[at_best[np.searchsorted(at_best, starts)]]
+        shortlist: list[int] = run_owner[picked].tolist()
+        blended = dict(zip(shortlist, blended_all[picked].tolist(), strict=True))
+        best_doc = dict(zip(shortlist, run_best_doc[picked].tolist(), strict=True))
         query = " ".join(terms)
         exact = index.exact.get(query, set())
         if len(exact) == 1:
@@ -376,22 +420,26 @@ class Matcher:
         return fallback
 
 
-def _accumulate(
-    overlap: np.ndarray,
+def _spread(
+    rows: int,
     postings: list[np.ndarray],
     idf: np.ndarray,
     expansions: tuple[tuple[int, float], ...],
     weights: list[np.ndarray] | None = None,
-) -> None:
-    """Add one question term's weight to every row holding it (once, at its best similarity)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows holding one question term and what it adds to each (once, at its best similarity).
+
+    ``rows`` is the length of the array the additions go to.
+    """
     if len(expansions) == 1:
         tid, sim = expansions[0]
         add = idf[tid] * sim
-        overlap[postings[tid]] += add if weights is None else add * weights[tid]
-        return
-    contribution = np.zeros_like(overlap)
+        adds = np.full(len(postings[tid]), add) if weights is None else add * weights[tid]
+        return postings[tid], adds
+    contribution = np.zeros(rows, dtype=np.float32)
     for tid, sim in expansions:
-        rows = postings[tid]
+        held = postings[tid]
         add = idf[tid] * sim if weights is None else idf[tid] * sim * weights[tid]
-        contribution[rows] = np.maximum(contribution[rows], add)
-    overlap += contribution
+        contribution[held] = np.maximum(contribution[held], add)
+    held = np.unique(np.concatenate([postings[tid] for tid, _ in expansions]))
+    return held, contribution[held]

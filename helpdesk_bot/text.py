@@ -1085,10 +1085,33 @@ def stem(word: str) -> str:
 
 
 def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
-    unique = sorted({p for p in phrases if p}, key=len, reverse=True)
-    if not unique:
+    """Any of ``phrases`` as whole words, the longest that fits where several start alike.
+
+    The phrases are a trie, not a flat alternation of hundreds tried one by one at each word:
+    at any point of the text only one branch can go on, and a node that ends a phrase tries its
+    longer continuations first, backing off to itself when they do not end on a word boundary,
+    so the match is the one the flat longest-first list gave.
+    """
+    trie: dict[str, dict] = {}
+    for phrase in {p for p in phrases if p}:
+        node = trie
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a phrase ends here
+    if not trie:
         return None
-    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in unique) + r")\b")
+    return re.compile(r"\b" + _trie_pattern(trie) + r"\b")
+
+
+def _trie_pattern(node: dict[str, dict]) -> str:
+    branches = [
+        re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items()) if char
+    ]
+    if "" in node:
+        branches.append("")  # last: the longer phrases first
+    if len(branches) == 1:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")"
 
 
 _NOISE = _phrase_pattern(simplify(p) for p in _NOISE_PHRASES)
