@@ -84,7 +84,11 @@ class Keyword:
         return cls(text, tuple(_alternatives(part) for part in text.split("+")))
 
     def found_in(self, folded: str) -> bool:
-        return all(part.search(folded) for part in self.parts)
+        # A loop, not all(generator): about a dozen keywords are searched for every question.
+        for part in self.parts:  # noqa: SIM110
+            if part.search(folded) is None:
+                return False
+        return True
 
 
 def _alternatives(part: str) -> re.Pattern[str]:
@@ -125,8 +129,9 @@ class Rule:
         """The strongest kind of trigger this rule finds in the question, or None."""
         if entry is not None and entry in self.entries:
             return "entry"
-        if any(k.found_in(folded) for k in self.keywords):
-            return "keyword"
+        for keyword in self.keywords:
+            if keyword.found_in(folded):
+                return "keyword"
         if topic is not None and topic in self.topics:
             return "topic"
         return None
