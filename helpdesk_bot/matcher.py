@@ -202,7 +202,9 @@ class _Index:
                 buckets[term[0]].append(term)
         self.buckets = dict(buckets)
         self.expand = lru_cache(maxsize=20_000)(self._expand)
-        self.term_weights = lru_cache(maxsize=20_000)(self._term_weights)
+        # Fewer than expand's: each holds arrays as long as the term's postings (a few hundred
+        # rows on the shipped base), and the base's own vocabulary is under 3,000 terms.
+        self.term_weights = lru_cache(maxsize=4096)(self._term_weights)
 
     def question_mask(self, terms: Iterable[str]) -> int:
         mask = 0
@@ -361,14 +363,15 @@ class Matcher:
             picked = np.argpartition(-blended_all, _RESCORE - 1)[:_RESCORE]
         else:
             picked = np.arange(len(blended_all))
-        # Each run's best phrasing, the first at its maximum (as argmax gives): every run holds
-        # its maximum, so the first best position from a run's start is inside that run.
-        run_of = opens.cumsum() - 1
-        at_best = (phrasing == run_best[run_of]).nonzero()[0]
-        run_best_doc = touched[at_best[np.searchsorted(at_best, starts)]]
+        ends = np.append(starts[1:], len(touched))
         shortlist: list[int] = run_owner[picked].tolist()
         blended = dict(zip(shortlist, blended_all[picked].tolist(), strict=True))
-        best_doc = dict(zip(shortlist, run_best_doc[picked].tolist(), strict=True))
+        # Each shortlisted entry's best phrasing: the first at the maximum of its run.
+        best_at = [
+            start + int(phrasing[start:end].argmax())
+            for start, end in zip(starts[picked].tolist(), ends[picked].tolist(), strict=True)
+        ]
+        best_doc = dict(zip(shortlist, touched[best_at].tolist(), strict=True))
         query = " ".join(terms)
         exact = index.exact.get(query, set())
         if len(exact) == 1:
@@ -441,5 +444,6 @@ def _spread(
         held = postings[tid]
         add = idf[tid] * sim if weights is None else idf[tid] * sim * weights[tid]
         contribution[held] = np.maximum(contribution[held], add)
-    held = np.unique(np.concatenate([postings[tid] for tid, _ in expansions]))
+    # Every addition is positive: the rows holding one of the terms are the nonzero ones.
+    held = contribution.nonzero()[0]
     return held, contribution[held]
