@@ -165,7 +165,13 @@ def _parse_body(content_type: str, body: bytes) -> tuple[Json, dict[str, Uploade
     if not body:
         return {}, {}
     if content_type.startswith("application/json"):
-        return json.loads(body), {}
+        # As the Bot API server does: a string value is read like a form field (PTB sends
+        # chat_id "42" and reply_markup as a JSON string), any other value is taken as it is.
+        fields = json.loads(body)
+        return {
+            name: _decode_value(name, value) if isinstance(value, str) else value
+            for name, value in fields.items()
+        }, {}
     if content_type.startswith("multipart/form-data"):
         head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
         message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
