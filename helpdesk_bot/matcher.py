@@ -205,6 +205,14 @@ class _Index:
         # Fewer than expand's: each holds arrays as long as the term's postings (a few hundred
         # rows on the shipped base), and the base's own vocabulary is under 3,000 terms.
         self.term_weights = lru_cache(maxsize=4096)(self._term_weights)
+        # One factor array per combination of question words asked (a few dozen occur).
+        self.asking_other = lru_cache(maxsize=256)(self._asking_other)
+
+    def _asking_other(self, asked: int) -> np.ndarray:
+        """Per phrasing, the float32 factor of its score: 1 - _OTHER_QUESTION where it asks with
+        question words, none of them in the mask ``asked``; 1 (score unchanged) elsewhere."""
+        other = (self.doc_questions != 0) & ((self.doc_questions & asked) == 0)
+        return np.where(other, np.float32(1 - _OTHER_QUESTION), np.float32(1.0))
 
     def question_mask(self, terms: Iterable[str]) -> int:
         mask = 0
@@ -346,10 +354,7 @@ class Matcher:
         phrasing = explained**_EXPLAINED_POWER * covered ** (1 - _EXPLAINED_POWER)
         asked = index.question_mask(terms)
         if asked:
-            other = index.doc_questions[touched]
-            phrasing = np.where(
-                (other != 0) & ((other & asked) == 0), phrasing * (1 - _OTHER_QUESTION), phrasing
-            )
+            phrasing = phrasing * index.asking_other(asked)[touched]
         # Phrasings are stored entry by entry, so the touched ones of an entry are one run:
         # its best phrasing is a reduceat over runs, not a Python loop over thousands of rows.
         owners = index.doc_owner[touched]
@@ -363,7 +368,9 @@ class Matcher:
             picked = np.argpartition(-blended_all, _RESCORE - 1)[:_RESCORE]
         else:
             picked = np.arange(len(blended_all))
-        ends = np.append(starts[1:], len(touched))
+        ends = np.empty_like(starts)
+        ends[:-1] = starts[1:]
+        ends[-1] = len(touched)
         shortlist: list[int] = run_owner[picked].tolist()
         blended = dict(zip(shortlist, blended_all[picked].tolist(), strict=True))
         # Each shortlisted entry's best phrasing: the first at the maximum of its run.
