@@ -245,7 +245,13 @@ class OfficialBot:
         await self.deliver(context.bot, chat_id, reply, text, markup)
         if reply.ticket_id is not None:
             await staff.announce_ticket(
-                context.bot, self.desk, self.settings, reply.ticket_id, is_new=reply.ticket_is_new
+                context.bot,
+                self.desk,
+                self.settings,
+                reply.ticket_id,
+                is_new=reply.ticket_is_new,
+                card_id=reply.ticket_card_id,
+                question=reply.question,
             )
         if reply.referral_id is not None:
             await staff.announce_referral(context.bot, self.desk, self.settings, reply.referral_id)

@@ -722,21 +722,30 @@ class Desk:
 
     def record_staff_message(self, ticket_id: int, message_id: int, *, card: bool = False) -> None:
         """Remember the staff-chat copy of a ticket (card) or of its latest official message."""
-        with self._session() as session:
-            ticket = session.get(Ticket, ticket_id)
-            if ticket is None:
-                raise DeskError(f"there is no ticket #{ticket_id}")
-            if card or ticket.staff_message_id is None:
-                ticket.staff_message_id = message_id
-            # Only the newest message: a long conversation's earlier ones need not be loaded.
-            latest = session.scalars(
-                select(TicketMessage)
-                .where(TicketMessage.ticket_id == ticket_id)
-                .order_by(TicketMessage.id.desc())
-                .limit(1)
+        # Core statements: this runs for every escalation, and only two ids change.
+        tickets, messages = Ticket.__table__, TicketMessage.__table__
+        with self._connection() as connection:
+            found = connection.execute(
+                select(tickets.c.staff_message_id).where(tickets.c.id == ticket_id)
             ).first()
-            if latest is not None and latest.staff_message_id is None:
-                latest.staff_message_id = message_id
+            if found is None:
+                raise DeskError(f"there is no ticket #{ticket_id}")
+            if card or found.staff_message_id is None:
+                connection.execute(
+                    update(tickets)
+                    .where(tickets.c.id == ticket_id)
+                    .values(staff_message_id=message_id)
+                )
+            newest = (
+                select(func.max(messages.c.id))
+                .where(messages.c.ticket_id == ticket_id)
+                .scalar_subquery()
+            )
+            connection.execute(
+                update(messages)
+                .where(messages.c.id == newest, messages.c.staff_message_id.is_(None))
+                .values(staff_message_id=message_id)
+            )
 
     def claim(self, number: int, *, staff_id: int, staff_name: str | None = None) -> Ticket:
         with self._session() as session:

@@ -46,7 +46,7 @@ from telegram.ext import (
 
 from . import delivery, texts
 from .config import Settings
-from .desk import Desk, DeskError, Relay
+from .desk import Desk, DeskError, Relay, clean_text
 from .knowledge import LANGUAGES
 from .models import Official, Referral, Ticket, utcnow
 
@@ -271,6 +271,8 @@ async def announce_ticket(
             card_id = ticket.staff_message_id
             latest = next((m for m in reversed(ticket.messages) if m.author == "official"), None)
             question = latest.text if latest is not None else None
+        else:
+            question = clean_text(question)  # as the ticket stores it
         if not question:
             return
         text = (
