@@ -1033,6 +1033,9 @@ _LANGUAGE_MARKS = {
     "es": re.compile(r"[ñ¿¡áíóú]|ción\b|ciones\b|\bqué\b|\bcómo\b|\bcuándo\b|\bestá\b"),
     "fr": re.compile(r"[çœèêëîôûù]|\b(?:qu|l|d|j|n|s|c)'|\best-ce\b|-t-(?:il|elle|on)\b|\bà\b"),
 }
+# Every alternative of a language's marks holds one of these: a text with none of them has no
+# mark, and skips the regex (which tries each alternative at each position).
+_MARK_HINTS = {"es": (*"ñ¿¡áíóúé", "ciones"), "fr": tuple("çœèêëîôûùà'-")}
 
 
 _CONTROLS = frozenset({"Cc", "Cf", "Zl", "Zp"})
@@ -1201,7 +1204,8 @@ def language_scores(text: str) -> dict[str, float]:
         return scores
     lowered = _strip_controls(text[:_MAX_CHARS]).casefold().replace("’", "'")
     for language, pattern in _LANGUAGE_MARKS.items():
-        scores[language] += 1.5 * len(pattern.findall(lowered))
+        if any(hint in lowered for hint in _MARK_HINTS[language]):
+            scores[language] += 1.5 * len(pattern.findall(lowered))
     # Folded words without collapsing spaces: findall sees the same words.
     for word in _WORD.findall(fold_chars(lowered.replace("'", " "))):
         for language in _WORD_LANGUAGES.get(word, ()):

@@ -570,3 +570,30 @@ def test_rank_equals_the_reference_on_mixed_up_phrasings(shipped_base, matcher, 
     words[typo] = words[typo][:-1] + "x" if len(words[typo]) > 5 else words[typo]
     terms = question_terms(matcher, " ".join(words))
     assert matcher._rank(terms) == reference_rank(matcher, terms)
+
+
+MARKS = ["ción", "ciones", "qué", "cómo", "cuándo", "está", "ñ", "¿", "¡", "á", "í", "ó", "ú", "é"]
+MARKS += ["ç", "œ", "è", "ê", "ë", "î", "ô", "û", "ù", "à", "l'", "qu'", "d’", "est-ce", "-t-il"]
+MARKS += ["-t-elle", "-t-on", "À", "QUÉ", "Ñ", "C'"]
+
+
+@pytest.mark.parametrize("mark", MARKS)
+@pytest.mark.parametrize("around", ["{}", "a {} b", "x{}x", "{}s", "the {}"])
+def test_each_language_mark_counts_like_the_reference(mark, around):
+    text = around.format(mark)
+    assert language_scores(text) == reference_language_scores(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pieces=st.lists(
+        st.sampled_from(MARKS) | st.sampled_from(["a", "x", "the", " ", "-"]), max_size=12
+    )
+)
+def test_language_marks_count_like_the_reference(pieces):
+    # Texts made of each language's marks (and of near misses): the shortcut that skips the
+    # mark regexes for texts without their characters never skips a mark.
+    text = "".join(pieces)
+    assert language_scores(text) == reference_language_scores(text)
+    spaced = " ".join(pieces)
+    assert language_scores(spaced) == reference_language_scores(spaced)
