@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
+import ssl
 import urllib.parse
 import urllib.request
 from typing import Any
 
 import aiohttp
+import certifi
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 from yarl import URL
@@ -59,7 +62,8 @@ class AiohttpRequest(BaseRequest):
     ``read_timeout`` of silence while waiting for the answer; ``write_timeout`` to send the request
     (``media_write_timeout`` for uploads). Per-call timeouts passed by PTB override them.
 
-    Proxies come from HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY, as with httpx.
+    Proxies come from HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY, and trusted certificates
+    from SSL_CERT_FILE, SSL_CERT_DIR or certifi, as with httpx.
 
     Example::
 
@@ -115,7 +119,7 @@ class AiohttpRequest(BaseRequest):
         self._session = aiohttp.ClientSession(
             # The connector's own limit is only a backstop: the semaphore in do_request is the
             # pool limit, so that a wait for a free connection is PTB's pool timeout and nothing else.
-            connector=aiohttp.TCPConnector(limit=self._pool_size),
+            connector=aiohttp.TCPConnector(limit=self._pool_size, ssl=_ssl_context()),
             headers={"User-Agent": self.USER_AGENT},
             # Telegram sets no cookies: skip the cookie jar's filtering on every request.
             cookie_jar=aiohttp.DummyCookieJar(),
@@ -219,6 +223,19 @@ class AiohttpRequest(BaseRequest):
         if found is None:
             found = self._proxies[key] = _env_proxy(parts.scheme, parts.hostname or "")
         return found
+
+
+def _ssl_context() -> ssl.SSLContext:
+    """The certificates httpx trusts: SSL_CERT_FILE or SSL_CERT_DIR, else certifi's bundle.
+
+    aiohttp's default is the system store, which slim containers often lack: api.telegram.org
+    would then fail where PTB's httpx worked.
+    """
+    if os.environ.get("SSL_CERT_FILE"):
+        return ssl.create_default_context(cafile=os.environ["SSL_CERT_FILE"])
+    if os.environ.get("SSL_CERT_DIR"):
+        return ssl.create_default_context(capath=os.environ["SSL_CERT_DIR"])
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def _env_proxy(scheme: str, host: str) -> tuple[URL | None, aiohttp.BasicAuth | None]:

@@ -8,9 +8,16 @@ each fault, whichever transport carries the call.
 from __future__ import annotations
 
 import asyncio
+import json
+import shutil
 import socket
+import ssl
+import subprocess
+import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -111,6 +118,67 @@ def test_a_session_can_be_opened_again_after_shutdown(botapi, transport):
 
     first, second = asyncio.run(main())
     assert first == second and first["username"] == "cti_helpdesk_test_bot"
+
+
+@pytest.fixture
+def https_getme(tmp_path) -> Iterator[tuple[str, Path]]:
+    """A Bot API on HTTPS with a self-signed certificate for 127.0.0.1: (base URL, certificate)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make the test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    command = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+    command += ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"]
+    command += ["-addext", "subjectAltName=IP:127.0.0.1"]
+    subprocess.run(
+        command,
+        check=True,
+        capture_output=True,
+    )
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = json.dumps({"ok": True, "result": {"id": 1, "username": "tls"}}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{server.server_address[1]}/bot1:abc", cert
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("trusted", [True, False], ids=["SSL_CERT_FILE", "untrusted"])
+def test_tls_trusts_what_httpx_trusts(https_getme, transport, trusted, monkeypatch):
+    url, cert = https_getme
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    if trusted:
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    else:
+        monkeypatch.delenv("SSL_CERT_FILE", raising=False)  # certifi's bundle: not this cert
+
+    async def main() -> Any:
+        async with TRANSPORTS[transport]() as request:
+            return await request.post(f"{url}/getMe")
+
+    if trusted:
+        assert asyncio.run(main()) == {"id": 1, "username": "tls"}
+    else:
+        with pytest.raises(NetworkError, match="CERTIFICATE_VERIFY_FAILED"):
+            asyncio.run(main())
 
 
 # --- faults: the PTB exception each one raises ------------------------------------------------------
