@@ -401,9 +401,11 @@ class Triage:
         raise ApplicationHandlerStop
 
     async def swallow(self, update: Update, context: Context) -> None:
-        """Whatever else happens in the staff chat is not for the official flow."""
-        if self.in_staff_chat(update):
-            raise ApplicationHandlerStop
+        """Whatever else happens in the staff chat is not for the official flow.
+
+        Registered with :class:`StaffChatHandler`, so only staff-chat updates get here.
+        """
+        raise ApplicationHandlerStop
 
     # -- commands ------------------------------------------------------------------------------
     async def command(self, update: Update, context: Context) -> None:
