@@ -264,9 +264,7 @@ class Desk:
     ) -> Reply:
         """Answer an official's question and log it (and open or join a ticket) before replying."""
         with self._connection() as connection:
-            official = self._known_official(connection, asker) or self._new_official(
-                connection, asker
-            )
+            official = self._asking_official(connection, asker)
             language = official.language
             if not clean_text(question):
                 return Reply(question, "empty", language, texts.say("empty_question", language))
@@ -283,9 +281,7 @@ class Desk:
         if entry is None:
             raise DeskError(f"no entry {entry_id!r}")
         with self._connection() as connection:
-            official = self._known_official(connection, asker) or self._new_official(
-                connection, asker
-            )
+            official = self._asking_official(connection, asker)
             lang = official.language
             reply = Reply(
                 question=entry.question(lang),
@@ -549,6 +545,10 @@ class Desk:
                 )
             )
         return official
+
+    def _asking_official(self, connection: Connection, asker: Asker) -> OfficialLike:
+        """The official behind a question: a plain row when known, else found or created."""
+        return self._known_official(connection, asker) or self._new_official(connection, asker)
 
     def _new_official(self, connection: Connection, asker: Asker) -> Official:
         """First contact (or the console's official): the ORM finds or creates the row."""
