@@ -166,18 +166,20 @@ class OfficialBot:
         *,
         markup: InlineKeyboardMarkup | ForceReply | None = None,
         formatted: bool = False,
-    ) -> Message:
+    ) -> int:
         """Send plain ``text`` (escaped, split at 4,096 characters; buttons on the last piece).
 
         With ``formatted=True`` the text is already safe HTML and short enough for one message.
+        Returns the id of the last message sent.
         """
         pieces = [text] if formatted else [esc(p) for p in split_text(text)]
-        message: Message | None = None
+        message_id: int | None = None
         for i, piece in enumerate(pieces):
             last = i == len(pieces) - 1
             # Retried with back-off; a flood wait holds this chat only (delivery.py).
-            message = await delivery.attempt(
-                lambda piece=piece, last=last: bot.send_message(
+            message_id = await delivery.attempt(
+                lambda piece=piece, last=last: delivery.post_message(
+                    bot,
                     chat_id,
                     delivery.clean(piece),
                     parse_mode=ParseMode.HTML,
@@ -185,8 +187,8 @@ class OfficialBot:
                 ),
                 chat_id=chat_id,
             )
-        assert message is not None
-        return message
+        assert message_id is not None
+        return message_id
 
     async def deliver(
         self,
@@ -341,7 +343,7 @@ class OfficialBot:
             markup=ForceReply(selective=True, input_field_placeholder=placeholder),
         )
         if context.user_data is not None:
-            context.user_data["prompt"] = (kind, sent.message_id)
+            context.user_data["prompt"] = (kind, sent)
 
     async def state_answer(self, update: Update, context: Context, text: str) -> None:
         lang = await self.language(update, context)
@@ -683,17 +685,20 @@ def build_application(settings: Settings, desk: Desk) -> Application:
     if not settings.telegram_token:
         raise ValueError("HELPDESK_TELEGRAM_TOKEN is not set")
     officials = OfficialBot(desk, settings)
-    application = (
-        Application.builder()
-        .token(settings.telegram_token)
-        .base_url(settings.telegram_api_url)
-        # Chats run side by side, each chat's updates in order: one slow chat freezes nobody.
-        .concurrent_updates(delivery.ChatOrderedProcessor(CONCURRENT_UPDATES))
+    bot = delivery.HelpDeskBot(
+        settings.telegram_token,
+        base_url=settings.telegram_api_url,
         # aiohttp instead of PTB's httpx: httpx's pool costs ~1 ms of CPU per call under
         # concurrency (request.py). A few calls per update in flight at once, with headroom;
         # long polling holds one connection, as PTB's default.
-        .request(AiohttpRequest(connection_pool_size=4 * CONCURRENT_UPDATES))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        request=AiohttpRequest(connection_pool_size=4 * CONCURRENT_UPDATES),
+        get_updates_request=AiohttpRequest(connection_pool_size=1),
+    )
+    application = (
+        Application.builder()
+        .bot(bot)
+        # Chats run side by side, each chat's updates in order: one slow chat freezes nobody.
+        .concurrent_updates(delivery.ChatOrderedProcessor(CONCURRENT_UPDATES))
         .post_init(officials.register_commands)
         .post_stop(officials.flush_marks)
         .build()

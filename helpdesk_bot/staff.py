@@ -280,16 +280,17 @@ async def announce_ticket(
             f"<blockquote>{esc(question[:CARD_QUOTE_CHARS])}</blockquote>\n"
             "<i>Reply to this message to answer the official.</i>"
         )
-        sent = await _send(
-            settings.staff_chat_id,
-            lambda: bot.send_message(
-                settings.staff_chat_id,
+        sent = await delivery.attempt(
+            lambda: delivery.post_message(
+                bot,
+                settings.staff_chat_id,  # type: ignore[arg-type]
                 text,
                 parse_mode=ParseMode.HTML,
                 reply_parameters=ReplyParameters(card_id, allow_sending_without_reply=True),
             ),
+            chat_id=settings.staff_chat_id,
         )
-        await asyncio.to_thread(desk.record_staff_message, ticket_id, sent.message_id)
+        await asyncio.to_thread(desk.record_staff_message, ticket_id, sent)
     except (TelegramError, DeskError) as exc:
         # The ticket stays in the queue; the reminder job posts cards that are missing.
         log.warning("ticket #%s not posted to the staff chat: %s", ticket_id, exc)
