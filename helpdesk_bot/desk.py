@@ -47,6 +47,17 @@ _KNOWN_OFFICIAL = select(
     Official.last_seen_at,
 ).where(Official.telegram_id == bindparam("telegram_id"))
 _INSERT_QUERY = insert(Query.__table__)
+_LOCK_OFFICIAL = (
+    select(Official.id).where(Official.id == bindparam("official_id")).with_for_update()
+)
+_OPEN_TICKET = (
+    select(Ticket.id, Ticket.staff_message_id)
+    .where(Ticket.official_id == bindparam("official_id"), Ticket.status == "open")
+    .order_by(Ticket.id.desc())
+    .limit(1)
+)
+_INSERT_TICKET = insert(Ticket.__table__)
+_INSERT_TICKET_MESSAGE = insert(TicketMessage.__table__)
 # An official as the desk reads them: the ORM object, or a Core row with the same column names.
 OfficialLike = Official | Row
 CLOSE_RESOLUTIONS = ("answered", "out_of_scope", "duplicate", "referred")
@@ -319,17 +330,17 @@ class Desk:
                 raise DeskError(f"no query {query_id} for this official")
             lang = official.language
             tried = f"{query.entry_id}:{query.score:.0f}" if query.entry_id else None
-            ticket, is_new = self._open_or_join(
-                session, official, query.text or "", kind="not_helpful", tried=tried
+            ticket_id, card_id, is_new = self._open_or_join(
+                session.connection(), official, query.text or "", kind="not_helpful", tried=tried
             )
             return Reply(
                 query.text or "",
                 "escalate",
                 lang,
-                texts.say("passed_on", lang, number=ticket.id),
-                ticket_id=ticket.id,
+                texts.say("passed_on", lang, number=ticket_id),
+                ticket_id=ticket_id,
                 ticket_is_new=is_new,
-                ticket_card_id=ticket.staff_message_id,
+                ticket_card_id=card_id,
             )
 
     def _log(
@@ -363,14 +374,12 @@ class Desk:
         }
         if reply.outcome == "escalate":
             tried = ", ".join(f"{e}:{s:.0f}" for e, s in reply.candidates) or None
-            with Session(bind=connection) as session:  # joins the caller's transaction
-                ticket, reply.ticket_is_new = self._open_or_join(
-                    session, official, text, kind=ticket_kind, tried=tried
-                )
-                reply.ticket_id = row["ticket_id"] = ticket.id
-                reply.ticket_card_id = ticket.staff_message_id
+            ticket_id, reply.ticket_card_id, reply.ticket_is_new = self._open_or_join(
+                connection, official, text, kind=ticket_kind, tried=tried
+            )
+            reply.ticket_id = row["ticket_id"] = ticket_id
             key = "ticket_opened" if reply.ticket_is_new else "ticket_joined"
-            reply.text = texts.say(key, reply.language, number=ticket.id)
+            reply.text = texts.say(key, reply.language, number=ticket_id)
         # One row per question on every update: a Core insert skips the unit of work's bookkeeping.
         inserted = connection.execute(_INSERT_QUERY, row)
         reply.query_id = inserted.inserted_primary_key[0]
@@ -392,47 +401,53 @@ class Desk:
                 reply.referral_id = referral.id
 
     def _open_or_join(
-        self, session: Session, official: OfficialLike, text: str, *, kind: str, tried: str | None
-    ) -> tuple[Ticket, bool]:
+        self,
+        connection: Connection,
+        official: OfficialLike,
+        text: str,
+        *,
+        kind: str,
+        tried: str | None,
+    ) -> tuple[int, int | None, bool]:
         """The official's open ticket gets the message; a closed ticket is never reopened.
 
-        Returns the ticket and whether it was opened now.
+        Returns the ticket's number, its card in the staff chat (once posted) and whether it was
+        opened now. Core statements: an ORM session's flushes cost ~1 ms per escalated question.
         """
         # Lock the official's row (PostgreSQL): two processes never both open a ticket for them.
-        session.execute(select(Official.id).where(Official.id == official.id).with_for_update())
-        ticket = session.scalars(
-            select(Ticket)
-            .where(Ticket.official_id == official.id, Ticket.status == "open")
-            .order_by(Ticket.id.desc())
-            .limit(1)
-        ).first()
-        opened = ticket is None
-        if ticket is None:
+        connection.execute(_LOCK_OFFICIAL, {"official_id": official.id})
+        found = connection.execute(_OPEN_TICKET, {"official_id": official.id}).first()
+        if found is not None:
+            ticket_id, card_id = found
+        else:
             state = self.base.states.get(official.state_code or "")
-            ticket = Ticket(
-                official_id=official.id,
-                official_ref=official.ref,
-                kind=kind,
-                language=official.language,
-                state_code=official.state_code,
-                region=state.region if state else None,
-                tried=tried,
-                opened_at=utcnow(),
+            opened = connection.execute(
+                _INSERT_TICKET,
+                {
+                    "official_id": official.id,
+                    "official_ref": official.ref,
+                    "kind": kind,
+                    "status": "open",
+                    "language": official.language,
+                    "state_code": official.state_code,
+                    "region": state.region if state else None,
+                    "tried": tried,
+                    "opened_at": utcnow(),
+                },
             )
-            session.add(ticket)
-            session.flush()
-        # Added by ticket id, not to ``ticket.messages``: appending would load every earlier message.
-        session.add(
-            TicketMessage(
-                ticket_id=ticket.id,
-                author="official",
-                author_id=official.telegram_id,
-                text=text,
-                delivery="delivered",
-            )
+            ticket_id, card_id = opened.inserted_primary_key[0], None
+        connection.execute(
+            _INSERT_TICKET_MESSAGE,
+            {
+                "ticket_id": ticket_id,
+                "author": "official",
+                "author_id": official.telegram_id,
+                "text": text,
+                "created_at": utcnow(),
+                "delivery": "delivered",
+            },
         )
-        session.flush()
-        return ticket, opened
+        return ticket_id, card_id, found is None
 
     def _over_rate_limit(self, connection: Connection, official: OfficialLike) -> bool:
         limit = self.settings.rate_limit_per_minute
