@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import html
 import logging
@@ -22,6 +23,7 @@ import re
 import sys
 import urllib.parse
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -131,12 +133,16 @@ class OfficialBot:
     def __init__(self, desk: Desk, settings: Settings):
         self.desk = desk
         self.settings = settings
-        self.marks = delivery.DeliveredMarks(desk)
+        # The desk's own threads, as many as its database serves at once (one on SQLite), rather
+        # than asyncio's shared pool: idle threads contending for a single writer only cost CPU.
+        self.threads = ThreadPoolExecutor(max_workers=desk.threads, thread_name_prefix="desk")
+        self.marks = delivery.DeliveredMarks(desk, run=self.run)
 
     # -- plumbing ------------------------------------------------------------------------------
     async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Call the synchronous desk in a worker thread."""
-        return await asyncio.to_thread(function, *args, **kwargs)
+        """Call the synchronous desk in one of the desk's threads."""
+        call = functools.partial(function, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self.threads, call)
 
     @staticmethod
     def asker(update: Update) -> Asker:
@@ -254,9 +260,12 @@ class OfficialBot:
                 is_new=reply.ticket_is_new,
                 card_id=reply.ticket_card_id,
                 question=reply.question,
+                run=self.run,
             )
         if reply.referral_id is not None:
-            await staff.announce_referral(context.bot, self.desk, self.settings, reply.referral_id)
+            await staff.announce_referral(
+                context.bot, self.desk, self.settings, reply.referral_id, run=self.run
+            )
 
     @staticmethod
     def helpful_row(kind: str, number: int, lang: str) -> list[InlineKeyboardButton]:
@@ -530,7 +539,12 @@ class OfficialBot:
                 await self.send(bot, chat_id, reply.text)
                 if reply.ticket_id is not None:
                     await staff.announce_ticket(
-                        bot, self.desk, self.settings, reply.ticket_id, is_new=reply.ticket_is_new
+                        bot,
+                        self.desk,
+                        self.settings,
+                        reply.ticket_id,
+                        is_new=reply.ticket_is_new,
+                        run=self.run,
                     )
             elif kind in {"h", "r"}:  # was this helpful?
                 number, helpful = int(args[0]), args[1] == "1"
@@ -656,6 +670,10 @@ class OfficialBot:
         """Write the delivered marks still queued before the bot stops."""
         await self.marks.flush()
 
+    async def close(self, application: Application) -> None:
+        """Let the desk's threads finish their calls and end (after the Application's shutdown)."""
+        await asyncio.get_running_loop().run_in_executor(None, self.threads.shutdown)
+
     async def register_commands(self, application: Application) -> None:
         """The command list in each language (Telegram picks it by the official's app language)."""
         scope = BotCommandScopeAllPrivateChats()
@@ -701,6 +719,7 @@ def build_application(settings: Settings, desk: Desk) -> Application:
         .concurrent_updates(delivery.ChatOrderedProcessor(CONCURRENT_UPDATES))
         .post_init(officials.register_commands)
         .post_stop(officials.flush_marks)
+        .post_shutdown(officials.close)
         .build()
     )
     staff.register(application, desk, settings)

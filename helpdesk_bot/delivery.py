@@ -52,6 +52,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 ChatKey = int | str | None
+# Runs a synchronous desk call off the event loop: asyncio.to_thread, or the bot's desk threads.
+DeskRunner = Callable[..., Awaitable[Any]]
 
 # Control characters Telegram rejects or shows as garbage; newlines and tabs are kept.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2028\u2029\ufeff]")
@@ -359,8 +361,9 @@ class DeliveredMarks:
         await marks.flush()            # on shutdown
     """
 
-    def __init__(self, desk: Desk) -> None:
+    def __init__(self, desk: Desk, *, run: DeskRunner = asyncio.to_thread) -> None:
         self.desk = desk
+        self.run = run
         self.pending: list[tuple[int, datetime]] = []
         self.writer: asyncio.Task[None] | None = None
 
@@ -373,7 +376,7 @@ class DeliveredMarks:
         while self.pending:
             batch, self.pending = self.pending, []
             try:
-                await asyncio.to_thread(self.desk.mark_delivered, batch)
+                await self.run(self.desk.mark_delivered, batch)
             except Exception:  # the replies went out; only their marks are missing
                 log.exception("could not mark %d delivered replies", len(batch))
 

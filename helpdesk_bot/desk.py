@@ -161,6 +161,10 @@ class Desk:
         engine = sessions.kw.get("bind") if sessions is not None else None
         serialise = engine is not None and engine.dialect.name == "sqlite"
         self._writer = threading.RLock() if serialise else contextlib.nullcontext()
+        # How many threads usefully call this desk at once. SQLite takes one writer: more threads
+        # only queue for its turn while fighting over the interpreter lock, which cost the bot
+        # ~10 % of its throughput (benchmarks/bot_throughput.py). PostgreSQL takes a pool's worth.
+        self.threads = 1 if serialise else max(1, settings.db_pool_size)
         self._install(base, referrals)
 
     @classmethod

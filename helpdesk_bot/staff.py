@@ -251,12 +251,14 @@ async def announce_ticket(
     is_new: bool,
     card_id: int | None = None,
     question: str | None = None,
+    run: delivery.DeskRunner = asyncio.to_thread,
 ) -> None:
     """Post a new ticket's card in the staff chat, or (``is_new=False``) the official's newest
     message as a reply to the card. Never raises: the ticket is in the queue whatever happens.
 
     ``card_id`` and ``question`` (the card's message id and the official's words, as the desk
     returned them) spare reloading the ticket and all its messages for a joined question.
+    ``run`` calls the desk off the event loop (the officials' bot passes its desk threads).
 
     Example: ``await announce_ticket(context.bot, desk, settings, reply.ticket_id, is_new=True)``
     """
@@ -264,9 +266,9 @@ async def announce_ticket(
         return
     try:
         if is_new or card_id is None or question is None:
-            ticket = await asyncio.to_thread(desk.ticket, ticket_id)
+            ticket = await run(desk.ticket, ticket_id)
             if is_new or ticket.staff_message_id is None:
-                await post_card(bot, desk, settings, ticket)
+                await post_card(bot, desk, settings, ticket, run=run)
                 return
             card_id = ticket.staff_message_id
             latest = next((m for m in reversed(ticket.messages) if m.author == "official"), None)
@@ -290,7 +292,7 @@ async def announce_ticket(
             ),
             chat_id=settings.staff_chat_id,
         )
-        await asyncio.to_thread(desk.record_staff_message, ticket_id, sent)
+        await run(desk.record_staff_message, ticket_id, sent)
     except (TelegramError, DeskError) as exc:
         # The ticket stays in the queue; the reminder job posts cards that are missing.
         log.warning("ticket #%s not posted to the staff chat: %s", ticket_id, exc)
@@ -334,7 +336,14 @@ def referral_keyboard(referral_id: int) -> InlineKeyboardMarkup:
     )
 
 
-async def announce_referral(bot: Bot, desk: Desk, settings: Settings, referral_id: int) -> None:
+async def announce_referral(
+    bot: Bot,
+    desk: Desk,
+    settings: Settings,
+    referral_id: int,
+    *,
+    run: delivery.DeskRunner = asyncio.to_thread,
+) -> None:
     """Tell the staff chat about a referral the bot made. Never raises: /referrals lists it anyway.
 
     Example: ``await announce_referral(context.bot, desk, settings, reply.referral_id)``
@@ -342,31 +351,41 @@ async def announce_referral(bot: Bot, desk: Desk, settings: Settings, referral_i
     if settings.staff_chat_id is None:
         return
     try:
-        referral, question = await asyncio.to_thread(desk.referral, referral_id)
-        await _send(
-            settings.staff_chat_id,
-            lambda: bot.send_message(
-                settings.staff_chat_id,
+        referral, question = await run(desk.referral, referral_id)
+        await delivery.attempt(
+            lambda: delivery.post_message(
+                bot,
+                settings.staff_chat_id,  # type: ignore[arg-type]
                 referral_text(referral, question, desk),
                 reply_markup=referral_keyboard(referral.id),
             ),
+            chat_id=settings.staff_chat_id,
         )
     except (TelegramError, DeskError) as exc:
         log.warning("referral #%s not posted to the staff chat: %s", referral_id, exc)
 
 
-async def post_card(bot: Bot, desk: Desk, settings: Settings, ticket: Ticket) -> Message:
-    official = await asyncio.to_thread(desk.ticket_official, ticket.id)
-    sent = await _send(
-        settings.staff_chat_id,
-        lambda: bot.send_message(
-            settings.staff_chat_id,
+async def post_card(
+    bot: Bot,
+    desk: Desk,
+    settings: Settings,
+    ticket: Ticket,
+    *,
+    run: delivery.DeskRunner = asyncio.to_thread,
+) -> int:
+    """Post the ticket's card in the staff chat and record it on the ticket; the card's message id."""
+    official = await run(desk.ticket_official, ticket.id)
+    sent = await delivery.attempt(
+        lambda: delivery.post_message(
+            bot,
+            settings.staff_chat_id,  # type: ignore[arg-type]
             card_text(ticket, official, desk),
             parse_mode=ParseMode.HTML,
             reply_markup=card_keyboard(ticket),
         ),
+        chat_id=settings.staff_chat_id,
     )
-    await asyncio.to_thread(desk.record_staff_message, ticket.id, sent.message_id, card=True)
+    await run(desk.record_staff_message, ticket.id, sent, card=True)
     return sent
 
 

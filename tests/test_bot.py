@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import httpx
@@ -255,6 +256,37 @@ def test_answer_with_source_tools_and_helpful_yes(botapi, running_bot, desk, lan
     edited = botapi.calls_to("editMessageReplyMarkup")[-1]
     assert all("url" in b for b in edited.buttons)  # the vote buttons go, the links stay
     assert queries(desk)[0].delivery == "delivered"
+
+
+def test_questions_are_answered_in_the_desks_own_threads(botapi, running_bot, desk, monkeypatch):
+    """Officials' questions run in the desk's threads, never more at once than it has (one on SQLite)."""
+    names: set[str] = set()
+    running = most = 0
+    lock = threading.Lock()
+    ask = desk.ask
+
+    def watched_ask(*args, **kwargs):
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+            names.add(threading.current_thread().name)
+        try:
+            time.sleep(0.05)  # long enough for the officials' questions to overlap if they can
+            return ask(*args, **kwargs)
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(desk, "ask", watched_ask)
+    officials = [user(5100 + i, "en") for i in range(8)]
+    since = botapi.mark()
+    for official in officials:
+        botapi.push_message(official, text=answer_entry(desk).questions["en"][0])
+    botapi.wait_for("sendMessage", lambda c: (c.chat_id or 0) > 0, since=since, count=8)
+    assert names and all(name.startswith("desk") for name in names), names
+    assert 1 <= most <= desk.threads
+    assert len(queries(desk)) == 8
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

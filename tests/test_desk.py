@@ -324,3 +324,9 @@ def test_joined_question_carries_the_ticket_card(desk):
     messages = rows(desk, TicketMessage)
     assert [m.staff_message_id for m in messages] == [5001, 5002]
     assert rows(desk, Ticket)[0].staff_message_id == 5001
+
+
+def test_threads_one_on_sqlite_a_pool_on_postgresql(desk, settings):
+    """SQLite takes one writer at a time, so the bot gives the desk one thread; PostgreSQL a pool."""
+    sqlite = settings.database_url.startswith("sqlite")
+    assert desk.threads == (1 if sqlite else settings.db_pool_size)
