@@ -47,6 +47,7 @@ _KNOWN_OFFICIAL = select(
     Official.last_seen_at,
 ).where(Official.telegram_id == bindparam("telegram_id"))
 _INSERT_QUERY = insert(Query.__table__)
+_INSERT_OFFICIAL = insert(Official.__table__)
 _LOCK_OFFICIAL = (
     select(Official.id).where(Official.id == bindparam("official_id")).with_for_update()
 )
@@ -569,12 +570,30 @@ class Desk:
         """The official behind a question: a plain row when known, else found or created."""
         return self._known_official(connection, asker) or self._new_official(connection, asker)
 
-    def _new_official(self, connection: Connection, asker: Asker) -> Official:
-        """First contact (or the console's official): the ORM finds or creates the row."""
-        with Session(bind=connection) as session:  # joins the caller's transaction
-            official = self._official(session, asker)
-            session.flush()
-            return official
+    def _new_official(self, connection: Connection, asker: Asker) -> OfficialLike:
+        """First contact: the official's row, inserted with Core (the ORM's find-or-create cost
+        twice a known official's whole question). The console's official goes through the ORM."""
+        if asker.official_id is not None or asker.telegram_id is None:
+            with Session(bind=connection) as session:  # joins the caller's transaction
+                official = self._official(session, asker)
+                session.flush()
+                return official
+        guess = (asker.language_code or "en")[:2].lower()
+        values = {
+            "telegram_id": asker.telegram_id,
+            "chat_id": asker.chat_id,
+            "name": asker.name,
+            "language": guess if guess in LANGUAGES else "en",
+        }
+        if connection.dialect.name == "sqlite":  # one writer at a time: no other process races
+            connection.execute(_INSERT_OFFICIAL, values)
+        else:
+            try:
+                with connection.begin_nested():
+                    connection.execute(_INSERT_OFFICIAL, values)
+            except IntegrityError:
+                pass  # another bot process inserted them meanwhile: theirs is read below
+        return connection.execute(_KNOWN_OFFICIAL, {"telegram_id": asker.telegram_id}).one()
 
     def _official(self, session: Session, asker: Asker) -> Official:
         official = session.get(Official, asker.official_id) if asker.official_id else None

@@ -1,11 +1,15 @@
 """The desk: every question a log row, tickets opened and joined, staff replies, /forget."""
 
 import dataclasses
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from helpdesk_bot.config import Settings
+from helpdesk_bot.db import connect, upgrade
 from helpdesk_bot.desk import Asker, Desk, DeskError, clean_text, working_days_between
 from helpdesk_bot.models import Feedback, Official, Query, Ticket, TicketMessage
 
@@ -330,3 +334,44 @@ def test_threads_one_on_sqlite_a_pool_on_postgresql(desk, settings):
     """SQLite takes one writer at a time, so the bot gives the desk one thread; PostgreSQL a pool."""
     sqlite = settings.database_url.startswith("sqlite")
     assert desk.threads == (1 if sqlite else settings.db_pool_size)
+
+
+@pytest.mark.postgres
+def test_first_contact_raced_by_another_process_uses_its_row(postgres_url):
+    """Two bot processes get an official's first question at once: the one that loses the race for
+    the new row reads the winner's, and both questions are logged against it."""
+    from tests.conftest import KNOWLEDGE, REFERRALS, truncate_all
+
+    engine = connect(postgres_url)
+    upgrade(engine)
+    truncate_all(engine)
+    engine.dispose()
+    shared = Settings.from_values(
+        {
+            "HELPDESK_DATABASE_URL": postgres_url,
+            "HELPDESK_KNOWLEDGE_DIR": str(KNOWLEDGE),
+            "HELPDESK_REFERRALS_DIR": str(REFERRALS),
+        }
+    )
+    first, second = Desk.from_settings(shared), Desk.from_settings(shared)
+    asker = Asker(telegram_id=8801, chat_id=8801, name="Ana", language_code="fr")
+    replies = []
+    try:
+        with first.sessions.kw["bind"].begin() as connection:
+            winner = first._new_official(connection, asker)  # inserted, not yet committed
+            racing = threading.Thread(
+                target=lambda: replies.append(second.ask(asker, "Comment ratifier la Convention ?"))
+            )
+            racing.start()
+            time.sleep(0.5)  # the second insert now waits on the first's unique telegram_id
+        racing.join(timeout=10)
+        assert replies, "the second process's question failed"
+        with second.sessions() as session:
+            officials = session.scalars(select(Official)).all()
+            logged = session.scalars(select(Query)).all()
+        assert [o.id for o in officials] == [winner.id]
+        assert [q.official_id for q in logged] == [winner.id]
+        assert replies[0].language == "fr"
+    finally:
+        for desk in (first, second):
+            desk.sessions.kw["bind"].dispose()
