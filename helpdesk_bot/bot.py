@@ -1,8 +1,11 @@
 """The Telegram bot for officials: python-telegram-bot 22 handlers over the desk.
 
 Handlers stay thin: each turns an update into one desk call and the desk's reply into messages.
-The desk is synchronous (SQLAlchemy), so every call runs in a worker thread: one slow database
-call never holds up the other officials. Staff triage lives in :mod:`helpdesk_bot.staff`.
+The desk is synchronous (SQLAlchemy). On PostgreSQL its calls run in the desk's threads, so a
+slow query never holds up the other officials. On SQLite a call (~0.4 ms, a local file) runs on
+the event loop when the database's single writer is free, and waits in a desk thread when
+another thread is writing (see :meth:`OfficialBot.run`). Staff triage lives in
+:mod:`helpdesk_bot.staff`.
 
 Example::
 
@@ -134,13 +137,20 @@ class OfficialBot:
         self.desk = desk
         self.settings = settings
         # The desk's own threads, as many as its database serves at once (one on SQLite), rather
-        # than asyncio's shared pool: idle threads contending for a single writer only cost CPU.
+        # than asyncio's shared pool: more threads queueing for one writer only cost CPU.
         self.threads = ThreadPoolExecutor(max_workers=desk.threads, thread_name_prefix="desk")
         self.marks = delivery.DeliveredMarks(desk, run=self.run)
 
     # -- plumbing ------------------------------------------------------------------------------
     async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Call the synchronous desk in one of the desk's threads."""
+        """Call the synchronous desk: at once if SQLite's writer is free, else in a desk thread."""
+        with self.desk.free_writer() as mine:
+            if mine:
+                # A question on SQLite costs ~0.4 ms, 0.15 ms of it file I/O. A thread would let
+                # the loop run during that I/O, but the interpreter-lock hand-offs cost the bot
+                # more CPU than that (~10 % of its throughput, benchmarks/bot_throughput.py). The
+                # call never waits for a lock here: if another thread writes, it goes to a thread.
+                return function(*args, **kwargs)
         call = functools.partial(function, *args, **kwargs)
         return await asyncio.get_running_loop().run_in_executor(self.threads, call)
 

@@ -163,8 +163,8 @@ class Desk:
         serialise = engine is not None and engine.dialect.name == "sqlite"
         self._writer = threading.RLock() if serialise else contextlib.nullcontext()
         # How many threads usefully call this desk at once. SQLite takes one writer: more threads
-        # only queue for its turn while fighting over the interpreter lock, which cost the bot
-        # ~10 % of its throughput (benchmarks/bot_throughput.py). PostgreSQL takes a pool's worth.
+        # only queue for its turn while fighting over the interpreter lock (measured: ~10 % of
+        # the bot's throughput, benchmarks/bot_throughput.py). PostgreSQL takes a pool's worth.
         self.threads = 1 if serialise else max(1, settings.db_pool_size)
         self._install(base, referrals)
 
@@ -213,6 +213,25 @@ class Desk:
             return exc.problems
         self._install(base, referrals)
         return []
+
+    @contextlib.contextmanager
+    def free_writer(self) -> Iterator[bool]:
+        """SQLite's writer turn for this thread if no other thread holds it (True), without waiting.
+
+        False on PostgreSQL, which has no turn to take, or when another thread has it. Example::
+
+            with desk.free_writer() as mine:
+                if mine:
+                    desk.ask(asker, question)  # cannot wait behind another thread's write
+        """
+        lock = self._writer
+        if isinstance(lock, contextlib.nullcontext) or not lock.acquire(blocking=False):
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            lock.release()
 
     @contextlib.contextmanager
     def _connection(self) -> Iterator[Connection]:

@@ -258,35 +258,80 @@ def test_answer_with_source_tools_and_helpful_yes(botapi, running_bot, desk, lan
     assert queries(desk)[0].delivery == "delivered"
 
 
-def test_questions_are_answered_in_the_desks_own_threads(botapi, running_bot, desk, monkeypatch):
-    """Officials' questions run in the desk's threads, never more at once than it has (one on SQLite)."""
-    names: set[str] = set()
-    running = most = 0
+def watch_asks(desk: Desk, monkeypatch) -> dict:
+    """Wrap ``desk.ask``: which threads ran it and how many calls ran at once, at most."""
+    seen = {"threads": set(), "running": 0, "most": 0}
     lock = threading.Lock()
     ask = desk.ask
 
     def watched_ask(*args, **kwargs):
-        nonlocal running, most
         with lock:
-            running += 1
-            most = max(most, running)
-            names.add(threading.current_thread().name)
+            seen["running"] += 1
+            seen["most"] = max(seen["most"], seen["running"])
+            seen["threads"].add(threading.current_thread().name)
         try:
             time.sleep(0.05)  # long enough for the officials' questions to overlap if they can
             return ask(*args, **kwargs)
         finally:
             with lock:
-                running -= 1
+                seen["running"] -= 1
 
     monkeypatch.setattr(desk, "ask", watched_ask)
+    return seen
+
+
+def test_questions_never_run_more_at_once_than_the_database_takes(
+    botapi, running_bot, desk, monkeypatch
+):
+    """On SQLite a question runs on the bot's event loop (its writer is free), one at a time; on
+    PostgreSQL in the desk's threads, at most as many as it has."""
+    seen = watch_asks(desk, monkeypatch)
     officials = [user(5100 + i, "en") for i in range(8)]
     since = botapi.mark()
     for official in officials:
         botapi.push_message(official, text=answer_entry(desk).questions["en"][0])
     botapi.wait_for("sendMessage", lambda c: (c.chat_id or 0) > 0, since=since, count=8)
-    assert names and all(name.startswith("desk") for name in names), names
-    assert 1 <= most <= desk.threads
+    if desk.threads == 1:  # SQLite
+        assert seen["threads"] == {"bot"}, seen  # tests/botapi.py's RunningBot loop thread
+        assert seen["most"] == 1
+    else:
+        assert seen["threads"] and all(t.startswith("desk") for t in seen["threads"]), seen
+        assert 1 <= seen["most"] <= desk.threads
     assert len(queries(desk)) == 8
+
+
+def test_a_long_write_elsewhere_does_not_freeze_the_bot(botapi, running_bot, desk, monkeypatch):
+    """While another thread holds SQLite's writer (retention, a staff action), a question waits in
+    a desk thread and the bot keeps fetching updates; the question is answered afterwards."""
+    if desk.threads != 1:
+        pytest.skip("PostgreSQL has no single writer to wait for")
+    seen = watch_asks(desk, monkeypatch)
+    ana, bea = speaking(botapi, "en", 5201), speaking(botapi, "en", 5202)
+    holding, release = threading.Event(), threading.Event()
+
+    def long_write():
+        with desk.free_writer() as mine:
+            assert mine
+            holding.set()
+            release.wait(10)
+
+    writer = threading.Thread(target=long_write)
+    writer.start()
+    try:
+        assert holding.wait(5)
+        since = botapi.mark()
+        botapi.push_message(ana.user, text=answer_entry(desk).questions["en"][0])
+        time.sleep(0.3)  # Ana's question has reached the desk and waits for the writer
+        fetches = len(botapi.calls_to("getUpdates", since=since))
+        botapi.push_message(bea.user, text="/help")
+        botapi.wait_for("getUpdates", since=since, count=fetches + 1, timeout=5)
+        assert not botapi.calls_to("sendMessage", since=since, chat_id=ana.id)
+    finally:
+        release.set()
+        writer.join()
+    ana.reply(since)
+    assert any(t.startswith("desk") for t in seen["threads"]), seen
+    assert len(queries(desk)) == 1
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
