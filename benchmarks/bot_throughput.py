@@ -14,9 +14,7 @@ Target (issue 6): the help desk at >= 0.7 of the bare echo bot's rate (python-te
 defaults: httpx, one update at a time). Two more echo bots show where the difference comes from:
 one with the same concurrency, and one with the help desk's own transport and per-chat ordering
 (helpdesk_bot/request.py, delivery.ChatOrderedProcessor). Each line also gives the bot process's
-CPU time per update. Before the timed backlog every official writes once, untimed: the rate is
-that of a bot in service, whose officials have written before (the first contacts' own rate is
-printed as well). Progress goes to stderr; the measurements to stdout.
+CPU time per update. Progress goes to stderr; the measurements to stdout.
 """
 
 from __future__ import annotations
@@ -92,17 +90,11 @@ def cpu_seconds(pid: int) -> float:
 
 
 def measure(
-    api: BotApiServer,
-    command: list[str],
-    env: dict[str, str],
-    work: list[tuple[dict, str]],
-    *,
-    officials: int,
-) -> tuple[float, float, float]:
+    api: BotApiServer, command: list[str], env: dict[str, str], work: list[tuple[dict, str]]
+) -> tuple[float, float]:
     """Start a bot process, push the whole backlog, wait for one reply per update.
 
-    Returns updates per second, the bot's CPU milliseconds per update, and the rate of the
-    untimed warm-up: every official's first message, which for the help desk is a first contact.
+    Returns updates per second and the bot's CPU milliseconds per update.
 
     The bot runs in its own process, as it would against Telegram: the stand-in's threads do not
     compete with it for the interpreter lock.
@@ -112,14 +104,10 @@ def measure(
     process = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
     try:
         api.wait_for("getUpdates", since=0, timeout=60)
-        # A bot in service has met most of the officials who write to it: the timed backlog
-        # starts once each has written once (the backlog's first round goes through them all).
-        warm = work[:officials]
-        warm_started = time.perf_counter()
+        warm = work[:20]
         for person, text in warm:
             api.push_message(person, text=text)
         api.wait_for("sendMessage", official, since=0, count=len(warm), timeout=60)
-        first_contacts = len(warm) / (time.perf_counter() - warm_started)
         since = api.mark()
         started, cpu = time.perf_counter(), cpu_seconds(process.pid)
         for person, text in work:
@@ -136,7 +124,7 @@ def measure(
             _, errors = process.communicate()
     if any(line.startswith("Traceback") for line in errors.splitlines()) or " ERROR " in errors:
         raise SystemExit(f"the bot failed:\n{errors[-3000:]}")
-    return len(work) / elapsed, 1000 * cpu / len(work), first_contacts
+    return len(work) / elapsed, 1000 * cpu / len(work)
 
 
 def serve_echo(kind: str) -> None:
@@ -208,17 +196,14 @@ def main() -> int:
         }
         rates: dict[str, list[float]] = {name: [] for name in bots}
         cpus: dict[str, list[float]] = {name: [] for name in bots}
-        firsts: dict[str, list[float]] = {name: [] for name in bots}
         try:
             for round_ in range(1, args.rounds + 1):
                 for name, command in bots.items():
-                    rate, cpu, first = measure(api, command, env, work, officials=args.officials)
+                    rate, cpu = measure(api, command, env, work)
                     rates[name].append(rate)
                     cpus[name].append(cpu)
-                    firsts[name].append(first)
                     say(
                         f"round {round_}: {name:18} {rate:8.1f} updates/s  {cpu:5.2f} ms CPU/update"
-                        f"  (warm-up {first:.0f}/s)"
                     )
         finally:
             api.stop()
@@ -232,11 +217,6 @@ def main() -> int:
     )
     for name, rate in medians.items():
         print(f"{name:18} {rate:8.1f} updates/s  {cpu_medians[name]:5.2f} ms CPU per update")
-    first = statistics.median(firsts["help desk"])
-    print(
-        f"help desk, untimed warm-up of {args.officials} first contacts: {first:.1f} updates/s "
-        f"(bare echo bot: {statistics.median(firsts['echo (bare)']):.1f}/s)"
-    )
     ratio = medians["help desk"] / medians["echo (bare)"]
     verdict = "meets" if ratio >= TARGET_RATIO else "misses"
     print(f"help desk / bare echo bot: {ratio:.2f} ({verdict} the target of {TARGET_RATIO})")
