@@ -148,7 +148,7 @@ class OfficialBot:
             if mine:
                 # A question on SQLite costs ~0.4 ms, 0.15 ms of it file I/O. A thread would let
                 # the loop run during that I/O, but the interpreter-lock hand-offs cost the bot
-                # more CPU than that (~10 % of its throughput, benchmarks/bot_throughput.py). The
+                # more CPU than that (10-20 % of its throughput, benchmarks/bot_throughput.py). The
                 # call never waits for a lock here: if another thread writes, it goes to a thread.
                 return function(*args, **kwargs)
         call = functools.partial(function, *args, **kwargs)

@@ -52,7 +52,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 ChatKey = int | str | None
-# Runs a synchronous desk call off the event loop: asyncio.to_thread, or the bot's desk threads.
+# Runs a synchronous desk call without holding up the event loop: asyncio.to_thread, or
+# bot.OfficialBot.run (the desk's own threads, or at once when SQLite's writer is free).
 DeskRunner = Callable[..., Awaitable[Any]]
 
 # Control characters Telegram rejects or shows as garbage; newlines and tabs are kept.
@@ -108,7 +109,7 @@ class HelpDeskBot(ExtBot[None]):
             data["reply_parameters"] = reply_parameters
         # Bot._post is the step every Bot method takes before parsing the answer: it serialises
         # the parameters, inserts the defaults and raises the usual TelegramErrors. It is
-        # protected, not public, so tests/test_delivery.py pins what this relies on.
+        # protected, not public: tests/test_reliability.py pins what this relies on.
         result = await self._post("sendMessage", data)
         return int(result["message_id"])
 
