@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 ChatKey = int | str | None
-# Runs a synchronous desk call without holding up the event loop: asyncio.to_thread, or
+# Awaits a synchronous desk call from a coroutine: asyncio.to_thread, or
 # bot.OfficialBot.run (the desk's own threads, or at once when SQLite's writer is free).
 DeskRunner = Callable[..., Awaitable[Any]]
 
