@@ -54,7 +54,7 @@ from telegram.ext import (
 from . import delivery, staff, texts
 from .config import Settings
 from .desk import Asker, Desk, DeskError, Reply
-from .knowledge import LANGUAGES, Entry
+from .knowledge import LANGUAGES, Entry, language_of
 from .request import AiohttpRequest
 
 log = logging.getLogger(__name__)
@@ -123,11 +123,6 @@ def shorten(text: str, limit: int = BUTTON_CHARS) -> str:
 def button(label: str, data: str) -> InlineKeyboardButton:
     assert len(data.encode()) <= CALLBACK_BYTES, data
     return InlineKeyboardButton(label, callback_data=data)
-
-
-def language_of(user_language_code: str | None) -> str:
-    guess = (user_language_code or "en")[:2].lower()
-    return guess if guess in LANGUAGES else "en"
 
 
 class OfficialBot:

@@ -27,7 +27,16 @@ from . import referrals as referral_records
 from . import texts
 from .config import Settings
 from .db import check_schema, connect, make_sessionmaker, session_scope
-from .knowledge import LANGUAGES, Entry, KnowledgeBase, KnowledgeError, State, Tool, load_knowledge
+from .knowledge import (
+    LANGUAGES,
+    Entry,
+    KnowledgeBase,
+    KnowledgeError,
+    State,
+    Tool,
+    language_of,
+    load_knowledge,
+)
 from .matcher import Matcher
 from .models import Feedback, Official, Query, Referral, Ticket, TicketMessage, utcnow
 from .referrals import Partner, ReferralDirectory, load_referrals
@@ -237,8 +246,8 @@ class Desk:
     def _connection(self) -> Iterator[Connection]:
         """A unit of work on a plain connection: the path every question takes.
 
-        Sessions join it (``Session(bind=connection)``) only for tickets, referrals and first
-        contacts; everything commits together or not at all.
+        Sessions join it (``Session(bind=connection)``) only for referrals and the console's
+        official; everything commits together or not at all.
         """
         if self.sessions is None:
             raise DeskError("this desk has no database")
@@ -597,12 +606,11 @@ class Desk:
                 official = self._official(session, asker)
                 session.flush()
                 return official
-        guess = (asker.language_code or "en")[:2].lower()
         values = {
             "telegram_id": asker.telegram_id,
             "chat_id": asker.chat_id,
             "name": asker.name,
-            "language": guess if guess in LANGUAGES else "en",
+            "language": language_of(asker.language_code),
         }
         if connection.dialect.name == "sqlite":  # one writer at a time: no other process races
             connection.execute(_INSERT_OFFICIAL, values)
@@ -621,12 +629,11 @@ class Desk:
                 select(Official).where(Official.telegram_id == asker.telegram_id)
             ).first()
         if official is None:
-            guess = (asker.language_code or "en")[:2].lower()
             official = Official(
                 telegram_id=asker.telegram_id,
                 chat_id=asker.chat_id,
                 name=asker.name,
-                language=guess if guess in LANGUAGES else "en",
+                language=language_of(asker.language_code),
             )
             official = self._add_official(session, official)
         else:

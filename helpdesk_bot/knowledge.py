@@ -24,6 +24,17 @@ from pathlib import Path
 from .yamlfile import LineDict, LineList, Problem, display_path, language_texts, read_yaml
 
 LANGUAGES = ("en", "fr", "es")
+
+
+def language_of(code: str | None) -> str:
+    """The desk's language for Telegram's ``language_code`` (``"fr-CA"`` -> ``"fr"``), else English.
+
+    Example: ``language_of("es-419")`` -> ``"es"``; ``language_of("de")`` -> ``"en"``
+    """
+    guess = (code or "en")[:2].lower()
+    return guess if guess in LANGUAGES else "en"
+
+
 MAX_ANSWER_CHARS = 900
 MIN_QUESTIONS = 4
 REVIEW_AFTER = timedelta(days=365)

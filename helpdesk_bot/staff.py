@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import html
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -47,7 +46,7 @@ from telegram.ext import (
 from . import delivery, texts
 from .config import Settings
 from .desk import Desk, DeskError, Relay, clean_text
-from .knowledge import LANGUAGES
+from .knowledge import language_of
 from .models import Official, Referral, Ticket, utcnow
 
 log = logging.getLogger(__name__)
@@ -220,12 +219,6 @@ def chunks(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
 
 
 # --- talking to Telegram ----------------------------------------------------------------------------
-async def _send(chat_id: int | None, call: Callable[[], Awaitable[Message]]) -> Message:
-    """One Bot API send through :func:`delivery.attempt`: back-off on network errors, flood
-    control honoured for ``chat_id`` only; the last error is raised."""
-    return await delivery.attempt(call, chat_id=chat_id)
-
-
 async def deliver(bot: Bot, desk: Desk, relay: Relay) -> str | None:
     """Send a Relay to the official as plain text; record the outcome. Returns the error, if any."""
     error: str | None = None
@@ -258,7 +251,7 @@ async def announce_ticket(
 
     ``card_id`` and ``question`` (the card's message id and the official's words, as the desk
     returned them) spare reloading the ticket and all its messages for a joined question.
-    ``run`` calls the desk off the event loop (the officials' bot passes its desk threads).
+    ``run`` awaits the desk calls (the officials' bot passes its own ``OfficialBot.run``).
 
     Example: ``await announce_ticket(context.bot, desk, settings, reply.ticket_id, is_new=True)``
     """
@@ -391,8 +384,7 @@ async def post_card(
 
 # --- the handlers ---------------------------------------------------------------------------------
 def _language(user: User | None) -> str:
-    code = ((user.language_code if user else None) or "en")[:2].lower()
-    return code if code in LANGUAGES else "en"
+    return language_of(user.language_code if user else None)
 
 
 class Triage:
@@ -750,14 +742,14 @@ async def send_reminders(bot: Bot, desk: Desk, settings: Settings) -> int:
             else None
         )
         try:
-            await _send(
-                settings.staff_chat_id,
+            await delivery.attempt(
                 lambda text=text, reply_to=reply_to: bot.send_message(
                     settings.staff_chat_id,
                     text,
                     parse_mode=ParseMode.HTML,
                     reply_parameters=reply_to,
                 ),
+                chat_id=settings.staff_chat_id,
             )
         except TelegramError as exc:
             log.warning("reminder for ticket #%s not posted: %s", ticket.id, exc)
@@ -799,11 +791,11 @@ async def send_followups(bot: Bot, desk: Desk) -> int:
             date=f"{due.created_at:%Y-%m-%d}",
         )
         try:
-            await _send(
-                due.chat_id,
+            await delivery.attempt(
                 lambda due=due, text=text, keyboard=keyboard: bot.send_message(
                     due.chat_id, text, reply_markup=keyboard
                 ),
+                chat_id=due.chat_id,
             )
         except Forbidden as exc:
             log.info("referral #%s follow-up not sent: %s", due.referral_id, exc.message)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from helpdesk_bot.knowledge import LANGUAGES, MIN_QUESTIONS, load_knowledge
+from helpdesk_bot.knowledge import LANGUAGES, MIN_QUESTIONS, language_of, load_knowledge
 
 from .conftest import KNOWLEDGE
 
@@ -196,3 +196,19 @@ def test_problem_lines_point_into_the_file(tmp_path):
     (problem,) = [p for p in messages(folder) if "answer is" in p]
     line = int(problem.split(":")[1])
     assert lines[line - 1].strip().startswith("answer:")
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("fr", "fr"),
+        ("fr-CA", "fr"),
+        ("ES", "es"),
+        ("es-419", "es"),
+        ("de", "en"),
+        ("", "en"),
+        (None, "en"),
+    ],
+)
+def test_language_of_telegram_language_code(code, expected):
+    assert language_of(code) == expected
