@@ -297,7 +297,8 @@ def test_questions_never_run_more_at_once_than_the_database_takes(
         assert seen["most"] == 1
     else:
         assert seen["threads"] and all(t.startswith("desk") for t in seen["threads"]), seen
-        assert 1 <= seen["most"] <= desk.threads
+        # Eight officials at once, fewer threads: every thread busy, and never one more.
+        assert seen["most"] == desk.threads < len(officials)
     assert len(queries(desk)) == 8
 
 
