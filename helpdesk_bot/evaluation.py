@@ -1,10 +1,14 @@
-"""Scoring a matcher on a labelled evaluation set (tests/data/eval.yaml).
+"""Scoring the desk's answers on a labelled evaluation set (tests/data/eval-*.yaml).
+
+The set comes in two parts: ``eval-calibration.yaml``, on which the bands and every threshold are
+fitted (benchmarks/calibrate.py), and ``eval-test.yaml``, which they never see and on which the
+figures are reported (benchmarks/matcher.py, tests/test_matcher.py).
 
 Example::
 
-    items = load_eval_set(Path("tests/data/eval.yaml"))
-    report = evaluate(matcher.match, items)
-    report.in_scope_accuracy, report.out_of_scope_declined
+    items = load_eval_set(Path("tests/data/eval-test.yaml"))
+    report = evaluate(run, items)
+    report.in_scope_accuracy, report.near_domain_declined
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from .answering import Answerer
 from .knowledge import LANGUAGES
 
 
@@ -24,6 +29,7 @@ class EvalItem:
     language: str
     entry: str | None  # None: out of scope, the matcher must decline
     also: tuple[str, ...] = ()  # other entries that answer it just as well (duplicates in the base)
+    expect: str | None = None  # for entry None: decline | smalltalk | clarify (else: not answered)
 
     def accepts(self, entry_id: str | None) -> bool:
         return entry_id is not None and (entry_id == self.entry or entry_id in self.also)
@@ -47,7 +53,24 @@ class Report:
     suggested_right: int = 0  # in scope, not answered, right entry among the suggestions
     suggested: int = 0
     declined: int = 0  # out of scope and not answered
+    in_scope_declined: int = 0  # in scope, yet declined as out of scope: the worst kind of miss
+    near_domain: int = 0  # expect decline: another instrument or body, an unrelated subject
+    near_domain_declined: int = 0  # ... and the outcome was decline
+    small_talk: int = 0
+    small_talk_right: int = 0  # outcome smalltalk
+    small_talk_escalated: int = 0  # a ticket for a "thanks": must stay 0
+    vague: int = 0
+    vague_clarified: int = 0  # outcome clarify
     misses: list[tuple[EvalItem, Outcome]] = field(default_factory=list)
+
+    @property
+    def near_domain_decline_rate(self) -> float:
+        """Share of questions about other instruments and bodies given the decline outcome."""
+        return self.near_domain_declined / self.near_domain if self.near_domain else 0.0
+
+    @property
+    def small_talk_rate(self) -> float:
+        return self.small_talk_right / self.small_talk if self.small_talk else 0.0
 
     @property
     def in_scope_accuracy(self) -> float:
@@ -70,7 +93,7 @@ class Report:
 
 
 def load_eval_set(path: Path) -> list[EvalItem]:
-    """Read ``items: [{question, language, entry}]``; raises ValueError naming the bad item."""
+    """Read ``items: [{question, language, entry, expect}]``; ValueError names the bad item."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     items = []
     for number, raw in enumerate(data.get("items") or [], start=1):
@@ -87,8 +110,19 @@ def load_eval_set(path: Path) -> list[EvalItem]:
             if entry is None
             else [str(entry)]
         )
-        items.append(EvalItem(raw["question"], language, ids[0] if ids else None, tuple(ids[1:])))
+        expect = raw.get("expect")
+        if expect is not None and (ids or expect not in EXPECTATIONS):
+            raise ValueError(
+                f"{path}: item {number}: 'expect' is one of {', '.join(EXPECTATIONS)}, "
+                "for items without an entry"
+            )
+        items.append(
+            EvalItem(raw["question"], language, ids[0] if ids else None, tuple(ids[1:]), expect)
+        )
     return items
+
+
+EXPECTATIONS = ("decline", "smalltalk", "clarify")
 
 
 def evaluate(match: Callable[[EvalItem], Outcome], items: Sequence[EvalItem]) -> Report:
@@ -100,12 +134,27 @@ def evaluate(match: Callable[[EvalItem], Outcome], items: Sequence[EvalItem]) ->
             report.suggested += 1
         if item.entry is None:
             report.out_of_scope += 1
-            if got.outcome != "answer":
+            right = got.outcome != "answer"
+            if right:
                 report.declined += 1
-            else:
+            if item.expect == "decline":
+                report.near_domain += 1
+                report.near_domain_declined += got.outcome == "decline"
+                right = got.outcome == "decline"
+            elif item.expect == "smalltalk":
+                report.small_talk += 1
+                report.small_talk_right += got.outcome == "smalltalk"
+                report.small_talk_escalated += got.outcome == "escalate"
+                right = got.outcome == "smalltalk"
+            elif item.expect == "clarify":
+                report.vague += 1
+                report.vague_clarified += got.outcome == "clarify"
+                right = got.outcome == "clarify"
+            if not right:
                 report.misses.append((item, got))
             continue
         report.in_scope += 1
+        report.in_scope_declined += got.outcome == "decline"
         if got.outcome == "answer" and item.accepts(got.entry):
             report.answered_right += 1
             continue
@@ -115,3 +164,14 @@ def evaluate(match: Callable[[EvalItem], Outcome], items: Sequence[EvalItem]) ->
             report.suggested_right += 1
         report.misses.append((item, got))
     return report
+
+
+def answering(answerer: Answerer) -> Callable[[EvalItem], Outcome]:
+    """``evaluate``'s function for the desk's own answers (scope checks, bands, referrals)."""
+
+    def run(item: EvalItem) -> Outcome:
+        reply = answerer.answer(item.question, language=item.language)
+        entry = reply.entry.id if reply.entry and reply.outcome == "answer" else None
+        return Outcome(reply.outcome, entry, tuple(e for e, _ in reply.candidates))
+
+    return run
