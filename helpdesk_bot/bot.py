@@ -54,7 +54,7 @@ from telegram.ext import (
 from . import delivery, staff, texts
 from .config import Settings
 from .desk import Asker, Desk, DeskError, Reply
-from .knowledge import LANGUAGES, Entry, language_of
+from .knowledge import LANGUAGES, Entry, Tool, language_of
 from .request import AiohttpRequest
 
 log = logging.getLogger(__name__)
@@ -118,6 +118,24 @@ def find_entry(desk: Desk, key: str) -> Entry | None:
 def shorten(text: str, limit: int = BUTTON_CHARS) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def shared_pages(tools: list[Tool], lang: str) -> set[str]:
+    """Pages several tools link to (the catalogue): said once, not once per tool."""
+    pages = [tool.link(lang) for tool in tools]
+    return {page for page in pages if pages.count(page) > 1}
+
+
+def tool_links(tools: list[Tool], lang: str) -> list[tuple[str, str]]:
+    """(label, page) per distinct page: a tool's own page under its title, a page several tools
+    share once, as the tools page."""
+    shared = shared_pages(tools, lang)
+    links: dict[str, str] = {}
+    for tool in tools:
+        page = tool.link(lang)
+        title = tool.titles.get(lang) or tool.titles["en"]
+        links.setdefault(page, texts.say("button_tools_page", lang) if page in shared else title)
+    return [(label, page) for page, label in links.items()]
 
 
 def button(label: str, data: str) -> InlineKeyboardButton:
@@ -231,14 +249,11 @@ class OfficialBot:
         text, rows = reply.text, []
         if reply.outcome == "answer" and reply.query_id is not None:
             if reply.tools:
-                text += "\n\n" + texts.say("related_tools", lang)
+                titles = "; ".join(t.titles.get(lang) or t.titles["en"] for t in reply.tools)
+                text += "\n\n" + texts.say("related_tools", lang, titles=titles)
                 rows += [
-                    [
-                        InlineKeyboardButton(
-                            shorten(tool.titles.get(lang) or tool.titles["en"]), url=tool.url
-                        )
-                    ]
-                    for tool in reply.tools
+                    [InlineKeyboardButton(shorten(label), url=url)]
+                    for label, url in tool_links(reply.tools, lang)
                 ]
             text += "\n\n" + texts.say("helpful_ask", lang)
             rows.append(self.helpful_row("h", reply.query_id, lang))
@@ -254,6 +269,14 @@ class OfficialBot:
         elif reply.outcome == "refer" and reply.referral_id is not None:
             text += "\n\n" + texts.say("referral_helpful_ask", lang)
             rows.append(self.helpful_row("r", reply.referral_id, lang))
+        elif reply.outcome == "decline" and reply.query_id is not None:
+            # No ticket unless the official asks for one.
+            rows.append([button(texts.say("button_ask_anyway", lang), f"o:p:{reply.query_id}")])
+        elif reply.outcome == "clarify" and reply.query_id is not None:
+            rows.append([button(texts.say("button_browse_topics", lang), "o:tp:0")])
+            rows.append(
+                [button(texts.say("button_ask_secretariat", lang), f"o:p:{reply.query_id}")]
+            )
         markup = InlineKeyboardMarkup(rows) if rows else None
         await self.deliver(context.bot, chat_id, reply, text, markup)
         if reply.ticket_id is not None:
@@ -267,7 +290,7 @@ class OfficialBot:
                 question=reply.question,
                 run=self.run,
             )
-        if reply.referral_id is not None:
+        if reply.referral_id is not None and reply.referral_is_new:
             await staff.announce_referral(
                 context.bot, self.desk, self.settings, reply.referral_id, run=self.run
             )
@@ -454,12 +477,16 @@ class OfficialBot:
     async def tools(self, update: Update, context: Context) -> None:
         """/tools: the CTI tool catalogue, a paragraph per tool with its link."""
         lang = await self.language(update, context)
+        tools = list(self.desk.base.tools.values())
+        shared = shared_pages(tools, lang)
         paragraphs = []
-        for tool in self.desk.base.tools.values():
+        for tool in tools:
             title = tool.titles.get(lang) or tool.titles["en"]
             summary = tool.summaries.get(lang) or tool.summaries.get("en", "")
             year = f" ({tool.year})" if tool.year else ""
-            paragraphs.append(f"{title}{year}\n{summary}\n{tool.url}".strip())
+            own = "" if tool.link(lang) in shared else tool.link(lang)
+            paragraphs.append(f"{title}{year}\n{summary}\n{own}".strip())
+        paragraphs += [texts.say("tools_page", lang, url=url) for url in sorted(shared)]
         text = texts.say("tools_intro", lang) + "\n\n" + "\n\n".join(paragraphs)
         await self.send(context.bot, update.effective_chat.id, text)  # type: ignore[union-attr]
 

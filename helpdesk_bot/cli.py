@@ -108,15 +108,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="one JSON object per question, one per line"
     )
     ask.add_argument(
-        "--lang", choices=LANGUAGES, help="language to fall back on when the text is unclear"
+        "--lang",
+        choices=LANGUAGES,
+        help="the official's app language: a hint the question's own words overrule",
     )
     ask.add_argument("question", nargs="*", metavar="QUESTION")
 
-    commands.add_parser(
+    validate = commands.add_parser(
         "validate",
         help="check knowledge/ and referrals/ (exit 1 on any error)",
         description="Load the knowledge base and the referrals as the bot does and report every problem "
         "as file:line: message. Exit 1 on any error; warnings alone exit 0.",
+    )
+    validate.add_argument(
+        "--stale",
+        action="store_true",
+        help="list the entries due for review (past review_by, or reviewed over a year ago), "
+        "oldest first",
     )
 
     stats = commands.add_parser(
@@ -266,17 +274,26 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_validate(settings: Settings, args: argparse.Namespace) -> int:
     from .knowledge import load_knowledge
     from .referrals import load_referrals
+    from .scope import load_scope
 
     base, problems = load_knowledge(settings.knowledge_dir)
     referrals, more = load_referrals(settings.referrals_dir, base)
-    problems = sorted(problems) + sorted(more)
+    scope, scope_problems = load_scope(settings.knowledge_dir)
+    problems = sorted(problems) + sorted(scope_problems) + sorted(more)
+    if getattr(args, "stale", False):
+        from .console import format_stale
+        from .knowledge import due_for_review
+
+        print(format_stale(due_for_review(base)))
+        return 1 if any(p.is_error for p in problems) else 0
     for problem in problems:
         print(problem)
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
     summary = (
         f"{settings.knowledge_dir}: {len(base.entries)} entries in {len(base.topics)} topics, "
-        f"{len(base.tools)} tools, {len(base.states)} States; "
+        f"{len(base.tools)} tools, {len(base.states)} States, "
+        f"{len(scope.outside)} instruments outside the desk's scope; "
         f"{settings.referrals_dir}: {len(referrals.partners)} partners"
     )
     verdict = f"{errors} error(s), {warnings} warning(s)" if problems else "no problems"

@@ -7,11 +7,12 @@ Example::
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TextIO
 
+from . import texts
 from .desk import Asker, Desk, DeskError, Reply
-from .knowledge import LANGUAGES, KnowledgeBase
+from .knowledge import LANGUAGES, Entry, KnowledgeBase
 from .models import Query, Ticket, utcnow
 
 HELP = """\
@@ -85,8 +86,20 @@ class ConsoleDesk:
         self.suggestions = [e.id for e in reply.suggestions]
         lines = [reply.text]
         for tool in reply.tools:
-            lines.append(f"  Tool: {tool.titles.get(reply.language, tool.id)} - {tool.url}")
+            label = texts.say("tool_label", reply.language)
+            title = tool.titles.get(reply.language, tool.id)
+            lines.append(f"  {label}: {title} - {tool.link(reply.language)}")
         return "\n".join(lines)
+
+
+def format_stale(due: list[tuple[date, Entry]]) -> str:
+    """Entries due for review, oldest first: due date, id, file:line, headline question."""
+    if not due:
+        return "Nothing is due for review."
+    lines = [f"{len(due)} entr{'y' if len(due) == 1 else 'ies'} due for review, oldest first:"]
+    for when, entry in due:
+        lines.append(f"{when}  {entry.id}  {entry.file}:{entry.line}  {entry.question('en')}")
+    return "\n".join(lines)
 
 
 def _age(opened: datetime, now: datetime) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -25,26 +25,33 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from . import referrals as referral_records
 from . import texts
+from .answering import (  # noqa: F401 - MAX_QUESTION_CHARS and Reply are the desk's API too
+    MAX_QUESTION_CHARS,
+    Answerer,
+    Reply,
+    clean_text,
+    entry_text,
+)
 from .config import Settings
 from .db import check_schema, connect, make_sessionmaker, session_scope
 from .knowledge import (
     LANGUAGES,
-    Entry,
     KnowledgeBase,
     KnowledgeError,
     State,
-    Tool,
     language_of,
     load_knowledge,
 )
 from .matcher import Matcher
 from .models import Feedback, Official, Query, Referral, Ticket, TicketMessage, utcnow
-from .referrals import Partner, ReferralDirectory, load_referrals
+from .referrals import ReferralDirectory, load_referrals
+from .scope import Scope, load_scope
 from .yamlfile import Problem
 
-MAX_QUESTION_CHARS = 4096
 # How stale an official's "last seen" may get before a question rewrites it.
 LAST_SEEN_EVERY = timedelta(minutes=10)
+# Thanks within this long of a closed ticket are for the Secretariat's help.
+HELPED_LATELY = timedelta(days=14)
 _KNOWN_OFFICIAL = select(
     Official.id,
     Official.ref,
@@ -70,6 +77,8 @@ _INSERT_TICKET = insert(Ticket.__table__)
 _INSERT_TICKET_MESSAGE = insert(TicketMessage.__table__)
 # An official as the desk reads them: the ORM object, or a Core row with the same column names.
 OfficialLike = Official | Row
+# The ticket kind of a question passed on, by what the bot had replied.
+PASS_ON_KINDS = {"decline": "declined", "clarify": "secretariat"}
 CLOSE_RESOLUTIONS = ("answered", "out_of_scope", "duplicate", "referred")
 
 
@@ -86,42 +95,6 @@ class Asker:
     official_id: int | None = None  # channels without Telegram ids (the console) keep this
     name: str | None = None
     language_code: str | None = None  # Telegram's guess, used until the official chooses
-
-
-@dataclass
-class Reply:
-    """What the official reads, and what was recorded."""
-
-    question: str
-    outcome: str  # answer | suggest | refer | escalate | limited | empty
-    language: str
-    text: str
-    entry: Entry | None = None
-    score: float = 0.0
-    suggestions: list[Entry] = field(default_factory=list)
-    partner: Partner | None = None
-    tools: list[Tool] = field(default_factory=list)
-    ticket_id: int | None = None
-    ticket_is_new: bool = False
-    ticket_card_id: int | None = None  # the ticket's card in the staff chat, once posted
-    query_id: int | None = None
-    referral_id: int | None = None
-    candidates: list[tuple[str, float]] = field(default_factory=list)
-
-    def to_json(self) -> dict:
-        """The ``ask --json`` line of DESIGN.md."""
-        return {
-            "question": self.question,
-            "outcome": self.outcome,
-            "entry": self.entry.id if self.entry else None,
-            "score": round(self.score),
-            "language": self.language,
-            "text": self.text,
-            "suggestions": [
-                {"entry": e.id, "question": e.question(self.language)} for e in self.suggestions
-            ],
-            "partner": self.partner.id if self.partner else None,
-        }
 
 
 @dataclass(frozen=True)
@@ -146,13 +119,6 @@ class Relay:
     message_id: int | None = None  # TicketMessage row, for the delivery status
 
 
-def clean_text(text: str) -> str:
-    """Control characters out, whitespace collapsed, cut to Telegram's 4,096 characters."""
-    if not text.isprintable():  # checked in C first: most questions have nothing to replace
-        text = "".join(c if c.isprintable() else " " for c in text)
-    return " ".join(text.split())[:MAX_QUESTION_CHARS]
-
-
 class Desk:
     """The help desk's core; thread-safe, one database session per call."""
 
@@ -162,6 +128,7 @@ class Desk:
         *,
         base: KnowledgeBase,
         referrals: ReferralDirectory,
+        scope: Scope | None = None,
         sessions: sessionmaker[Session] | None = None,
     ):
         self.settings = settings
@@ -175,12 +142,14 @@ class Desk:
         # only queue for its turn while fighting over the interpreter lock (measured: ~10 % of
         # the bot's throughput, benchmarks/bot_throughput.py). PostgreSQL takes a pool's worth.
         self.threads = 1 if serialise else max(1, settings.db_pool_size)
-        self._install(base, referrals)
+        if scope is None:
+            scope = load_scope(settings.knowledge_dir)[0]
+        self._install(base, referrals, scope)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, database: bool = True) -> Desk:
         """Load the knowledge base and referrals (KnowledgeError if invalid) and open the database."""
-        base, referrals = load_base(settings)
+        base, referrals, scope = load_base(settings)
         sessions = None
         if database:
             engine = connect(
@@ -190,37 +159,43 @@ class Desk:
             )
             check_schema(engine)
             sessions = make_sessionmaker(engine)
-        return cls(settings, base=base, referrals=referrals, sessions=sessions)
+        return cls(settings, base=base, referrals=referrals, scope=scope, sessions=sessions)
 
-    def _install(self, base: KnowledgeBase, referrals: ReferralDirectory) -> None:
-        matcher = Matcher(
+    def _install(self, base: KnowledgeBase, referrals: ReferralDirectory, scope: Scope) -> None:
+        # One assignment so a concurrent question sees the old base or the new one, never a mix.
+        self._current = Answerer(
             base,
+            referrals,
+            scope,
             answer_threshold=self.settings.answer_threshold,
             suggest_threshold=self.settings.suggest_threshold,
             answer_margin=self.settings.answer_margin,
+            min_content_share=self.settings.min_content_share,
         )
-        # One assignment so a concurrent question sees the old base or the new one, never a mix.
-        self._current = (base, referrals, matcher)
+
+    @property
+    def answerer(self) -> Answerer:
+        return self._current
 
     @property
     def base(self) -> KnowledgeBase:
-        return self._current[0]
+        return self._current.base
 
     @property
     def referrals(self) -> ReferralDirectory:
-        return self._current[1]
+        return self._current.referrals
 
     @property
     def matcher(self) -> Matcher:
-        return self._current[2]
+        return self._current.matcher
 
     def reload(self) -> list[Problem]:
         """Reload knowledge and referrals; on any error keep the running base and return the problems."""
         try:
-            base, referrals = load_base(self.settings)
+            base, referrals, scope = load_base(self.settings)
         except KnowledgeError as exc:
             return exc.problems
-        self._install(base, referrals)
+        self._install(base, referrals, scope)
         return []
 
     @contextlib.contextmanager
@@ -267,41 +242,7 @@ class Desk:
         self, question: str, *, language: str | None = None, state: State | None = None
     ) -> Reply:
         """Match ``question`` and build the reply, without logging anything (``ask``)."""
-        base, referrals, matcher = self._current
-        text = clean_text(question)
-        fallback = language if language in LANGUAGES else "en"
-        if not text:
-            return Reply(question, "escalate", fallback, texts.say("empty_question", fallback))
-        match = matcher.match(text, language=fallback)
-        routing = referrals.route(text, match, region=state.region if state else None, state=state)
-        lang = match.language
-        reply = Reply(
-            question=question,
-            outcome=match.outcome,
-            language=lang,
-            text="",
-            score=match.score,
-            candidates=[(c.entry.id, c.score) for c in match.candidates[:3]],
-        )
-        if routing is not None:
-            reply.outcome = "refer"
-            reply.partner = routing.partner
-            reply.entry = match.entry if match.outcome == "answer" else None
-            reply.text = referrals.reply_text(routing, lang)
-        elif match.outcome == "answer" and match.entry is not None:
-            reply.entry = match.entry
-            reply.tools = [base.tools[t] for t in match.entry.tools if t in base.tools]
-            reply.text = entry_text(match.entry, lang)
-        elif match.outcome == "suggest":
-            reply.suggestions = match.suggestions
-            lines = [texts.say("suggest_intro", lang)]
-            lines += [f"{i}. {e.question(lang)}" for i, e in enumerate(reply.suggestions, 1)]
-            lines.append(texts.say("suggest_none", lang))
-            reply.text = "\n".join(lines)
-        else:
-            reply.outcome = "escalate"
-            reply.text = texts.say("escalate_offline", lang)
-        return reply
+        return self._current.answer(question, language=language, state=state)
 
     def ask(
         self, asker: Asker, question: str, *, channel: str = "telegram", via: str = "typed"
@@ -316,8 +257,48 @@ class Desk:
                 return Reply(question, "limited", language, texts.say("rate_limited", language))
             state = self.base.states.get(official.state_code or "")
             reply = self.answer(question, language=language, state=state)
+            if reply.small_talk == "thanks" and self._helped_lately(connection, official):
+                reply.text = texts.say("smalltalk_after_ticket", reply.language)
+            if reply.partner is not None and self._partner_shown_today(
+                connection, official, reply.partner.id
+            ):
+                # Once a day is enough: the answer stands alone, a bare referral shrinks to a line.
+                if reply.outcome == "answer":
+                    reply.text = reply.text.removesuffix("\n\n" + reply.partner_note)
+                    reply.partner, reply.partner_note = None, ""
+                else:
+                    reply.text = self.referrals.reminder_text(reply.partner, reply.language)
             self._log(connection, official, reply, channel=channel, via=via)
             return reply
+
+    def _helped_lately(self, connection: Connection, official: OfficialLike) -> bool:
+        """The official's last ticket was closed in the past fortnight and none is open."""
+        last = connection.execute(
+            select(Ticket.status, Ticket.closed_at)
+            .where(Ticket.official_id == official.id)
+            .order_by(Ticket.id.desc())
+            .limit(1)
+        ).first()
+        return (
+            last is not None
+            and last.status == "closed"
+            and last.closed_at is not None
+            and last.closed_at >= utcnow() - HELPED_LATELY
+        )
+
+    @staticmethod
+    def _partner_shown_today(connection: Connection, official: OfficialLike, partner: str) -> bool:
+        since = utcnow() - timedelta(days=1)
+        shown = connection.execute(
+            select(Query.id)
+            .where(
+                Query.official_id == official.id,
+                Query.partner_id == partner,
+                Query.asked_at >= since,
+            )
+            .limit(1)
+        ).first()
+        return shown is not None
 
     def choose(self, asker: Asker, entry_id: str, *, channel: str = "telegram") -> Reply:
         """An official chose a suggested entry: that is a question too, and logged as one."""
@@ -331,7 +312,7 @@ class Desk:
                 question=entry.question(lang),
                 outcome="answer",
                 language=lang,
-                text=entry_text(entry, lang),
+                text=entry_text(entry, lang, self.base),
                 entry=entry,
                 score=100.0,
                 tools=[self.base.tools[t] for t in entry.tools if t in self.base.tools],
@@ -363,8 +344,9 @@ class Desk:
                 raise DeskError(f"no query {query_id} for this official")
             lang = official.language
             tried = f"{query.entry_id}:{query.score:.0f}" if query.entry_id else None
+            kind = PASS_ON_KINDS.get(query.outcome, "not_helpful")
             ticket_id, card_id, is_new = self._open_or_join(
-                session.connection(), official, query.text or "", kind="not_helpful", tried=tried
+                session.connection(), official, query.text or "", kind=kind, tried=tried
             )
             return Reply(
                 query.text or "",
@@ -398,6 +380,7 @@ class Desk:
             "score": reply.score,
             "topic": reply.entry.topic if reply.entry else None,
             "partner_id": reply.partner.id if reply.partner else None,
+            "declined_by": reply.declined_by,
             "channel": channel,
             "via": via,
             "state_code": official.state_code,
@@ -416,22 +399,41 @@ class Desk:
         # One row per question on every update: a Core insert skips the unit of work's bookkeeping.
         inserted = connection.execute(_INSERT_QUERY, row)
         reply.query_id = inserted.inserted_primary_key[0]
-        if reply.outcome == "refer" and reply.partner is not None:
-            referral = Referral(
-                partner_id=reply.partner.id,
-                query_id=reply.query_id,
-                official_id=official.id,
-                official_ref=official.ref,
-                state_code=official.state_code,
-                region=row["region"],
-                language=reply.language,
-                created_by="bot",
-                followup_due_at=utcnow() + timedelta(days=self.settings.referral_followup_days),
+        if reply.partner is not None:
+            reply.referral_id, reply.referral_is_new = self._refer(connection, official, reply, row)
+
+    def _refer(
+        self, connection: Connection, official: OfficialLike, reply: Reply, row: dict
+    ) -> tuple[int, bool]:
+        """The official's open referral to the partner, or a new one (and a card for staff)."""
+        assert reply.partner is not None
+        open_referral = connection.execute(
+            select(Referral.id)
+            .where(
+                Referral.official_id == official.id,
+                Referral.partner_id == reply.partner.id,
+                Referral.status == "open",
             )
-            with Session(bind=connection) as session:
-                session.add(referral)
-                session.flush()
-                reply.referral_id = referral.id
+            .order_by(Referral.id.desc())
+            .limit(1)
+        ).scalar()
+        if open_referral is not None:
+            return open_referral, False
+        referral = Referral(
+            partner_id=reply.partner.id,
+            query_id=reply.query_id,
+            official_id=official.id,
+            official_ref=official.ref,
+            state_code=official.state_code,
+            region=row["region"],
+            language=reply.language,
+            created_by="bot",
+            followup_due_at=utcnow() + timedelta(days=self.settings.referral_followup_days),
+        )
+        with Session(bind=connection) as session:
+            session.add(referral)
+            session.flush()
+            return referral.id, True
 
     def _open_or_join(
         self,
@@ -1060,20 +1062,15 @@ class Desk:
         return ticket
 
 
-def load_base(settings: Settings) -> tuple[KnowledgeBase, ReferralDirectory]:
-    """Knowledge and referrals, or KnowledgeError with every problem of both."""
+def load_base(settings: Settings) -> tuple[KnowledgeBase, ReferralDirectory, Scope]:
+    """Knowledge, referrals and the scope list, or KnowledgeError with every problem of all three."""
     base, problems = load_knowledge(settings.knowledge_dir)
     referrals, more = load_referrals(settings.referrals_dir, base)
-    problems = problems + more
+    scope, scope_problems = load_scope(settings.knowledge_dir)
+    problems = problems + more + scope_problems
     if any(p.is_error for p in problems):
         raise KnowledgeError(problems)
-    return base, referrals
-
-
-def entry_text(entry: Entry, language: str) -> str:
-    """The entry's answer in ``language`` followed by its source, as the official reads it."""
-    answer = entry.answers.get(language) or entry.answers["en"]
-    return f"{answer}\n\n{texts.say('source', language, source=entry.source)}"
+    return base, referrals, scope
 
 
 def working_days_between(start: datetime, end: datetime) -> float:

@@ -41,6 +41,7 @@ COLUMNS = (
     "score",
     "topic",
     "partner",
+    "declined_by",
     "ticket",
     "channel",
     "via",
@@ -94,6 +95,7 @@ def iter_queries(
         Query.score,
         Query.topic,
         Query.partner_id,
+        Query.declined_by,
         Query.ticket_id,
         Query.channel,
         Query.via,
@@ -120,9 +122,9 @@ def iter_queries(
             pseudonym(row[2]),
             *row[3:6],
             round(row[6], 1) if row[6] is not None else None,
-            *row[7:16],
-            _iso(row[16]),
-            *row[17:],
+            *row[7:17],
+            _iso(row[17]),
+            *row[18:],
         )
 
 

@@ -26,6 +26,18 @@ from .yamlfile import LineDict, LineList, Problem, display_path, language_texts,
 LANGUAGES = ("en", "fr", "es")
 
 
+def _is_action_date(text: str) -> bool:
+    """YYYY-MM-DD or YYYY-MM: "2024-12-05", "2026-02"."""
+    parts = text.split("-")
+    return (
+        len(parts) in (2, 3)
+        and len(parts[0]) == 4
+        and all(p.isdigit() for p in parts)
+        and 1 <= int(parts[1]) <= 12
+        and (len(parts) == 2 or 1 <= int(parts[2]) <= 31)
+    )
+
+
 def language_of(code: str | None) -> str:
     """The desk's language for Telegram's ``language_code`` (``"fr-CA"`` -> ``"fr"``), else English.
 
@@ -38,9 +50,11 @@ def language_of(code: str | None) -> str:
 MAX_ANSWER_CHARS = 900
 MIN_QUESTIONS = 4
 REVIEW_AFTER = timedelta(days=365)
-RESERVED_FILES = {"topics.yaml", "tools.yaml", "states.yaml", "synonyms.yaml"}
+RESERVED_FILES = {"topics.yaml", "tools.yaml", "states.yaml", "synonyms.yaml", "scope.yaml"}
 REGIONS = ("africa", "americas", "asia", "europe", "oceania")
 TREATY_STATUSES = ("party", "signatory", "none")
+TREATIES = ("uncat", "opcat")
+TREATY_ACTIONS = ("signature", "ratification", "accession", "succession")
 
 
 @dataclass(frozen=True)
@@ -64,6 +78,8 @@ class Entry:
     tools: list[str] = field(default_factory=list)
     file: str = ""
     line: int = 0
+    # For facts that change (office-holders, the latest accession): check again by this date.
+    review_by: date | None = None
 
     def question(self, language: str) -> str:
         """The entry's headline question in ``language`` (its first phrasing)."""
@@ -80,7 +96,29 @@ class Tool:
     summaries: dict[str, str]
     topics: list[str]
     languages: list[str]
-    url: str
+    url: str  # the English page (or the only one)
+    urls: dict[str, str] = field(default_factory=dict)  # per language, where CTI publishes one
+
+    def link(self, language: str) -> str:
+        """The tool's page in ``language`` where there is one, else the English page."""
+        return self.urls.get(language) or self.url
+
+
+@dataclass(frozen=True)
+class TreatyAction:
+    """One step a State took on a treaty, with its date and where it is recorded."""
+
+    action: str  # signature | ratification | accession | succession
+    date: str  # YYYY-MM-DD, or YYYY-MM where only the month is sourced
+    source: str
+
+
+@dataclass(frozen=True)
+class Unidentified:
+    """Parties a published total counts that the register cannot name (so counts stay right)."""
+
+    parties: int
+    source: str
 
 
 @dataclass(frozen=True)
@@ -94,6 +132,7 @@ class State:
     commonwealth: bool
     uncat: str
     opcat: str
+    actions: dict[str, tuple[TreatyAction, ...]] = field(default_factory=dict)  # per treaty
 
     def name(self, language: str) -> str:
         return (self.names.get(language) or self.names["en"])[0]
@@ -114,6 +153,7 @@ class KnowledgeBase:
     states: dict[str, State] = field(default_factory=dict)
     synonyms: list[list[str]] = field(default_factory=list)
     states_as_of: date | None = None
+    unidentified: dict[str, Unidentified] = field(default_factory=dict)  # per treaty
     digest: str = ""
 
     def entries_by_topic(self, topic: str) -> list[Entry]:
@@ -207,6 +247,20 @@ class KnowledgeError(Exception):
         self.problems = problems
         errors = [p for p in problems if p.is_error]
         super().__init__(f"{len(errors)} error(s) in the knowledge base; first: {errors[0]}")
+
+
+def due_for_review(base: KnowledgeBase, *, today: date | None = None) -> list[tuple[date, Entry]]:
+    """Entries due for a person to check again, oldest first: past their ``review_by``, or
+    reviewed over a year ago (``helpdesk-bot validate --stale``, staff ``/stale``)."""
+    today = today or date.today()
+    due = []
+    for entry in base.entries.values():
+        dates = [entry.review_by] if entry.review_by else []
+        if entry.reviewed is not None:
+            dates.append(entry.reviewed + REVIEW_AFTER)
+        if dates and min(dates) <= today:
+            due.append((min(dates), entry))
+    return sorted(due, key=lambda pair: (pair[0], pair[1].id))
 
 
 def load_knowledge(
@@ -360,6 +414,19 @@ class _Loader:
                 f"{entry_id}: reviewed {reviewed}, over a year ago",
                 "warning",
             )
+        review_by = item.get("review_by")
+        if review_by is not None and not isinstance(review_by, date):
+            self.problem(
+                name, item.key_line("review_by"), f"{entry_id}: 'review_by' must be a date"
+            )
+            review_by = None
+        elif review_by is not None and review_by < self.today:
+            self.problem(
+                name,
+                item.key_line("review_by"),
+                f"{entry_id}: due for review since {review_by} (answers say when it was checked)",
+                "warning",
+            )
         questions: dict[str, list[str]] = {}
         answers: dict[str, str] = {}
         for language in LANGUAGES:
@@ -395,6 +462,7 @@ class _Loader:
                     block.key_line("answer"),
                     f"{entry_id}: {language} answer is {len(answer)} characters, at most {MAX_ANSWER_CHARS}",
                 )
+            self.check_figures(name, block.key_line("answer"), entry_id, language, answer)
             answers[language] = answer
         keywords: dict[str, list[str]] = {}
         raw_keywords = item.get("keywords") or {}
@@ -428,7 +496,29 @@ class _Loader:
             tools=tools,
             file=name,
             line=item.line,
+            review_by=review_by,
         )
+
+    def check_figures(
+        self, name: str, line: int, entry_id: str, language: str, answer: str
+    ) -> None:
+        """Counts come from the State register: a placeholder, never a number typed in."""
+        from .register import PLACEHOLDERS, placeholders_in, typed_counts
+
+        for unknown in sorted(set(placeholders_in(answer)) - set(PLACEHOLDERS)):
+            self.problem(
+                name,
+                line,
+                f"{entry_id}: {language} answer: unknown placeholder {{{unknown}}} "
+                f"(known: {', '.join(PLACEHOLDERS)})",
+            )
+        for typed in typed_counts(answer):
+            self.problem(
+                name,
+                line,
+                f"{entry_id}: {language} answer types a count of parties ({typed!r}): write "
+                "{uncat_parties} or {opcat_parties}, filled from states.yaml",
+            )
 
     def id_list(self, name: str, item: LineDict, key: str, entry_id: str) -> list[str]:
         value = item.get(key) or []
@@ -502,8 +592,18 @@ class _Loader:
                         name, item.key_line("topics"), f"{tool_id}: unknown topic {topic!r}"
                     )
             url = item.get("url")
-            if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-                self.problem(name, item.key_line("url"), f"{tool_id}: 'url' must be a web address")
+            urls: dict[str, str] = {}
+            if isinstance(url, dict):  # {en: ..., fr: ...}: a page per language
+                urls = {k: v for k, v in url.items() if k in LANGUAGES and isinstance(v, str)}
+                url = urls.get("en")
+            if not isinstance(url, str) or not all(
+                u.startswith(("https://", "http://")) for u in [url, *urls.values()]
+            ):
+                self.problem(
+                    name,
+                    item.key_line("url"),
+                    f"{tool_id}: 'url' must be a web address (or one per language, en required)",
+                )
                 url = ""
             year = item.get("year")
             self.base.tools[tool_id] = Tool(
@@ -516,6 +616,7 @@ class _Loader:
                 topics=list(topics),
                 languages=[str(x) for x in item.get("languages") or []],
                 url=url,
+                urls=urls,
             )
 
     # --- states -------------------------------------------------------------------------------
@@ -568,13 +669,9 @@ class _Loader:
                     item.key_line("region"),
                     f"{code}: region must be one of {', '.join(REGIONS)}",
                 )
-            for treaty in ("uncat", "opcat"):
-                if item.get(treaty) not in TREATY_STATUSES:
-                    self.problem(
-                        name,
-                        item.key_line(treaty),
-                        f"{code}: '{treaty}' must be party, signatory or none",
-                    )
+            statuses, actions = {}, {}
+            for treaty in TREATIES:
+                statuses[treaty], actions[treaty] = self.treaty_status(name, item, treaty, code)
             self.base.states[code] = State(
                 code=code,
                 names=parsed,
@@ -583,9 +680,73 @@ class _Loader:
                 un_member=bool(item.get("un_member", True)),
                 sids=bool(item.get("sids", False)),
                 commonwealth=bool(item.get("commonwealth", False)),
-                uncat=str(item.get("uncat")),
-                opcat=str(item.get("opcat")),
+                uncat=statuses["uncat"],
+                opcat=statuses["opcat"],
+                actions={t: a for t, a in actions.items() if a},
             )
+        self.load_unidentified(name, data)
+
+    def treaty_status(
+        self, name: str, item: LineDict, treaty: str, code: str
+    ) -> tuple[str, tuple[TreatyAction, ...]]:
+        """``uncat: party``, or ``uncat: {status: party, actions: [{action, date, source}]}``."""
+        value = item.get(treaty)
+        line = item.key_line(treaty)
+        raw_actions: object = []
+        if isinstance(value, LineDict):
+            raw_actions = value.get("actions", [])
+            line = value.key_line("status")
+            value = value.get("status")
+        if value not in TREATY_STATUSES:
+            self.problem(name, line, f"{code}: '{treaty}' must be party, signatory or none")
+        if not isinstance(raw_actions, list):
+            self.problem(name, line, f"{code}: {treaty} actions must be a list")
+            return str(value), ()
+        actions = []
+        for index, raw in enumerate(raw_actions):
+            at = raw_actions.item_line(index) if isinstance(raw_actions, LineList) else line
+            if not isinstance(raw, dict):
+                self.problem(name, at, f"{code}: a {treaty} action needs action, date and source")
+                continue
+            when = raw.get("date")
+            when = when.isoformat() if isinstance(when, date) else str(when or "")
+            action, source = raw.get("action"), raw.get("source")
+            if action not in TREATY_ACTIONS:
+                self.problem(
+                    name, at, f"{code}: {treaty} action must be one of {', '.join(TREATY_ACTIONS)}"
+                )
+            elif not _is_action_date(when):
+                self.problem(
+                    name, at, f"{code}: {treaty} {action} date must be YYYY-MM-DD or YYYY-MM"
+                )
+            elif not isinstance(source, str) or not source.strip():
+                self.problem(name, at, f"{code}: {treaty} {action} needs a 'source'")
+            else:
+                actions.append(TreatyAction(str(action), when, source.strip()))
+        return str(value), tuple(sorted(actions, key=lambda a: a.date))
+
+    def load_unidentified(self, name: str, data: LineDict) -> None:
+        """Parties a published total counts that no State item is marked for."""
+        value = data.get("unidentified_parties")
+        if value is None:
+            return
+        if not isinstance(value, LineDict):
+            self.problem(name, data.key_line("unidentified_parties"), "expected uncat/opcat items")
+            return
+        for treaty, item in value.items():
+            line = value.key_line(treaty)
+            if treaty not in TREATIES or not isinstance(item, LineDict):
+                self.problem(name, line, f"unidentified_parties: {treaty!r} is not uncat or opcat")
+                continue
+            count, source = item.get("parties"), item.get("source")
+            if not isinstance(count, int) or count < 0 or isinstance(count, bool):
+                self.problem(
+                    name, line, f"unidentified_parties {treaty}: 'parties' must be a count"
+                )
+            elif not isinstance(source, str) or not source.strip():
+                self.problem(name, line, f"unidentified_parties {treaty}: needs a 'source'")
+            else:
+                self.base.unidentified[treaty] = Unidentified(count, " ".join(source.split()))
 
     # --- synonyms -----------------------------------------------------------------------------
     def load_synonyms(self) -> None:

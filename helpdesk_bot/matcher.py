@@ -20,6 +20,7 @@ Example::
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from typing import NamedTuple
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from .config import ANSWER_MARGIN, ANSWER_THRESHOLD, MIN_CONTENT_SHARE, SUGGEST_THRESHOLD
 from .knowledge import LANGUAGES, Entry, KnowledgeBase
 from .text import (
     QUESTION_WORDS,
@@ -37,6 +39,7 @@ from .text import (
     is_intent,
     language_from_scores,
     language_scores,
+    simplify,
 )
 
 __all__ = ["Candidate", "Match", "Matcher", "detect_language"]
@@ -49,11 +52,23 @@ _FUZZY_SHARE = 0.2  # weight of rapidfuzz's text similarity in the final score
 _PHRASING_SHARE = 0.5  # best phrasing vs. the entry's whole vocabulary
 _EXPLAINED_POWER = 0.35  # share of the question explained vs. share of the phrasing covered
 _UNKNOWN_QUANTILE = 0.5
+_UNKNOWN_FACTOR = 1.4
 _KEYWORD_SHARE = 0.2  # a term only in an entry's keywords or tool titles counts as 1 phrasing in 5
 _ENTRY_SHARE_POWER = 0.5  # how much an entry's term weight follows its share of phrasings
 _INTENT_WEIGHT = 3.0  # an intent token weighs this many times its IDF
 _OTHER_QUESTION = 0.2  # a phrasing asking with other question words loses this share
 _EXACT_LEAD = 10.0  # an exact phrasing of one entry leads any other entry by this much
+# An entry resting on other articles than the one the official cites keeps this share of its
+# score: "a reservation to article 22" (of UNCAT) is not the entry on OPCAT art. 30.
+_ARTICLE_MISMATCH = 0.8
+
+# "art. 20", "article 22", "artículo 3", "arts 5": the article numbers an official cites.
+_CITED_ARTICLE = re.compile(r"\b(?:art|arts|article|articles|articulo|articulos)\s+(\d{1,2})\b")
+_OPCAT_NAMED = re.compile(
+    r"\b(?:opcat|op cat|optional protocol|protocole facultatif|protocolo facultativo)\b"
+)
+# An entry's source names the articles it rests on: "UNCAT art. 20–22, 28, 30; OPCAT art. 24".
+_SOURCE_ARTICLES = re.compile(r"\b(UNCAT|OPCAT)\b[^;]*?\bart\.\s*((?:[\d\s,–-]|\(\d+\))+)")
 
 
 @dataclass(frozen=True)
@@ -93,13 +108,16 @@ class _Index:
 
     def __init__(self, base: KnowledgeBase, normaliser: Normaliser):
         self.entries: list[Entry] = list(base.entries.values())
+        self.entry_of = {entry.id: n for n, entry in enumerate(self.entries)}
         term_ids: dict[str, int] = {}
         doc_terms: list[list[int]] = []
         doc_owner: list[int] = []
         doc_text: list[str] = []
         doc_language: list[str] = []
         entry_df: dict[int, set[int]] = defaultdict(set)
-        term_languages: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(LANGUAGES, 0))
+        # The languages each written word of the base appears in (before synonyms merge "date
+        # limite" into "deadline"): the language of a question without function words.
+        word_languages: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(LANGUAGES, 0))
 
         bags: list[set[int]] = [set() for _ in base.entries]
         # How many of an entry's phrasings in each language use a term: an entry *about* the
@@ -115,8 +133,9 @@ class _Index:
             bags[owner].update(ids)
             for tid in ids:
                 entry_df[tid].add(owner)
-                if language in LANGUAGES:
-                    term_languages[tid][language] += 1
+            if language in LANGUAGES:
+                for word in set(simplify(text).split()):
+                    word_languages[word][language] += 1
             if phrasing:
                 phrasings[owner][language] += 1
                 for tid in ids:
@@ -194,7 +213,8 @@ class _Index:
         self.entry_weights = [
             np.array(entry_weights[i], dtype=np.float32) for i in range(len(self.terms))
         ]
-        self.term_languages = dict(term_languages)
+        self.word_languages = dict(word_languages)
+        self.bags = [frozenset(bag) for bag in bags]
         # Typo look-up goes to the terms sharing the first letter: 26 small lists, not one big one.
         buckets: dict[str, list[str]] = defaultdict(list)
         for term in self.terms:
@@ -257,36 +277,32 @@ class _Index:
         return _TermWeights(weight, False, doc_rows, doc_adds, entry_rows, entry_adds)
 
 
-# Calibration (tests/data/eval.yaml, 246 in scope, 50 out of scope, shipped base of 122 entries,
-# 28 of the questions probing intent contrasts: how to join / which States have not / how many):
-# a grid over answer threshold 26-55 and margin 0-8, keeping out-of-scope declined >= 94%.
-# With intent tokens weighing three times their IDF and a phrasing that asks with other question
-# words losing a fifth, 36 with a margin of 1 answers 94.3% right with 2.8% wrong and declines
-# 96% out of scope; 34 buys one more right answer for one more out-of-scope question answered,
-# a margin of 2 one wrong answer fewer for three right ones, so 36/1 stays. 25 keeps the suggest
-# band for questions with at least one rare shared term.
 class Matcher:
     """An index of every phrasing in the base, built once; ``match`` only scores.
 
-    Bands: ``answer`` when the best entry scores at least ``answer_threshold`` and leads the
-    runner-up by ``answer_margin``; ``suggest`` (up to three entries) from ``suggest_threshold``;
-    ``escalate`` below.
+    Bands: ``answer`` when the best entry scores at least ``answer_threshold``, leads the
+    runner-up by ``answer_margin`` and uses at least ``min_content_share`` of the question's
+    content words (question words like "how long" alone never make an answer); ``suggest`` (up to
+    three entries) from ``suggest_threshold``; ``escalate`` below.
     """
 
     def __init__(
         self,
         base: KnowledgeBase,
         *,
-        answer_threshold: float = 36.0,
-        suggest_threshold: float = 25.0,
-        answer_margin: float = 1.0,
+        answer_threshold: float = ANSWER_THRESHOLD,
+        suggest_threshold: float = SUGGEST_THRESHOLD,
+        answer_margin: float = ANSWER_MARGIN,
+        min_content_share: float = MIN_CONTENT_SHARE,
     ):
         self.base = base
+        self.min_content_share = min_content_share
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
         self.answer_margin = answer_margin
         self.normaliser = Normaliser(base.synonyms)
         self.index = _Index(base, self.normaliser)
+        self.articles = [source_articles(entry.source) for entry in self.index.entries]
 
     def match(self, text: str, *, language: str | None = None) -> Match:
         """Score ``text`` against the base; never raises on any string."""
@@ -294,11 +310,20 @@ class Matcher:
         if not isinstance(text, str):
             return Match("escalate", fallback)
         terms = list(dict.fromkeys(self.normaliser.terms(text)))[:_MAX_TERMS]
-        detected = self._language(text, terms, fallback)
+        detected = self._language(text, fallback)
         index = self.index
         if not terms or not index.entries:
             return Match("escalate", detected)
         ranked = self._rank(terms)
+        cited = cited_articles(text)
+        if cited and ranked:
+            ranked = sorted(
+                (
+                    (e, s * _ARTICLE_MISMATCH if self._other_articles(e, cited) else s)
+                    for e, s in ranked
+                ),
+                key=lambda item: -item[1],
+            )
         candidates = [Candidate(index.entries[e], round(s, 1)) for e, s in ranked[:5]]
         top = candidates[0] if candidates else None
         if top is None or top.score < self.suggest_threshold:
@@ -306,9 +331,38 @@ class Matcher:
                 "escalate", detected, score=top.score if top else 0.0, candidates=candidates
             )
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-        if top.score >= self.answer_threshold and top.score - runner_up >= self.answer_margin:
+        if (
+            top.score >= self.answer_threshold
+            and top.score - runner_up >= self.answer_margin
+            and self.content_share(terms, index.entry_of[top.entry.id]) >= self.min_content_share
+        ):
             return Match("answer", detected, top.entry, top.score, candidates)
         return Match("suggest", detected, None, top.score, candidates)
+
+    def content_share(self, terms: list[str], entry: int) -> float:
+        """The weighted share of the question's content words (not its question words) that the
+        entry uses anywhere; a word the base has never seen counts against it."""
+        index = self.index
+        total = found = 0.0
+        for term in terms:
+            weights = index.term_weights(term)
+            if weights is None:
+                total += index.unknown_weight
+            elif not weights.intent:
+                total += weights.weight
+                if any(tid in index.bags[entry] for tid, _ in index.expand(term)):
+                    found += weights.weight
+        return found / total if total else 1.0
+
+    def _other_articles(self, entry: int, cited: tuple[str, frozenset[int]]) -> bool:
+        """Whether the entry rests on articles, none of them the ones cited (of that treaty)."""
+        treaty, numbers = cited
+        own = self.articles[entry]
+        return bool(own) and not any((treaty, n) in own for n in numbers)
+
+    def knows(self, term: str) -> bool:
+        """Whether a question term is one the base uses, exactly or through a typo."""
+        return bool(self.index.expand(term))
 
     def _rank(self, terms: list[str]) -> list[tuple[int, float]]:
         """(entry number, score 0-100) for the entries the question touches, best first."""
@@ -410,15 +464,15 @@ class Matcher:
             scored = [(o, 100.0 if o in exact else min(s, 100.0 - _EXACT_LEAD)) for o, s in scored]
         return sorted(scored, key=lambda item: -item[1])
 
-    def _language(self, text: str, terms: list[str], fallback: str) -> str:
-        """The text's own language; when its words say nothing, the language of its terms."""
+    def _language(self, text: str, fallback: str) -> str:
+        """The text's own language; when its function words say nothing, the language its words
+        are written in across the base ("deadline" English, "plazo" Spanish)."""
         scores = language_scores(text)
         if max(scores.values()) > 0:
             return language_from_scores(scores, text, fallback)
         votes = dict.fromkeys(LANGUAGES, 0.0)
-        for term in terms:
-            tid = self.index.term_ids.get(term)
-            counts = self.index.term_languages.get(tid) if tid is not None else None
+        for word in set(simplify(text).split()):
+            counts = self.index.word_languages.get(word)
             if counts:
                 total = sum(counts.values())
                 for lang, count in counts.items():
@@ -428,6 +482,33 @@ class Matcher:
         if ranked[0] - ranked[1] >= 0.5:
             return best
         return fallback
+
+
+def cited_articles(text: str) -> tuple[str, frozenset[int]] | None:
+    """The treaty and article numbers a question cites, or None.
+
+    >>> cited_articles("Can we make a reservation to article 22?")
+    ('UNCAT', frozenset({22}))
+    """
+    simple = simplify(text)
+    numbers = frozenset(int(n) for n in _CITED_ARTICLE.findall(simple))
+    if not numbers:
+        return None
+    return ("OPCAT" if _OPCAT_NAMED.search(simple) else "UNCAT", numbers)
+
+
+def source_articles(source: str) -> frozenset[tuple[str, int]]:
+    """(treaty, article) pairs an entry's source names: "UNCAT art. 5–9" -> 5, 6, 7, 8, 9."""
+    found: set[tuple[str, int]] = set()
+    for treaty, numbers in _SOURCE_ARTICLES.findall(source):
+        numbers = re.sub(r"\(\d+\)", "", numbers)
+        for part in numbers.split(","):
+            bounds = [int(b) for b in re.split(r"[–-]", part) if b.strip().isdigit()]
+            if len(bounds) == 2:
+                found.update((treaty, n) for n in range(bounds[0], bounds[1] + 1))
+            elif len(bounds) == 1:
+                found.add((treaty, bounds[0]))
+    return frozenset(found)
 
 
 def _spread(

@@ -106,11 +106,13 @@ class Query(Base):
     # NULL once erased (/forget or the retention period); the counts stay.
     text: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(2))
-    outcome: Mapped[str] = mapped_column(String(10))  # answer | suggest | refer | escalate
+    # answer | suggest | refer | decline | clarify | smalltalk | escalate
+    outcome: Mapped[str] = mapped_column(String(10))
     entry_id: Mapped[str | None] = mapped_column(String(80))
     score: Mapped[float] = mapped_column(Float, default=0.0)
     topic: Mapped[str | None] = mapped_column(String(40))
     partner_id: Mapped[str | None] = mapped_column(String(40))
+    declined_by: Mapped[str | None] = mapped_column(String(80))  # scope item or rule (decline)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
     channel: Mapped[str] = mapped_column(String(16), default="telegram")
     via: Mapped[str] = mapped_column(String(16), default="typed")  # typed | suggestion | edited

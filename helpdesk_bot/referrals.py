@@ -217,6 +217,20 @@ class ReferralDirectory:
             lines.append(words["no_contact"])
         return "\n".join(lines)
 
+    def brief_text(self, routing: Routing, language: str) -> str:
+        """The partner in two lines, after an answer: who, and how to reach them."""
+        partner = routing.partner
+        lang = language if language in LANGUAGES else "en"
+        words = _REPLY[lang]
+        how = words["brief_warm"] if partner.introduction == "warm" else partner.website
+        return words["brief"].format(name=partner.name(lang)) + "\n" + how
+
+    @staticmethod
+    def reminder_text(partner: Partner, language: str) -> str:
+        """One line for an official already shown this partner today."""
+        lang = language if language in LANGUAGES else "en"
+        return _REPLY[lang]["again"].format(name=partner.name(lang), website=partner.website)
+
 
 _REPLY = {
     "en": {
@@ -228,6 +242,10 @@ _REPLY = {
         "website": "Website",
         "contact": "Contact",
         "no_contact": "Their contact details are on their website.",
+        "brief": "For further support on this, a CTI partner can help: {name}.",
+        "brief_warm": "The Secretariat can introduce you: write /secretariat with a line about "
+        "what you need.",
+        "again": "As mentioned earlier, {name} is best placed to help with this: {website}",
     },
     "fr": {
         "intro": "Cette question relève plutôt d'un partenaire de la CTI : {name}.",
@@ -238,6 +256,11 @@ _REPLY = {
         "website": "Site web",
         "contact": "Contact",
         "no_contact": "Leurs coordonnées figurent sur leur site web.",
+        "brief": "Pour aller plus loin, un partenaire de la CTI peut vous aider : {name}.",
+        "brief_warm": "Le Secrétariat peut vous mettre en relation : écrivez /secretariat en "
+        "indiquant en une ligne ce dont vous avez besoin.",
+        "again": "Comme indiqué plus tôt, {name} est le mieux placé pour vous aider sur ce "
+        "point : {website}",
     },
     "es": {
         "intro": "Esta consulta la atiende mejor un socio de la CTI: {name}.",
@@ -248,6 +271,10 @@ _REPLY = {
         "website": "Sitio web",
         "contact": "Contacto",
         "no_contact": "Sus datos de contacto figuran en su sitio web.",
+        "brief": "Para ir más allá, un socio de la CTI puede ayudarle: {name}.",
+        "brief_warm": "La Secretaría puede ponerle en contacto: escriba /secretariat indicando "
+        "en una línea lo que necesita.",
+        "again": "Como se indicó antes, {name} es quien mejor puede ayudarle en esto: {website}",
     },
 }
 

@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 
 # Before the officials' handlers (group 0): staff-chat updates stop here.
 STAFF_GROUP = -1
-STAFF_COMMANDS = ("queue", "ticket", "referrals", "stats", "reload")
+STAFF_COMMANDS = ("queue", "ticket", "referrals", "stats", "reload", "stale")
 REMINDER_INTERVAL = timedelta(minutes=30)
 FOLLOWUP_INTERVAL = timedelta(hours=1)
 CARD_GRACE = timedelta(minutes=2)
@@ -432,6 +432,7 @@ class Triage:
             "referrals": self.list_referrals,
             "stats": self.stats,
             "reload": self.reload,
+            "stale": self.stale,
         }[name]
         await handler(message, context.args or [])
         raise ApplicationHandlerStop
@@ -516,6 +517,14 @@ class Triage:
         headline, chart = await asyncio.to_thread(figures_and_chart)
         await message.reply_text(headline)
         await message.reply_photo(chart, caption="Questions per month")
+
+    async def stale(self, message: Message, args: list[str]) -> None:
+        """/stale: the entries due for a person to check again, oldest first."""
+        from .console import format_stale
+        from .knowledge import due_for_review
+
+        for part in chunks(format_stale(due_for_review(self.desk.base))):
+            await message.reply_text(part)
 
     async def reload(self, message: Message, args: list[str]) -> None:
         problems = await asyncio.to_thread(self.desk.reload)

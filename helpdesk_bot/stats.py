@@ -35,7 +35,8 @@ from .db import check_schema, connect, make_sessionmaker, session_scope
 from .knowledge import Entry, State, fold, load_knowledge, load_states
 from .models import Feedback, Query, Referral, Ticket
 
-OUTCOMES = ("answer", "suggest", "refer", "escalate")
+OUTCOMES = ("answer", "suggest", "refer", "decline", "clarify", "escalate")
+SMALL_TALK = "smalltalk"  # greetings and thanks: logged, counted apart, never a question
 STATE_STATUSES = ("party", "signatory", "neither")
 SUPPRESS_BELOW = 5
 SUPPRESSED = "<5"
@@ -117,6 +118,8 @@ class Figures:
     officials: int = 0
     states: int = 0
     by_outcome: dict[str, int] = field(default_factory=dict)
+    smalltalk: int = 0
+    declined_by: dict[str, int] = field(default_factory=dict)  # scope item or rule -> declines
     by_topic: dict[str, int] = field(default_factory=dict)
     by_entry: dict[str, int] = field(default_factory=dict)
     by_language: dict[str, int] = field(default_factory=dict)
@@ -146,6 +149,8 @@ class Figures:
             "officials": self.officials,
             "states": self.states,
             "by_outcome": self.by_outcome,
+            "smalltalk": self.smalltalk,
+            "declined_by": self.declined_by,
             "by_topic": self.by_topic,
             "by_language": self.by_language,
             "by_region": self.by_region,
@@ -244,7 +249,8 @@ def compute(
         # SQLite's own advice, cheap (sampled, and a no-op when they are fresh) and harmless.
         session.execute(text("PRAGMA analysis_limit=1000"))
         session.execute(text("PRAGMA optimize=0x10002"))
-    asked = period.within(Query.asked_at)
+    # Every breakdown counts questions; small talk is counted once, apart.
+    asked = and_(period.within(Query.asked_at), Query.outcome != SMALL_TALK)
     figures = Figures(period=period)
 
     # Month by month (a range each, read in index order), and the totals are the months' sums.
@@ -260,6 +266,9 @@ def compute(
             .where(Query.asked_at >= lower, Query.asked_at < upper)
             .group_by(Query.outcome, Query.topic)
         ):
+            if outcome == SMALL_TALK:
+                figures.smalltalk += n
+                continue
             outcomes[outcome] += n
             topics[_label(topic, NONE)] += n
         by_month[month], by_month_topic[month] = dict(outcomes), _ordered(topics)
@@ -336,6 +345,16 @@ def compute(
         figures.entry_questions = {
             e: entries[e].question("en") for e in figures.by_entry if e in entries
         }
+    figures.declined_by = _ordered(
+        {
+            _label(trigger, UNKNOWN): n
+            for trigger, n in session.execute(
+                select(Query.declined_by, func.count())
+                .where(asked, Query.outcome == "decline")
+                .group_by(Query.declined_by)
+            )
+        }
+    )
     figures.technical_advice = technical_advice(session, period)
     figures.tickets = ticket_figures(session, period)
     figures.referrals, figures.referral_outcomes = referral_figures(session, period)
@@ -475,6 +494,7 @@ class GapGroup:
 
     questions: int
     escalated: int
+    declined: int  # out of scope by the desk's rules: was it right not to answer?
     not_helpful: int
     languages: dict[str, int]
     examples: list[str]
@@ -483,7 +503,8 @@ class GapGroup:
 def gap_report(
     session: Session, period: Period, *, similarity: float = GAP_SIMILARITY
 ) -> list[GapGroup]:
-    """Escalated and "not helpful" questions of ``period``, grouped by similarity, largest first.
+    """Escalated, declined and "not helpful" questions of ``period``, grouped by similarity,
+    largest first (a declined question that should have been answered shows here).
 
     The database groups identical texts; only the distinct texts are clustered here.
     """
@@ -493,12 +514,19 @@ def gap_report(
         Feedback.helpful == false(), Feedback.query_id.is_not(None)
     )
     is_escalated = case((Query.outcome == "escalate", 1), else_=0)
+    is_declined = case((Query.outcome == "decline", 1), else_=0)
     rows = session.execute(
-        select(Query.text, Query.language, func.count(), func.sum(is_escalated))
+        select(
+            Query.text,
+            Query.language,
+            func.count(),
+            func.sum(is_escalated),
+            func.sum(is_declined),
+        )
         .where(
             period.within(Query.asked_at),
             Query.text.is_not(None),
-            or_(Query.outcome == "escalate", Query.id.in_(unhelpful)),
+            or_(Query.outcome.in_(("escalate", "decline")), Query.id.in_(unhelpful)),
         )
         .group_by(Query.text, Query.language)
         .order_by(func.count().desc(), Query.text)
@@ -529,11 +557,13 @@ def gap_report(
             languages[rows[index][1]] += rows[index][2]
         questions = sum(rows[i][2] for i in members)
         escalated = sum(int(rows[i][3] or 0) for i in members)
+        declined = sum(int(rows[i][4] or 0) for i in members)
         groups.append(
             GapGroup(
                 questions=questions,
                 escalated=escalated,
-                not_helpful=questions - escalated,
+                declined=declined,
+                not_helpful=questions - escalated - declined,
                 languages=_ordered(languages),
                 examples=[rows[i][0] for i in members[:5]],
             )
@@ -554,20 +584,26 @@ def render_gaps(groups: list[GapGroup], period: Period, *, format: str = "table"
     if format == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["group", "questions", "escalated", "not_helpful", "languages", "example"])
+        writer.writerow(
+            ["group", "questions", "escalated", "declined", "not_helpful", "languages", "example"]
+        )
         for number, g in enumerate(groups, 1):
             langs = " ".join(f"{k}:{v}" for k, v in g.languages.items())
             for example in g.examples:
-                writer.writerow([number, g.questions, g.escalated, g.not_helpful, langs, example])
+                writer.writerow(
+                    [number, g.questions, g.escalated, g.declined, g.not_helpful, langs, example]
+                )
         return buffer.getvalue()
-    lines = [f"Gap report {period.start} to {period.end}: questions escalated or found not helpful"]
+    lines = [
+        f"Gap report {period.start} to {period.end}: questions escalated, declined or found not helpful"
+    ]
     if not groups:
         lines.append("  none in this period")
     for number, g in enumerate(groups, 1):
         langs = ", ".join(f"{k} {v}" for k, v in g.languages.items())
         lines.append(
             f"{number:>3}. {g.questions} question(s): {g.escalated} escalated, "
-            f"{g.not_helpful} not helpful ({langs})"
+            f"{g.declined} declined, {g.not_helpful} not helpful ({langs})"
         )
         lines.extend(f"       - {example}" for example in g.examples)
     return "\n".join(lines) + "\n"
@@ -590,6 +626,7 @@ def _sections(figures: Figures, *, exact: bool) -> list[tuple[str, list[tuple[st
                 ("queries", figures.queries),
                 ("officials", figures.officials),
                 ("States", figures.states),
+                ("small talk (greetings, thanks: not questions)", figures.smalltalk),
                 (
                     "States that received technical advice",
                     figures.technical_advice.get("states", 0),
@@ -605,6 +642,7 @@ def _sections(figures: Figures, *, exact: bool) -> list[tuple[str, list[tuple[st
             ],
         ),
         ("Outcome", list(figures.by_outcome.items())),
+        ("Declined by", list(figures.declined_by.items())),
         ("Topic", list(figures.by_topic.items())),
         (f"Entry (top {TOP_ENTRIES})", entries),
         ("Language", list(figures.by_language.items())),
@@ -758,6 +796,8 @@ OUTCOME_COLOURS = {
     "answer": "#2e7d32",
     "suggest": "#f9a825",
     "refer": "#1565c0",
+    "decline": "#6d4c41",
+    "clarify": "#8e24aa",
     "escalate": "#c62828",
 }
 
@@ -836,7 +876,9 @@ def headline(
             f"{figures.period.start} to {figures.period.end}",
             f"Questions: {figures.queries:,} from {figures.officials:,} officials in {figures.states:,} States",
             f"Outcomes: {o.get('answer', 0):,} answered, {o.get('suggest', 0):,} suggestions, "
-            f"{o.get('refer', 0):,} referred, {o.get('escalate', 0):,} escalated",
+            f"{o.get('refer', 0):,} referred, {o.get('decline', 0):,} declined, "
+            f"{o.get('clarify', 0):,} asked to clarify, {o.get('escalate', 0):,} escalated; "
+            f"{figures.smalltalk:,} small talk",
             f"States that received technical advice: {figures.technical_advice.get('states', 0):,}",
             f"Tickets: {t.get('opened', 0):,} opened, {t.get('open', 0):,} still open; median first "
             f"response {'-' if response is None else f'{response:.1f} h'}",

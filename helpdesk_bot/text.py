@@ -1087,7 +1087,7 @@ def stem(word: str) -> str:
     return _LEMMA_ENDINGS.sub("", word)
 
 
-def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
+def phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
     """Any of ``phrases`` as whole words, the longest that fits where several start alike.
 
     The phrases are a trie, not a flat alternation of hundreds tried one by one at each word:
@@ -1117,7 +1117,7 @@ def _trie_pattern(node: dict[str, dict]) -> str:
     return "(?:" + "|".join(branches) + ")"
 
 
-_NOISE = _phrase_pattern(simplify(p) for p in _NOISE_PHRASES)
+_NOISE = phrase_pattern(simplify(p) for p in _NOISE_PHRASES)
 
 
 _WHICH_BEFORE_NOUN = frozenset({"que"})
@@ -1151,7 +1151,7 @@ class Normaliser:
         for token, phrases in INTENTS.items():
             for phrase in phrases:
                 self.canonical.setdefault(simplify(phrase), token)
-        self._synonyms = _phrase_pattern(self.canonical)
+        self._synonyms = phrase_pattern(self.canonical)
         self._replacements = {variant: f" {term} " for variant, term in self.canonical.items()}
         self._canonical_terms = frozenset(self.canonical.values())
         # A word's term depends on the word alone (but for Spanish "que", handled apart): the
@@ -1197,6 +1197,10 @@ class Normaliser:
         return out
 
 
+# Below this many words a text is too short to overrule the official's language on one word.
+SHORT_TEXT_WORDS = 3
+
+
 def language_scores(text: str) -> dict[str, float]:
     """Evidence for each language in ``text``: its function words and its letters."""
     scores = dict.fromkeys(LANGUAGES, 0.0)
@@ -1222,13 +1226,17 @@ def detect_language(text: str, fallback: str = "en") -> str:
 
 
 def language_from_scores(scores: dict[str, float], text: str, fallback: str = "en") -> str:
-    """:func:`detect_language` given ``language_scores(text)`` already computed."""
+    """:func:`detect_language` given ``language_scores(text)`` already computed.
+
+    From three words on, the text's own language wins over ``fallback`` (the official's chosen
+    or Telegram app language) whenever its words say anything; a shorter text needs a language's
+    own letters or marks ("¿", "ç") to overrule the official's language.
+    """
     fallback = fallback if fallback in LANGUAGES else "en"
     ranked = sorted(scores.values(), reverse=True)
     if ranked[0] == 0 or ranked[0] == ranked[1]:
         return fallback
     best = max(scores, key=lambda lang: scores[lang])
-    # One stray word ("de", "par") is not enough to overrule the official's own choice.
-    if best != fallback and ranked[0] < 2 and scores[fallback] == 0 and len(text.split()) > 3:
+    if len(text.split()) < SHORT_TEXT_WORDS and (scores[fallback] > 0 or ranked[0] < 1.5):
         return fallback
     return best

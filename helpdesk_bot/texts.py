@@ -13,6 +13,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "Source : {source}",
         "es": "Fuente: {source}",
     },
+    "tool_label": {"en": "Tool", "fr": "Outil", "es": "Herramienta"},
+    "checked_on": {
+        "en": "This answer was last checked on {date}; facts like these change, so please check "
+        "the source for anything more recent.",
+        "fr": "Cette réponse a été vérifiée pour la dernière fois le {date} ; ces informations "
+        "évoluent : vérifiez la source pour toute mise à jour.",
+        "es": "Esta respuesta se verificó por última vez el {date}; estos datos cambian, así que "
+        "consulte la fuente por si hay novedades.",
+    },
     "suggest_intro": {
         "en": "I am not sure I understood. Did you mean one of these?",
         "fr": "Je ne suis pas certain d’avoir bien compris. Vouliez-vous dire l’une de ces questions ?",
@@ -30,6 +39,74 @@ TEXTS: dict[str, dict[str, str]] = {
         "est transmise au Secrétariat de la CTI et un membre de l’équipe vous répond dans la conversation.",
         "es": "No tengo respuesta para esta pregunta en mi base de conocimientos. En Telegram, la pregunta "
         "se transmite a la Secretaría de la CTI y un miembro del equipo responde en el chat.",
+    },
+    "decline": {
+        "en": "This question is outside what the CTI help desk covers. I can help with the UN "
+        "Convention against Torture and its Optional Protocol: ratification, implementation, and "
+        "reporting to the Committee against Torture.",
+        "fr": "Cette question sort du champ du service d’assistance de la CTI. Je peux vous aider "
+        "sur la Convention des Nations Unies contre la torture et son Protocole facultatif : "
+        "ratification, mise en œuvre et rapports au Comité contre la torture.",
+        "es": "Esta pregunta está fuera del ámbito del servicio de asistencia de la CTI. Puedo "
+        "ayudarle con la Convención de las Naciones Unidas contra la Tortura y su Protocolo "
+        "Facultativo: ratificación, aplicación e informes al Comité contra la Tortura.",
+    },
+    "decline_secretariat": {
+        "en": "You can still ask the CTI Secretariat: write /secretariat followed by your question.",
+        "fr": "Vous pouvez tout de même interroger le Secrétariat de la CTI : écrivez /secretariat "
+        "suivi de votre question.",
+        "es": "Aun así, puede consultar a la Secretaría de la CTI: escriba /secretariat seguido de "
+        "su pregunta.",
+    },
+    "clarify": {
+        "en": "Could you tell me a little more about what you need? I answer questions on "
+        "ratifying the Convention against Torture, implementing it and reporting to the Committee "
+        "against Torture. You can browse the topics with /topics, or ask the CTI Secretariat "
+        "directly with /secretariat.",
+        "fr": "Pourriez-vous préciser un peu votre besoin ? Je réponds aux questions sur la "
+        "ratification de la Convention contre la torture, sa mise en œuvre et les rapports au "
+        "Comité contre la torture. Vous pouvez parcourir les thèmes avec /topics, ou écrire "
+        "directement au Secrétariat de la CTI avec /secretariat.",
+        "es": "¿Podría precisar un poco lo que necesita? Respondo a preguntas sobre la ratificación "
+        "de la Convención contra la Tortura, su aplicación y los informes al Comité contra la "
+        "Tortura. Puede consultar los temas con /topics o escribir directamente a la Secretaría "
+        "de la CTI con /secretariat.",
+    },
+    "smalltalk_greeting": {
+        "en": "Hello! Type your question about the Convention against Torture in a few words, or "
+        "browse the topics with /topics.",
+        "fr": "Bonjour ! Écrivez votre question sur la Convention contre la torture en quelques "
+        "mots, ou parcourez les thèmes avec /topics.",
+        "es": "¡Hola! Escriba su pregunta sobre la Convención contra la Tortura en pocas palabras, "
+        "o consulte los temas con /topics.",
+    },
+    "smalltalk_thanks": {
+        "en": "You are welcome. Ask another question whenever you need to.",
+        "fr": "Je vous en prie. N’hésitez pas à poser une autre question quand vous le souhaitez.",
+        "es": "De nada. Puede hacer otra pregunta cuando lo necesite.",
+    },
+    "smalltalk_after_ticket": {
+        "en": "Glad we could help. Write any time.",
+        "fr": "Ravis d’avoir pu vous aider. Écrivez-nous quand vous voulez.",
+        "es": "Nos alegra haber podido ayudarle. Escríbanos cuando quiera.",
+    },
+    "smalltalk_ok": {
+        "en": "Noted. Ask me anything about the Convention against Torture whenever you need.",
+        "fr": "C’est noté. Posez-moi vos questions sur la Convention contre la torture quand vous "
+        "le souhaitez.",
+        "es": "Entendido. Pregúnteme lo que necesite sobre la Convención contra la Tortura cuando "
+        "quiera.",
+    },
+    "smalltalk_bye": {
+        "en": "Goodbye, and thank you for writing. The help desk is here whenever you need it.",
+        "fr": "Au revoir et merci de votre message. Le service d’assistance reste à votre "
+        "disposition.",
+        "es": "Adiós y gracias por escribir. El servicio de asistencia queda a su disposición.",
+    },
+    "smalltalk_test": {
+        "en": "The help desk is working. Type your question whenever you are ready.",
+        "fr": "Le service d’assistance fonctionne. Écrivez votre question quand vous êtes prêt.",
+        "es": "El servicio de asistencia funciona. Escriba su pregunta cuando quiera.",
     },
     "ticket_opened": {
         "en": "I have passed your question to the CTI Secretariat (ticket #{number}). A member of staff "
@@ -241,6 +318,21 @@ TEXTS.update(
             "fr": "Oui, demander au Secrétariat",
             "es": "Sí, consultar a la Secretaría",
         },
+        "button_ask_anyway": {
+            "en": "Ask the Secretariat anyway",
+            "fr": "Demander quand même au Secrétariat",
+            "es": "Consultar igualmente a la Secretaría",
+        },
+        "button_ask_secretariat": {
+            "en": "Ask the Secretariat",
+            "fr": "Demander au Secrétariat",
+            "es": "Consultar a la Secretaría",
+        },
+        "button_browse_topics": {
+            "en": "Browse the topics",
+            "fr": "Parcourir les thèmes",
+            "es": "Consultar los temas",
+        },
         "button_no_thanks": {"en": "No, thank you", "fr": "Non, merci", "es": "No, gracias"},
         "no_thanks": {
             "en": "Understood. You can rephrase your question or browse /topics.",
@@ -248,9 +340,19 @@ TEXTS.update(
             "es": "Entendido. Puede reformular su pregunta o consultar los /topics.",
         },
         "related_tools": {
-            "en": "Related CTI tools are linked below.",
-            "fr": "Les outils de la CTI sur ce sujet sont en lien ci-dessous.",
-            "es": "Las herramientas de la CTI sobre este tema están enlazadas abajo.",
+            "en": "Related CTI tools (linked below): {titles}.",
+            "fr": "Outils de la CTI sur ce sujet (liens ci-dessous) : {titles}.",
+            "es": "Herramientas de la CTI sobre este tema (enlaces abajo): {titles}.",
+        },
+        "tools_page": {
+            "en": "All these tools are on CTI's tools page: {url}",
+            "fr": "Tous ces outils figurent sur la page des outils de la CTI : {url}",
+            "es": "Todas estas herramientas están en la página de herramientas de la CTI: {url}",
+        },
+        "button_tools_page": {
+            "en": "CTI tools page",
+            "fr": "Page des outils de la CTI",
+            "es": "Página de herramientas de la CTI",
         },
         "topics_intro": {
             "en": "Choose a topic:",

@@ -46,14 +46,20 @@ CANDIDATES = {
         "fr": ["réserves", "subvention pour une ONG", "mécanisme national de prévention"],
         "es": ["reservas", "subvención para ONG", "mecanismo nacional de prevención"],
     },
+    # In the domain, yet nothing in the base answers it (an unrelated subject is declined).
     "escalate": {
         "en": [
-            "Can you recommend a good restaurant in Geneva?",
-            "What is the weather on Mars?",
-            "My printer is out of ink",
+            "What did the prison inspector say about our detention centre last week?",
+            "Our minister wants to know what the inspector wrote about the prison yesterday",
         ],
-        "fr": ["Mon imprimante n’a plus d’encre", "Quel temps fait-il sur Mars ?"],
-        "es": ["Mi impresora no tiene tinta", "¿Qué tiempo hace en Marte?"],
+        "fr": [
+            "Qu'a dit l'inspecteur des prisons sur notre centre de détention la semaine dernière ?",
+            "Notre ministre veut savoir ce que l'inspecteur a écrit hier sur la prison",
+        ],
+        "es": [
+            "¿Qué dijo el inspector de prisiones sobre nuestro centro de detención la semana pasada?",
+            "Nuestro ministro quiere saber qué escribió ayer el inspector sobre la prisión",
+        ],
     },
 }
 
@@ -249,7 +255,10 @@ def test_answer_with_source_tools_and_helpful_yes(botapi, running_bot, desk, lan
     assert texts.say("source", lang, source=entry.source) in seen
     assert texts.say("helpful_ask", lang) in seen
     urls = [b["url"] for b in answer.buttons if "url" in b]
-    assert urls == [desk.base.tools[t].url for t in entry.tools if t in desk.base.tools]
+    tools = [desk.base.tools[t] for t in entry.tools if t in desk.base.tools]
+    assert urls == list(dict.fromkeys(tool.link(lang) for tool in tools))  # each page once
+    for tool in tools:
+        assert tool.titles[lang] in seen
     ana.press(answer, texts.say("button_yes", lang))
     with desk.sessions() as session:
         feedback = session.scalars(select(Feedback)).one()
@@ -443,6 +452,91 @@ def test_secretariat_command_goes_straight_to_staff(botapi, running_bot, desk, l
     assert ticket.kind == "secretariat"
     assert told.result["text"] == texts.say("ticket_opened", lang, number=ticket.id)
     assert [q.text for q in queries(desk)] == ["Could someone call me about our initial report?"]
+
+
+DECLINED = {
+    "en": "How do we ratify the Convention on the Rights of Persons with Disabilities?",
+    "fr": "Comment ratifier la Convention relative aux droits des personnes handicapées ?",
+    "es": "¿Cómo ratificamos la Convención sobre los Derechos de las Personas con Discapacidad?",
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_another_treaty_is_declined_with_a_button_to_ask_anyway(botapi, running_bot, desk, lang):
+    ana = speaking(botapi, "en")  # the app in English: the question's language wins
+    declined = ana.send(DECLINED[lang])
+    assert declined.result["text"].startswith(texts.say("decline", lang))
+    assert labels(declined) == [texts.say("button_ask_anyway", lang)]
+    botapi.wait_idle()
+    assert count(desk, Ticket) == 0
+    assert botapi.calls_to("sendMessage", chat_id=STAFF_CHAT) == []
+    passed = ana.press(declined, texts.say("button_ask_anyway", lang))
+    with desk.sessions() as session:
+        ticket = session.scalars(select(Ticket)).one()
+    assert ticket.kind == "declined"
+    assert passed.result["text"] == texts.say("passed_on", ticket.language, number=ticket.id)
+    card = botapi.wait_for("sendMessage", lambda c: c.chat_id == STAFF_CHAT)
+    assert f"#{ticket.id}" in card.text
+    assert [(q.outcome, q.declined_by) for q in queries(desk)] == [("decline", "crpd")]
+
+
+@pytest.mark.parametrize(
+    ("message", "lang", "kind"),
+    [("Bonjour", "fr", "greeting"), ("hello", "en", "greeting"), ("merci", "fr", "thanks")],
+)
+def test_small_talk_is_answered_kindly_and_reaches_no_one(
+    botapi, running_bot, desk, message, lang, kind
+):
+    ana = speaking(botapi, "es")
+    told = ana.send(message)
+    assert told.result["text"] == texts.say(f"smalltalk_{kind}", lang)
+    botapi.wait_idle()
+    assert count(desk, Ticket) == 0
+    assert botapi.calls_to("sendMessage", chat_id=STAFF_CHAT) == []
+    assert [q.outcome for q in queries(desk)] == ["smalltalk"]
+
+
+@pytest.mark.parametrize(
+    ("message", "lang"), [("we need help", "en"), ("on a besoin d'aide", "fr")]
+)
+def test_a_vague_message_offers_the_topics_and_the_secretariat(
+    botapi, running_bot, desk, message, lang
+):
+    ana = speaking(botapi, lang)
+    told = ana.send(message)
+    assert told.result["text"] == texts.say("clarify", lang)
+    assert labels(told) == [
+        texts.say("button_browse_topics", lang),
+        texts.say("button_ask_secretariat", lang),
+    ]
+    topics = ana.press_quietly(told, texts.say("button_browse_topics", lang), "editMessageText")
+    assert topics.result["text"] == texts.say("topics_intro", lang)
+    assert [q.outcome for q in queries(desk)] == ["clarify"]
+
+
+def test_answer_and_partner_together_and_one_staff_card_per_partner(botapi, running_bot, desk):
+    ana = speaking(botapi, "en")
+    first = ana.send("Do we have to set up a national preventive mechanism?")
+    expected = desk.answer("Do we have to set up a national preventive mechanism?")
+    assert expected.outcome == "answer" and expected.partner is not None
+    assert first.result["text"].startswith(expected.entry.answers["en"])
+    assert expected.partner_note.splitlines()[0] in first.result["text"]
+    botapi.wait_for("sendMessage", lambda c: c.chat_id == STAFF_CHAT)
+    again = ana.send("Do we have to create a national preventive mechanism?")
+    assert expected.partner_note.splitlines()[0] not in again.result["text"]
+    botapi.wait_idle()
+    assert len(botapi.calls_to("sendMessage", chat_id=STAFF_CHAT)) == 1
+    assert count(desk, Referral) == 1
+    assert [q.outcome for q in queries(desk)] == ["answer", "answer"]
+
+
+def test_a_yes_answering_the_state_prompt_is_not_small_talk(botapi, running_bot, desk):
+    ana = speaking(botapi, "en")
+    welcome = ana.send("/start")
+    prompt = ana.press(welcome, texts.say("button_profile", "en"))
+    answer = ana.send("Yes", reply_to=prompt)
+    assert answer.result["text"] != texts.say("smalltalk_ok", "en")
+    assert queries(desk) == []
 
 
 # --- browsing, language, help -------------------------------------------------------------------

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from helpdesk_bot.answering import QUESTION_OUTCOMES
 from helpdesk_bot.cli import build_parser, main
 
 from .conftest import KNOWLEDGE, REFERRALS, ROOT
@@ -137,11 +138,16 @@ def test_invalid_base_refuses_to_start(tmp_path):
 
 
 def test_ask_json_lines_from_stdin():
-    questions = "How does a State accede to UNCAT?\n\nzzqx blorf wibble\n"
+    questions = (
+        "How does a State accede to UNCAT?\n\n"
+        "What did the prison inspector say about our detention centre last week?\n"
+        "How many States have ratified the ICCPR?\n"
+        "merci\n"
+    )
     result = run_cli("ask", "--json", stdin=questions)
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(lines) == 2
+    assert len(lines) == 4
     for line in lines:
         assert set(line) == {
             "question",
@@ -152,10 +158,13 @@ def test_ask_json_lines_from_stdin():
             "text",
             "suggestions",
             "partner",
+            "state",
         }
-        assert line["outcome"] in {"answer", "suggest", "refer", "escalate"}
+        assert line["outcome"] in {*QUESTION_OUTCOMES, "smalltalk"}
         assert 0 <= line["score"] <= 100
     assert lines[1]["outcome"] == "escalate" and lines[1]["entry"] is None
+    assert (lines[2]["outcome"], lines[2]["entry"], lines[2]["partner"]) == ("decline", None, None)
+    assert (lines[3]["outcome"], lines[3]["language"]) == ("smalltalk", "fr")
 
 
 def test_ask_does_not_touch_the_database(tmp_path):
@@ -170,7 +179,7 @@ def test_run_without_token_opens_console(tmp_path, settings):
     result = run_cli(
         "run",
         env={"HELPDESK_DATABASE_URL": settings.database_url},
-        stdin="zzqx blorf wibble\n/quit\n",
+        stdin="What did the prison inspector say about our detention centre last week?\n/quit\n",
     )
     assert result.returncode == 0, result.stderr
     assert "No HELPDESK_TELEGRAM_TOKEN set" in result.stderr and "BotFather" in result.stderr

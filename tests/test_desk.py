@@ -8,12 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from helpdesk_bot.answering import QUESTION_OUTCOMES
 from helpdesk_bot.config import Settings
 from helpdesk_bot.db import connect, upgrade
 from helpdesk_bot.desk import Asker, Desk, DeskError, clean_text, working_days_between
 from helpdesk_bot.models import Feedback, Official, Query, Ticket, TicketMessage
 
-GIBBERISH = "zzqx blorf wibble quonk"
+# In the domain, yet nothing in the base answers it: a ticket for the Secretariat.
+GIBBERISH = "What did the prison inspector say about our detention centre last week?"
 OFFICIAL = Asker(telegram_id=111, chat_id=111, name="Ana", language_code="es")
 
 
@@ -148,7 +150,7 @@ def test_not_helpful_passed_on(desk):
 
 def test_rate_limit(desk, settings):
     limited = with_settings(desk, rate_limit_per_minute=3)
-    outcomes = [limited.ask(OFFICIAL, f"{GIBBERISH} {i}").outcome for i in range(5)]
+    outcomes = [limited.ask(OFFICIAL, GIBBERISH).outcome for _ in range(5)]
     assert outcomes == ["escalate"] * 3 + ["limited"] * 2
     assert len(rows(desk, Query)) == 3
     assert limited.ask(Asker(telegram_id=333), GIBBERISH).outcome == "escalate"
@@ -237,7 +239,7 @@ def test_working_days(start, end, days):
 )
 def test_odd_input_gives_valid_reply(desk, text):
     reply = desk.ask(OFFICIAL, text)
-    assert reply.outcome in {"answer", "suggest", "refer", "escalate", "empty"}
+    assert reply.outcome in {*QUESTION_OUTCOMES, "smalltalk", "empty"}
     assert reply.text
     assert len(clean_text(text)) <= 4096
 

@@ -10,11 +10,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from helpdesk_bot.answering import QUESTION_OUTCOMES
 from helpdesk_bot.desk import MAX_QUESTION_CHARS, Asker
 from helpdesk_bot.knowledge import LANGUAGES
 from helpdesk_bot.models import Query
 
-OUTCOMES = {"answer", "suggest", "refer", "escalate"}
+OUTCOMES = {*QUESTION_OUTCOMES, "smalltalk"}
 # Any code point Python can hold in a str except lone surrogates (Telegram sends valid UTF-8).
 questions = st.text(
     alphabet=st.characters(exclude_categories=("Cs",)), min_size=0, max_size=5000
@@ -33,6 +34,10 @@ def assert_valid(reply) -> None:
         assert 0 < len(reply.suggestions) <= 3
     if reply.outcome == "refer":
         assert reply.partner is not None
+    if reply.outcome == "decline":
+        assert reply.declined_by and reply.partner is None and reply.entry is None
+    if reply.outcome == "smalltalk":
+        assert reply.small_talk and reply.ticket_id is None
 
 
 @FEW

@@ -59,11 +59,12 @@ GAP_REPORT_2 = "how to submit the initial report to the committee"
 GAP_REPORT_3 = "Can we submit our initial report to the Committee late?"
 GAP_SPT = "Quel est le calendrier des visites du SPT ?"
 GAP_LAW = "¿Qué apoyo ofrece la CTI para la legislación nacional?"
+GAP_DECLINED = "When is our report to the Committee on the Rights of the Child due?"
 
 
 def q(number, when, ref, outcome, *, state=None, region=None, language="en", topic=None,
       entry=None, partner=None, ticket=None, channel="telegram", via="typed", source=None,
-      text=None):  # fmt: skip
+      text=None, declined_by=None):  # fmt: skip
     return Query(
         id=number,
         official_ref=ref,
@@ -74,6 +75,7 @@ def q(number, when, ref, outcome, *, state=None, region=None, language="en", top
         score=80.0,
         topic=topic,
         partner_id=partner,
+        declined_by=declined_by,
         ticket_id=ticket,
         channel=channel,
         via=via,
@@ -145,6 +147,10 @@ def load_known_log(sessions) -> None:
                 q(12, at(12, 31, 23, 59, year=2024), "a", "answer", **gha, **rat),  # outside
                 q(13, at(1, 1, 0, 0, year=2026), "a", "answer", **gha, **rat),  # outside
                 q(14, at(7, 7, 8), "g", "escalate", **tuv, ticket=4, text=GAP_REPORT_3),
+                q(15, at(8, 10), "g", "decline", **tuv, declined_by="crc", text=GAP_DECLINED),
+                q(16, at(8, 11), "h", "smalltalk", **gha, text="hello"),  # h only said hello
+                q(17, at(9, 1), "a", "clarify", **gha, text="we need help"),
+                q(18, at(9, 2), "a", "smalltalk", **gha, text="merci"),
             ]
         )
         session.flush()
@@ -179,13 +185,22 @@ def expected_month(**counts: int) -> dict[str, int]:
 EXPECTED = {
     "from": "2025-01-01",
     "to": "2025-12-31",
-    "queries": 12,  # 1-11 and 14
-    "officials": 7,  # a b c d e f g
+    "queries": 14,  # 1-11, 14, 15 and 17; small talk (16, 18) is not a question
+    "officials": 7,  # a b c d e f g; h only said hello
     "states": 4,  # GHA FJI BRN TUV
-    "by_outcome": {"answer": 6, "suggest": 1, "refer": 1, "escalate": 4},
-    "by_topic": {"(none)": 6, "ratification": 4, "reporting": 2},
-    "by_language": {"en": 9, "fr": 2, "es": 1},
-    "by_region": {"africa": 6, "oceania": 3, "asia": 2, "(unknown)": 1},
+    "by_outcome": {
+        "answer": 6,
+        "suggest": 1,
+        "refer": 1,
+        "decline": 1,
+        "clarify": 1,
+        "escalate": 4,
+    },
+    "smalltalk": 2,
+    "declined_by": {"crc": 1},
+    "by_topic": {"(none)": 8, "ratification": 4, "reporting": 2},
+    "by_language": {"en": 11, "fr": 2, "es": 1},
+    "by_region": {"africa": 7, "oceania": 4, "asia": 2, "(unknown)": 1},
     "tickets": {
         "opened": 4,  # T1-T4
         "closed": 2,  # T1, T4
@@ -201,12 +216,12 @@ EXPECTED = {
     "states_with_technical_advice": 3,  # GHA FJI BRN; TUV's only question got no advice
     "technical_advice": {"states": 3, "officials": 5, "queries": 9},
     "by_entry": {"ratification-routes": 4, "reporting-initial": 2},
-    "by_state": {"GHA": 6, "BRN": 2, "FJI": 2, "(unknown)": 1, "TUV": 1},
-    "by_state_status": {"party": 8, "signatory": 2, "neither": 1, "(unknown)": 1},
-    "by_sids": {"sids": 3, "other": 8, "(unknown)": 1},
-    "by_source": {"(none)": 10, "workshop-2025": 2},
-    "by_channel": {"telegram": 10, "console": 2},
-    "by_via": {"typed": 10, "secretariat": 1, "suggestion": 1},
+    "by_state": {"GHA": 7, "BRN": 2, "FJI": 2, "TUV": 2, "(unknown)": 1},
+    "by_state_status": {"party": 9, "signatory": 2, "neither": 2, "(unknown)": 1},
+    "by_sids": {"sids": 4, "other": 9, "(unknown)": 1},
+    "by_source": {"(none)": 12, "workshop-2025": 2},
+    "by_channel": {"telegram": 12, "console": 2},
+    "by_via": {"typed": 12, "secretariat": 1, "suggestion": 1},
     "by_month": {
         m: expected_month(
             **{
@@ -216,6 +231,8 @@ EXPECTED = {
                 "2025-04": {"answer": 3},
                 "2025-06": {"answer": 1},
                 "2025-07": {"escalate": 1},
+                "2025-08": {"decline": 1},
+                "2025-09": {"clarify": 1},
             }.get(m, {})
         )
         for m in MONTHS
@@ -228,6 +245,8 @@ EXPECTED = {
             "2025-04": {"reporting": 2, "ratification": 1},
             "2025-06": {"ratification": 1},
             "2025-07": {"(none)": 1},
+            "2025-08": {"(none)": 1},
+            "2025-09": {"(none)": 1},
         }.get(m, {})
         for m in MONTHS
     },
@@ -238,7 +257,7 @@ EXPECTED = {
     },
     "suppressed_below": None,
 }
-SUPPRESSED_BY_STATE = {"GHA": 6, "BRN": "<5", "FJI": "<5", "(unknown)": 1, "TUV": "<5"}
+SUPPRESSED_BY_STATE = {"GHA": 7, "BRN": "<5", "FJI": "<5", "(unknown)": 1, "TUV": "<5"}
 YEAR = stats.Period(date(Y, 1, 1), date(Y, 12, 31))
 
 
@@ -286,7 +305,14 @@ def test_a_shorter_period_counts_only_its_days(known):
         march = stats.compute(session, stats.Period(date(Y, 3, 5), date(Y, 4, 1)), states=REGISTER)
     # 6 (5 Mar), 7 (9 Mar), 8 (1 Apr); 5 (1 Mar) is before, 9 (2 Apr) after
     assert march.queries == 3
-    assert march.by_outcome == {"answer": 1, "suggest": 0, "refer": 0, "escalate": 2}
+    assert march.by_outcome == {
+        "answer": 1,
+        "suggest": 0,
+        "refer": 0,
+        "decline": 0,
+        "clarify": 0,
+        "escalate": 2,
+    }
     assert list(march.by_month) == ["2025-03", "2025-04"]
     assert march.by_month["2025-04"]["answer"] == 1
     assert march.tickets["opened"] == 2  # T2, T3
@@ -356,27 +382,32 @@ def test_gap_report_groups_similar_questions_largest_first(known):
     with session_scope(known) as session:
         groups = stats.gap_report(session, YEAR)
     # The three ways of asking about the initial report (6 and 14 escalated, 9 not helpful)
-    # form one group; the French and Spanish questions stand alone.
-    assert [(g.questions, g.escalated, g.not_helpful) for g in groups] == [
-        (3, 2, 1),
-        (1, 1, 0),
-        (1, 1, 0),
+    # form one group; the French and Spanish questions stand alone, and so does the declined one
+    # (the Secretariat checks it was right to decline it).
+    assert [(g.questions, g.escalated, g.declined, g.not_helpful) for g in groups] == [
+        (3, 2, 0, 1),
+        (1, 1, 0, 0),  # GAP_SPT ("Quel ...": ties in alphabetical order)
+        (1, 0, 1, 0),  # GAP_DECLINED ("When ...")
+        (1, 1, 0, 0),  # GAP_LAW ("¿Qué ...")
     ]
     assert set(groups[0].examples) == {GAP_REPORT, GAP_REPORT_2, GAP_REPORT_3}
-    assert {g.examples[0] for g in groups[1:]} == {GAP_SPT, GAP_LAW}
+    assert {g.examples[0] for g in groups[1:]} == {GAP_SPT, GAP_LAW, GAP_DECLINED}
     assert groups[0].languages == {"en": 3}
 
 
 def test_headline_for_staff(figures):
     text = stats.headline(figures)
-    assert "Questions: 12 from 7 officials in 4 States" in text
-    assert "6 answered, 1 suggestions, 1 referred, 4 escalated" in text
+    assert "Questions: 14 from 7 officials in 4 States" in text
+    assert (
+        "6 answered, 1 suggestions, 1 referred, 1 declined, 1 asked to clarify, 4 escalated; "
+        "2 small talk" in text
+    )
     assert "States that received technical advice: 3" in text
     assert "Tickets: 4 opened, 2 still open; median first response 4.0 h" in text
 
 
 def test_headline_from_a_sessionmaker_queries_the_database(known):
-    assert "Questions: 12 from 7 officials" in stats.headline(known, period=YEAR)
+    assert "Questions: 14 from 7 officials" in stats.headline(known, period=YEAR)
 
 
 # --- the command ---------------------------------------------------------------------------------
@@ -411,7 +442,7 @@ def test_json_output_keeps_the_design_contract(stats_settings, capsys):
 
 def test_exact_shows_small_counts(stats_settings, capsys):
     assert stats.run_stats(stats_settings, args(format="json", exact=True)) == 0
-    assert json.loads(capsys.readouterr().out)["by_state"]["TUV"] == 1
+    assert json.loads(capsys.readouterr().out)["by_state"]["TUV"] == 2
 
 
 def test_csv_is_suppressed_and_adds_up(stats_settings, tmp_path):
@@ -423,7 +454,7 @@ def test_csv_is_suppressed_and_adds_up(stats_settings, tmp_path):
     outcomes = {r["key"]: int(r["value"]) for r in rows if r["breakdown"] == "Outcome"}
     assert outcomes == EXPECTED["by_outcome"]
     monthly = [int(r["value"]) for r in rows if r["breakdown"] == "Per month by outcome"]
-    assert sum(monthly) == 12
+    assert sum(monthly) == 14
 
 
 def test_table_output(stats_settings, capsys):
@@ -445,7 +476,7 @@ def test_xlsx_has_one_sheet_per_breakdown(stats_settings, tmp_path):
     states = {row[0]: row[1] for row in book["State"].iter_rows(min_row=2, values_only=True)}
     assert states == SUPPRESSED_BY_STATE
     months = list(book["Per month"].iter_rows(min_row=2, values_only=True))
-    assert months[2] == ("2025-03", 0, 0, 1, 2, 3)
+    assert months[2] == ("2025-03", 0, 0, 1, 0, 0, 2, 3)
     book.close()
 
 
@@ -463,7 +494,7 @@ def test_chart_is_a_png(stats_settings, tmp_path, capsys):
 def test_gap_report_command(stats_settings, capsys):
     assert stats.run_stats(stats_settings, args(gaps=True, format="json")) == 0
     groups = json.loads(capsys.readouterr().out)["groups"]
-    assert [g["questions"] for g in groups] == [3, 1, 1]
+    assert [g["questions"] for g in groups] == [3, 1, 1, 1]
 
 
 def test_bad_period_is_a_usage_error(stats_settings, capsys):

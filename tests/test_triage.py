@@ -31,8 +31,9 @@ COLLEAGUE = 9002  # in HELPDESK_STAFF_IDS too
 OFFICIAL = 4242
 OTHER_OFFICIAL = 4343
 OUTSIDER = 5151  # a member of the staff chat who is not staff
-UNANSWERABLE = "Can you send me the agenda for our meeting next Thursday?"
-ALSO_UNANSWERABLE = "What colour is the sky on Mars?"
+# In the desk's subject, yet nothing in the base answers them: tickets for the Secretariat.
+UNANSWERABLE = "What did the prison inspector say about our detention centre last week?"
+ALSO_UNANSWERABLE = "Our minister wants to know what the inspector wrote about the prison yesterday"
 GOES_TO_PARTNER = "We need help designing our NPM"
 
 
@@ -70,11 +71,12 @@ def shipped_base():
 
 def open_desk(settings: Settings, shipped_base) -> Desk:
     """A desk on the test database, as ``Desk.from_settings`` makes it, without reloading YAML."""
-    base, referrals = shipped_base
+    base, referrals, scope = shipped_base
     return Desk(
         settings,
         base=base,
         referrals=referrals,
+        scope=scope,
         sessions=make_sessionmaker(connect(settings.database_url)),
     )
 
@@ -222,10 +224,14 @@ def test_card_shows_profile_and_what_the_bot_tried_with_user_text_escaped(bot, b
     triage_desk.update_profile(
         official, name="Tom <i>", state_code="FJI", role="Legal adviser <MoJ> & co"
     )
-    card = ask(botapi, triage_desk, "Is <b>this</b> & that on the agenda for next Thursday?")
+    card = ask(
+        botapi,
+        triage_desk,
+        "Is <b>this</b> & that in the prison inspector's report on our detention centre?",
+    )
     raw, seen = card.params["text"], card.result["text"]
     assert "Is &lt;b&gt;this&lt;/b&gt; &amp; that" in raw
-    assert "Is <b>this</b> & that on the agenda" in seen
+    assert "Is <b>this</b> & that in the prison inspector" in seen
     assert "Legal adviser <MoJ> & co" in seen and "Tom <i>" in seen
     assert "Fiji" in seen and "language en" in seen
     tried = triage_desk.ticket(1).tried
@@ -416,6 +422,15 @@ def test_queue_lists_open_tickets_oldest_first_with_assignee(bot, botapi, triage
     assert lines[0] == "Open tickets, oldest first (2):"
     assert lines[1].startswith("#1 [open]") and "Ana" in lines[1] and UNANSWERABLE[:40] in lines[1]
     assert lines[2].startswith("#2 [open]") and "unassigned" in lines[2]
+
+
+def test_stale_lists_the_entries_due_for_review(bot, botapi, triage_desk):
+    from helpdesk_bot.console import format_stale
+    from helpdesk_bot.knowledge import due_for_review
+
+    since = staff_says(botapi, "/stale", reply_to=None)
+    shown = botapi.wait_for("sendMessage", lambda c: c.chat_id == STAFF_CHAT, since=since).text
+    assert shown == format_stale(due_for_review(triage_desk.base))[:4096]
 
 
 def test_queue_works_for_staff_in_a_private_chat(bot, botapi, triage_desk):

@@ -1,0 +1,282 @@
+"""Answering: an official's text -> the reply they read, with no database and no Telegram.
+
+The order of the checks is the order of trust: small talk is never a question; a question naming
+another instrument is declined before the matcher can answer it with UNCAT facts; a message too
+vague to match gets the topics; then the matcher's answer, with a partner after it when a referral
+rule applies (a referral never hides an answer the base has).
+
+Example::
+
+    answerer = Answerer(base, referrals, scope)
+    reply = answerer.answer("How many States have ratified the ICCPR?", language="en")
+    reply.outcome, reply.declined_by           # -> ("decline", "iccpr")
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from . import register, texts
+from .config import ANSWER_MARGIN, ANSWER_THRESHOLD, MIN_CONTENT_SHARE, SUGGEST_THRESHOLD
+from .knowledge import LANGUAGES, Entry, KnowledgeBase, State, Tool
+from .matcher import Match, Matcher
+from .referrals import Partner, ReferralDirectory
+from .scope import Scope
+from .text import is_intent
+
+MAX_QUESTION_CHARS = 4096
+# Outcomes that are questions in the statistics; small talk is counted apart.
+QUESTION_OUTCOMES = ("answer", "suggest", "refer", "decline", "clarify", "escalate")
+# Why a question was declined when no listed instrument was named.
+GENERAL_RULE = "general"  # it names an instrument the matched entry never mentions
+UNRELATED = "unrelated"  # none of its words belongs to the desk's subject
+# A word this long may differ from a subject word by a typo ("torure").
+DOMAIN_TYPO_LENGTH = 5
+DOMAIN_TYPO_SIMILARITY = 85.0
+
+
+@dataclass
+class Reply:
+    """What the official reads, and what was recorded."""
+
+    question: str
+    # answer | suggest | refer | decline | clarify | smalltalk | escalate | limited | empty
+    outcome: str
+    language: str
+    text: str
+    entry: Entry | None = None
+    score: float = 0.0
+    suggestions: list[Entry] = field(default_factory=list)
+    partner: Partner | None = None
+    partner_note: str = ""  # the partner's lines after an answer (part of text)
+    tools: list[Tool] = field(default_factory=list)
+    declined_by: str | None = None  # the scope item (or rule) that declined the question
+    small_talk: str | None = None  # greeting | thanks | ok | bye | test
+    state: State | None = None
+    ticket_id: int | None = None
+    ticket_is_new: bool = False
+    ticket_card_id: int | None = None  # the ticket's card in the staff chat, once posted
+    query_id: int | None = None
+    referral_id: int | None = None
+    referral_is_new: bool = False  # a new referral record: staff get a card for it
+    candidates: list[tuple[str, float]] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """The ``ask --json`` line of DESIGN.md."""
+        return {
+            "question": self.question,
+            "outcome": self.outcome,
+            "entry": self.entry.id if self.entry else None,
+            "score": round(self.score),
+            "language": self.language,
+            "text": self.text,
+            "suggestions": [
+                {"entry": e.id, "question": e.question(self.language)} for e in self.suggestions
+            ],
+            "partner": self.partner.id if self.partner else None,
+            "state": self.state.code if self.state else None,
+        }
+
+
+def clean_text(text: str) -> str:
+    """Control characters out, whitespace collapsed, cut to Telegram's 4,096 characters."""
+    if not text.isprintable():  # checked in C first: most questions have nothing to replace
+        text = "".join(c if c.isprintable() else " " for c in text)
+    return " ".join(text.split())[:MAX_QUESTION_CHARS]
+
+
+def entry_text(
+    entry: Entry, language: str, base: KnowledgeBase, *, today: date | None = None
+) -> str:
+    """The entry's answer in ``language``, its figures filled from the State register, then its
+    source, as the official reads it; past its ``review_by`` date it says when it was checked."""
+    lang = language if language in entry.answers else "en"
+    answer = register.fill(entry.answers[lang], base, lang)
+    parts = [answer, texts.say("source", language, source=entry.source)]
+    if entry.review_by is not None and entry.review_by < (today or date.today()):
+        checked = register.format_date(entry.reviewed, language) if entry.reviewed else "?"
+        parts.append(texts.say("checked_on", language, date=checked))
+    return "\n\n".join(parts)
+
+
+class Answerer:
+    """The knowledge base, referrals, scope list and matcher of one load; immutable."""
+
+    def __init__(
+        self,
+        base: KnowledgeBase,
+        referrals: ReferralDirectory,
+        scope: Scope,
+        *,
+        answer_threshold: float = ANSWER_THRESHOLD,
+        suggest_threshold: float = SUGGEST_THRESHOLD,
+        answer_margin: float = ANSWER_MARGIN,
+        min_content_share: float = MIN_CONTENT_SHARE,
+    ):
+        self.base = base
+        self.referrals = referrals
+        self.scope = scope
+        self.matcher = Matcher(
+            base,
+            answer_threshold=answer_threshold,
+            suggest_threshold=suggest_threshold,
+            answer_margin=answer_margin,
+            min_content_share=min_content_share,
+        )
+        normaliser = self.matcher.normaliser
+        self._vague = frozenset(t for w in scope.vague_words() for t in normaliser.terms(w))
+        self._domain = sorted({t for w in scope.domain_words() for t in normaliser.terms(w)})
+        self.vocabulary = lru_cache(maxsize=1024)(self._vocabulary)
+
+    def answer(
+        self, question: str, *, language: str | None = None, state: State | None = None
+    ) -> Reply:
+        """The reply to ``question``; ``language`` is the official's (or their app's) language,
+        a hint the question's own words overrule when there are enough of them."""
+        text = clean_text(question)
+        hint = language if language in LANGUAGES else "en"
+        if not text:
+            return Reply(question, "escalate", hint, texts.say("empty_question", hint), state=state)
+        talk = self.scope.small_talk(text)
+        if talk is not None:
+            lang = talk.language or hint
+            return Reply(
+                question,
+                "smalltalk",
+                lang,
+                texts.say(f"smalltalk_{talk.kind}", lang),
+                small_talk=talk.kind,
+                state=state,
+            )
+        match = self.matcher.match(text, language=hint)
+        lang = match.language
+        reply = Reply(
+            question=question,
+            outcome=match.outcome,
+            language=lang,
+            text="",
+            score=match.score,
+            candidates=[(c.entry.id, c.score) for c in match.candidates[:3]],
+            state=state,
+        )
+        named = self.scope.outside_named(text)
+        if named is None and self.is_vague(text):
+            reply.outcome = "clarify"
+            reply.text = texts.say("clarify", lang)
+            return reply
+        declined_by = named.id if named is not None else self.declined_by(text, match)
+        if declined_by is not None:
+            return self._decline(reply, declined_by, text)
+        routing = self.referrals.route(
+            text, match, region=state.region if state else None, state=state
+        )
+        if match.outcome == "answer" and match.entry is not None:
+            reply.entry = match.entry
+            reply.tools = [self.base.tools[t] for t in match.entry.tools if t in self.base.tools]
+            reply.text = entry_text(match.entry, lang, self.base)
+            if routing is not None:
+                reply.partner = routing.partner
+                reply.partner_note = self.referrals.brief_text(routing, lang)
+                reply.text += "\n\n" + reply.partner_note
+        elif routing is not None:
+            reply.outcome = "refer"
+            reply.partner = routing.partner
+            reply.text = self.referrals.reply_text(routing, lang)
+        elif match.outcome == "suggest":
+            reply.suggestions = match.suggestions
+            lines = [texts.say("suggest_intro", lang)]
+            lines += [f"{i}. {e.question(lang)}" for i, e in enumerate(reply.suggestions, 1)]
+            lines.append(texts.say("suggest_none", lang))
+            reply.text = "\n".join(lines)
+        else:
+            reply.outcome = "escalate"
+            reply.text = texts.say("escalate_offline", lang)
+        return reply
+
+    # --- scope ---------------------------------------------------------------------------------
+    def declined_by(self, text: str, match: Match) -> str | None:
+        """Why ``text`` is outside the desk's scope (a scope item id or a rule), or None."""
+        named = self.scope.outside_named(text)
+        if named is not None:
+            return named.id
+        if self.scope.covered(text):
+            return None
+        if self._names_what_the_answer_does_not(text, match):
+            return GENERAL_RULE
+        if match.outcome != "answer" and self._unrelated(text):
+            return UNRELATED
+        return None
+
+    def _names_what_the_answer_does_not(self, text: str, match: Match) -> bool:
+        """The general rule: the question names an instrument or body ("the Minamata Convention")
+        whose words the entry the matcher found (or, short of an answer, its candidates) never uses."""
+        mentions = self.scope.mentions(text)
+        if not mentions:
+            return False
+        if match.outcome == "answer" and match.entry is not None:
+            known = self.vocabulary(match.entry.id)
+        else:
+            known = frozenset().union(*(self.vocabulary(c.entry.id) for c in match.candidates[:3]))
+        terms = self.matcher.normaliser.terms
+        return any(
+            term not in known and not is_intent(term)
+            for mention in mentions
+            for term in terms(mention)
+        )
+
+    def _unrelated(self, text: str) -> bool:
+        """Not one word of ``text`` belongs to the desk's subject (scope.yaml ``domain``; typos
+        forgiven): the weather, a hotel, a printer."""
+        if not self._domain:
+            return False
+        content = [t for t in self.matcher.normaliser.terms(text) if not is_intent(t)]
+        return bool(content) and not any(self._in_domain(t) for t in content)
+
+    def _in_domain(self, term: str) -> bool:
+        if "_" in term:  # a synonym group's term: UNCAT, NPM, LOIPR...
+            return True
+        found = process.extractOne(
+            term,
+            self._domain,
+            scorer=fuzz.ratio,
+            score_cutoff=100 if len(term) < DOMAIN_TYPO_LENGTH else DOMAIN_TYPO_SIMILARITY,
+        )
+        return found is not None
+
+    def is_vague(self, text: str) -> bool:
+        """Nothing in ``text`` but words like help, question, information (or bare numbers):
+        nothing to match."""
+        content = [t for t in self.matcher.normaliser.terms(text) if not is_intent(t)]
+        return all(t in self._vague or t.isdigit() for t in content)
+
+    def _vocabulary(self, entry_id: str) -> frozenset[str]:
+        """Every term an entry uses anywhere: phrasings, answers, keywords, source, tools."""
+        entry = self.base.entries[entry_id]
+        parts = [entry.source]
+        for language in LANGUAGES:
+            parts += entry.questions.get(language, [])
+            parts += entry.keywords.get(language, [])
+            parts.append(entry.answers.get(language, ""))
+        for tool_id in entry.tools:
+            tool = self.base.tools.get(tool_id)
+            if tool is not None:
+                parts += tool.titles.values()
+        terms = self.matcher.normaliser.terms
+        return frozenset(t for part in parts for t in terms(part))
+
+    def _decline(self, reply: Reply, declined_by: str, text: str) -> Reply:
+        lang = reply.language
+        item = next((o for o in self.scope.outside if o.id == declined_by), None)
+        lines = [texts.say("decline", lang)]
+        pointer = self.scope.pointer(item, text, lang)
+        if pointer:
+            lines.append(pointer)
+        lines.append(texts.say("decline_secretariat", lang))
+        reply.outcome = "decline"
+        reply.declined_by = declined_by
+        reply.text = "\n\n".join(lines)
+        return reply
