@@ -2,9 +2,10 @@
 
 Run: ``.venv/bin/python benchmarks/matcher.py [--entries 10000]``
 
-The bands come from helpdesk_bot/config.py, fitted on tests/data/eval-calibration.yaml by
-benchmarks/calibrate.py; this reports tests/data/eval-test.yaml, which the fitting never saw
-(BM25 gets its own bands fitted on the calibration part too). Prints, for the desk (scope
+The bands come from helpdesk_bot/config.py, fitted on the calibration part
+(tests/data/eval-calibration-bands.yaml) by benchmarks/calibrate.py; this reports
+tests/data/eval-test.yaml, which no fitting ever saw (BM25 gets its own bands, fitted on
+tests/data/eval-calibration.yaml). Prints, for the desk (scope
 checks, matcher, referrals) and for rank-bm25 over the same base: in-scope accuracy (right
 entry answered), wrong answers, out-of-scope not answered, near-domain questions declined,
 small talk; the targets with a verdict; then per-question latency p50/p95 on the shipped base
@@ -197,7 +198,7 @@ def main() -> None:
         f"{report.out_of_scope} out of scope ({report.near_domain} near-domain, "
         f"{report.small_talk} small talk, {report.vague} vague); base: {len(base.entries)} entries"
     )
-    print(f"bands (fitted on {args.calibration.name}): {bands}")
+    print(f"bands (helpdesk_bot/config.py, fitted on eval-calibration-bands.yaml): {bands}")
     print(line("desk", report), flush=True)
     bm25, threshold, margin = bm25_report(BM25Baseline(base), calibration, items)
     print(line("bm25", bm25) + f"  [its bands: threshold {threshold:.2f}, margin {margin}]")

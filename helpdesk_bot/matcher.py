@@ -58,10 +58,15 @@ _ENTRY_SHARE_POWER = 0.5  # how much an entry's term weight follows its share of
 _INTENT_WEIGHT = 3.0  # an intent token weighs this many times its IDF
 _OTHER_QUESTION = 0.2  # a phrasing asking with other question words loses this share
 _EXACT_LEAD = 10.0  # an exact phrasing of one entry leads any other entry by this much
-# An entry resting on other articles than the one the official cites keeps this share of its
-# score: "a reservation to article 22" (of UNCAT) is not the entry on OPCAT art. 30.
+# An entry resting on other articles than the one the official cites, or on the other treaty than
+# the one the official names, keeps this share of its score: "a reservation to article 22" (of
+# UNCAT) is not the entry on OPCAT art. 30.
 _ARTICLE_MISMATCH = 0.8
 
+# The treaty an entry rests on, from its source; the treaty a question names, from its terms:
+# "leaving UNCAT?" is not the entry on withdrawing from OPCAT.
+_SOURCE_TREATY = re.compile(r"\b(UNCAT|OPCAT)\b")
+_TREATY_TERMS = frozenset({"uncat", "opcat"})
 # "art. 20", "article 22", "artículo 3", "arts 5": the article numbers an official cites.
 _CITED_ARTICLE = re.compile(r"\b(?:art|arts|article|articles|articulo|articulos)\s+(\d{1,2})\b")
 _OPCAT_NAMED = re.compile(
@@ -303,6 +308,9 @@ class Matcher:
         self.normaliser = Normaliser(base.synonyms)
         self.index = _Index(base, self.normaliser)
         self.articles = [source_articles(entry.source) for entry in self.index.entries]
+        self.treaties = [
+            frozenset(_SOURCE_TREATY.findall(entry.source)) for entry in self.index.entries
+        ]
 
     def match(self, text: str, *, language: str | None = None) -> Match:
         """Score ``text`` against the base; never raises on any string."""
@@ -316,10 +324,17 @@ class Matcher:
             return Match("escalate", detected)
         ranked = self._rank(terms)
         cited = cited_articles(text)
-        if cited and ranked:
+        named = {t.upper() for t in terms if t in _TREATY_TERMS}
+        if ranked and (cited or len(named) == 1):
             ranked = sorted(
                 (
-                    (e, s * _ARTICLE_MISMATCH if self._other_articles(e, cited) else s)
+                    (
+                        e,
+                        s * _ARTICLE_MISMATCH
+                        if (cited and self._other_articles(e, cited))
+                        or (len(named) == 1 and self.treaties[e] and not named & self.treaties[e])
+                        else s,
+                    )
                     for e, s in ranked
                 ),
                 key=lambda item: -item[1],
