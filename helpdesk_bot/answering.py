@@ -130,6 +130,8 @@ class Answerer:
         normaliser = self.matcher.normaliser
         self._vague = frozenset(t for w in scope.vague_words() for t in normaliser.terms(w))
         self._domain = sorted({t for w in scope.domain_words() for t in normaliser.terms(w)})
+        # The base's own concepts (synonym groups: OPCAT, the Committee, the NPM...).
+        self._concepts = frozenset(normaliser.canonical.values())
         self.vocabulary = lru_cache(maxsize=1024)(self._vocabulary)
 
     def answer(
@@ -182,16 +184,22 @@ class Answerer:
                 reply.partner = routing.partner
                 reply.partner_note = self.referrals.brief_text(routing, lang)
                 reply.text += "\n\n" + reply.partner_note
-        elif routing is not None:
-            reply.outcome = "refer"
-            reply.partner = routing.partner
-            reply.text = self.referrals.reply_text(routing, lang)
         elif match.outcome == "suggest":
+            # The base may well have the answer: the entries to choose from come first, and a
+            # partner (if a rule applies) after them, never instead of them.
             reply.suggestions = match.suggestions
             lines = [texts.say("suggest_intro", lang)]
             lines += [f"{i}. {e.question(lang)}" for i, e in enumerate(reply.suggestions, 1)]
             lines.append(texts.say("suggest_none", lang))
             reply.text = "\n".join(lines)
+            if routing is not None:
+                reply.partner = routing.partner
+                reply.partner_note = self.referrals.brief_text(routing, lang)
+                reply.text += "\n\n" + reply.partner_note
+        elif routing is not None:
+            reply.outcome = "refer"
+            reply.partner = routing.partner
+            reply.text = self.referrals.reply_text(routing, lang)
         else:
             reply.outcome = "escalate"
             reply.text = texts.say("escalate_offline", lang)
@@ -223,7 +231,7 @@ class Answerer:
             known = frozenset().union(*(self.vocabulary(c.entry.id) for c in match.candidates[:3]))
         terms = self.matcher.normaliser.terms
         return any(
-            term not in known and not is_intent(term)
+            term not in known and term not in self._concepts
             for mention in mentions
             for term in terms(mention)
         )

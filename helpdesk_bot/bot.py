@@ -260,6 +260,8 @@ class OfficialBot:
         elif reply.outcome == "suggest" and reply.query_id is not None:
             lines = [texts.say("suggest_intro", lang)]
             lines += [f"{i}. {e.question(lang)}" for i, e in enumerate(reply.suggestions, 1)]
+            if reply.partner_note:
+                lines += ["", reply.partner_note]
             text = "\n".join(lines)
             rows = [
                 [button(f"{i}. {shorten(e.question(lang))}", f"o:c:{entry_key(e.id)}")]

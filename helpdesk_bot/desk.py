@@ -262,8 +262,9 @@ class Desk:
             if reply.partner is not None and self._partner_shown_today(
                 connection, official, reply.partner.id
             ):
-                # Once a day is enough: the answer stands alone, a bare referral shrinks to a line.
-                if reply.outcome == "answer":
+                # Once a day is enough: an answer or suggestions stand alone, a bare referral
+                # shrinks to a line.
+                if reply.partner_note:
                     reply.text = reply.text.removesuffix("\n\n" + reply.partner_note)
                     reply.partner, reply.partner_note = None, ""
                 else:

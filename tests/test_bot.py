@@ -522,7 +522,7 @@ def test_answer_and_partner_together_and_one_staff_card_per_partner(botapi, runn
     assert first.result["text"].startswith(expected.entry.answers["en"])
     assert expected.partner_note.splitlines()[0] in first.result["text"]
     botapi.wait_for("sendMessage", lambda c: c.chat_id == STAFF_CHAT)
-    again = ana.send("Do we have to create a national preventive mechanism?")
+    again = ana.send("Must we establish an NPM?")
     assert expected.partner_note.splitlines()[0] not in again.result["text"]
     botapi.wait_idle()
     assert len(botapi.calls_to("sendMessage", chat_id=STAFF_CHAT)) == 1
@@ -566,6 +566,13 @@ def test_tools_lists_the_catalogue(botapi, running_bot, desk, lang):
     for tool in desk.base.tools.values():
         assert tool.titles[lang] in listing
     assert texts.say("tools_intro", lang) in listing
+    # A page several tools share (the catalogue) is said once, not once per tool.
+    pages = [tool.link(lang) for tool in desk.base.tools.values()]
+    for page in set(pages):
+        assert listing.count(page) == 1, page
+    shared = [page for page in set(pages) if pages.count(page) > 1]
+    for page in shared:
+        assert texts.say("tools_page", lang, url=page) in listing
 
 
 @pytest.mark.parametrize(("start", "chosen"), [("en", "fr"), ("fr", "es"), ("es", "en")])

@@ -212,3 +212,22 @@ def test_problem_lines_point_into_the_file(tmp_path):
 )
 def test_language_of_telegram_language_code(code, expected):
     assert language_of(code) == expected
+
+
+def test_a_tool_may_have_a_page_per_language(tmp_path):
+    folder = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, folder)
+    tools = folder / "tools.yaml"
+    text = tools.read_text(encoding="utf-8")
+    first = text.index("    url: https://cti2024.org/en/cti-tools/")
+    text = (
+        text[:first]
+        + "    url:\n      en: https://example.org/en/tool\n      fr: https://example.org/fr/outil\n"
+        + text[first + len("    url: https://cti2024.org/en/cti-tools/\n") :]
+    )
+    tools.write_text(text, encoding="utf-8")
+    base, problems = load_knowledge(folder)
+    assert not [p for p in problems if p.is_error], problems
+    tool = next(iter(base.tools.values()))
+    assert tool.link("fr") == "https://example.org/fr/outil"
+    assert tool.link("es") == "https://example.org/en/tool"  # no Spanish page: the English one

@@ -315,7 +315,7 @@ def test_answer_comes_first_and_the_partner_after_it(shipped_desk):
 def test_a_partner_is_shown_once_a_day_and_carded_once(desk):
     question = "Do we have to set up a national preventive mechanism?"
     first = desk.ask(OFFICIAL, question)
-    again = desk.ask(OFFICIAL, "Do we have to create a national preventive mechanism?")
+    again = desk.ask(OFFICIAL, "Must we establish an NPM?")
     assert first.partner is not None and first.referral_is_new
     assert again.outcome == "answer" and again.partner is None
     assert first.partner_note not in again.text
@@ -398,7 +398,8 @@ def test_a_session_number_still_names_the_body(shipped_desk):
     ("question", "entry", "partner", "lang"),
     [
         # The examples of issue 14: each was answered confidently with the wrong entry, or its
-        # answer was hidden behind a referral.
+        # answer was hidden behind a referral. Now the right entry answers, or, where a sibling
+        # entry comes within the calibrated margin, it is the first suggestion; a partner follows.
         (
             "Can we make a reservation to article 22 when we ratify?",
             "reservations-article-22-declaration",
@@ -432,11 +433,16 @@ def test_a_session_number_still_names_the_body(shipped_desk):
         ("¿Podemos aplazar la creación del MNP?", "opcat-postponement", "apt", "es"),
     ],
 )
-def test_the_right_entry_answers_and_a_partner_follows_it(
+def test_the_right_entry_comes_first_and_a_partner_after_it(
     shipped_desk, question, entry, partner, lang
 ):
     reply = shipped_desk.answer(question, language="en")
-    assert (reply.outcome, reply.entry.id if reply.entry else None) == ("answer", entry)
+    assert reply.outcome in {"answer", "suggest"}, reply.outcome
+    first = reply.entry if reply.outcome == "answer" else reply.suggestions[0]
+    assert first.id == entry, reply.candidates
     assert (reply.partner.id if reply.partner else None) == partner
     assert reply.language == lang
-    assert reply.text.startswith(reply.entry.answers[lang][:40])
+    if reply.outcome == "answer":
+        assert reply.text.startswith(reply.entry.answers[lang][:40])
+    if partner:
+        assert reply.text.endswith(reply.partner_note)
