@@ -86,9 +86,9 @@ class ConsoleDesk:
         self.suggestions = [e.id for e in reply.suggestions]
         lines = [reply.text]
         for tool in reply.tools:
-            label = texts.say("tool_label", reply.language)
             title = tool.titles.get(reply.language, tool.id)
-            lines.append(f"  {label}: {title} - {tool.link(reply.language)}")
+            line = texts.say("tool_line", reply.language, title=title, url=tool.link(reply.language))
+            lines.append(f"  {line}")
         return "\n".join(lines)
 
 

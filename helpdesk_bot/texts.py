@@ -13,7 +13,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "Source : {source}",
         "es": "Fuente: {source}",
     },
-    "tool_label": {"en": "Tool", "fr": "Outil", "es": "Herramienta"},
+    "tool_line": {
+        "en": "Tool: {title} - {url}",
+        "fr": "Outil : {title} - {url}",
+        "es": "Herramienta: {title} - {url}",
+    },
     "checked_on": {
         "en": "This answer was last checked on {date}; facts like these change, so please check "
         "the source for anything more recent.",

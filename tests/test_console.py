@@ -2,6 +2,7 @@
 
 import io
 
+import pytest
 from sqlalchemy import select
 
 from helpdesk_bot.console import ConsoleDesk, format_queue, format_ticket
@@ -50,3 +51,18 @@ def test_secretariat_and_queue_views(desk):
     thread = format_ticket(desk.ticket(1), desk.base)
     assert "official: Please help with our report" in thread and "staff (Sam): Certainly." in thread
     assert format_queue([], desk.base) == "No tickets in the queue."
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"), [("en", "  Tool: "), ("fr", "  Outil : "), ("es", "  Herramienta: ")]
+)
+def test_tools_under_an_answer_are_labelled_in_the_officials_language(desk, lang, label):
+    console = ConsoleDesk(desk)
+    console.handle(f"/language {lang}")
+    replies = (
+        desk.answer(e.questions[lang][0], language=lang)
+        for e in desk.base.entries.values()
+        if e.tools
+    )
+    reply = next(r for r in replies if r.outcome == "answer" and r.tools)
+    assert label in console.show(reply)
