@@ -170,7 +170,7 @@ class Answerer:
             reply.outcome = "clarify"
             reply.text = texts.say("clarify", lang)
             return reply
-        declined_by = named.id if named is not None else self.declined_by(text, match)
+        declined_by = named.id if named is not None else self._outside_unlisted(text, match)
         if declined_by is not None:
             return self._decline(reply, declined_by, text)
         routing = self.referrals.route(
@@ -180,22 +180,12 @@ class Answerer:
             reply.entry = match.entry
             reply.tools = [self.base.tools[t] for t in match.entry.tools if t in self.base.tools]
             reply.text = entry_text(match.entry, lang, self.base)
-            if routing is not None:
-                reply.partner = routing.partner
-                reply.partner_note = self.referrals.brief_text(routing, lang)
-                reply.text += "\n\n" + reply.partner_note
         elif match.outcome == "suggest":
-            # The base may well have the answer: the entries to choose from come first, and a
-            # partner (if a rule applies) after them, never instead of them.
             reply.suggestions = match.suggestions
             lines = [texts.say("suggest_intro", lang)]
             lines += [f"{i}. {e.question(lang)}" for i, e in enumerate(reply.suggestions, 1)]
             lines.append(texts.say("suggest_none", lang))
             reply.text = "\n".join(lines)
-            if routing is not None:
-                reply.partner = routing.partner
-                reply.partner_note = self.referrals.brief_text(routing, lang)
-                reply.text += "\n\n" + reply.partner_note
         elif routing is not None:
             reply.outcome = "refer"
             reply.partner = routing.partner
@@ -203,14 +193,18 @@ class Answerer:
         else:
             reply.outcome = "escalate"
             reply.text = texts.say("escalate_offline", lang)
+        if routing is not None and reply.outcome in ("answer", "suggest"):
+            # The base has (or may have) the answer: it comes first, the partner after it in
+            # two lines, never instead of it.
+            reply.partner = routing.partner
+            reply.partner_note = self.referrals.brief_text(routing, lang)
+            reply.text += "\n\n" + reply.partner_note
         return reply
 
     # --- scope ---------------------------------------------------------------------------------
-    def declined_by(self, text: str, match: Match) -> str | None:
-        """Why ``text`` is outside the desk's scope (a scope item id or a rule), or None."""
-        named = self.scope.outside_named(text)
-        if named is not None:
-            return named.id
+    def _outside_unlisted(self, text: str, match: Match) -> str | None:
+        """The rule by which ``text``, naming nothing the scope list declines, is still outside
+        the desk's scope (GENERAL_RULE, UNRELATED), or None."""
         if self.scope.covered(text):
             return None
         if self._names_what_the_answer_does_not(text, match):

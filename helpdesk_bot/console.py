@@ -87,7 +87,9 @@ class ConsoleDesk:
         lines = [reply.text]
         for tool in reply.tools:
             title = tool.titles.get(reply.language, tool.id)
-            line = texts.say("tool_line", reply.language, title=title, url=tool.link(reply.language))
+            line = texts.say(
+                "tool_line", reply.language, title=title, url=tool.link(reply.language)
+            )
             lines.append(f"  {line}")
         return "\n".join(lines)
 

@@ -375,10 +375,6 @@ class Matcher:
         own = self.articles[entry]
         return bool(own) and not any((treaty, n) in own for n in numbers)
 
-    def knows(self, term: str) -> bool:
-        """Whether a question term is one the base uses, exactly or through a typo."""
-        return bool(self.index.expand(term))
-
     def _rank(self, terms: list[str]) -> list[tuple[int, float]]:
         """(entry number, score 0-100) for the entries the question touches, best first."""
         index = self.index
