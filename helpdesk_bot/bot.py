@@ -47,6 +47,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    ExtBot,
     MessageHandler,
     filters,
 )
@@ -737,7 +738,7 @@ def build_application(settings: Settings, desk: Desk) -> Application:
     if not settings.telegram_token:
         raise ValueError("HELPDESK_TELEGRAM_TOKEN is not set")
     officials = OfficialBot(desk, settings)
-    bot = delivery.HelpDeskBot(
+    bot = ExtBot(
         settings.telegram_token,
         base_url=settings.telegram_api_url,
         # aiohttp instead of PTB's httpx: httpx's pool costs ~1 ms of CPU per call under

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from telegram import Bot, ForceReply, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram import Bot, Message
 from telegram.constants import MessageLimit
 from telegram.error import (
     BadRequest,
@@ -42,7 +42,7 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.ext import BaseUpdateProcessor, ExtBot
+from telegram.ext import BaseUpdateProcessor
 from telegram.warnings import PTBDeprecationWarning
 
 from .desk import Desk
@@ -78,49 +78,11 @@ class Policy:
 DEFAULT = Policy()
 
 
-class HelpDeskBot(ExtBot[None]):
-    """python-telegram-bot's ``ExtBot`` with :meth:`post_message`, a sendMessage that returns only
-    the new message's id.
-
-    ``send_message`` builds a Message from every answer Telegram gives: its chat, its sender, its
-    keyboard and the message it replies to. The help desk never reads back most of what it sends,
-    and that parsing was a tenth of the bot's CPU per question (~0.15 ms; measured with
-    benchmarks/bot_throughput.py).
-
-    Example: ``message_id = await bot.post_message(42, "<b>Hi</b>", parse_mode="HTML")``
-    """
-
-    async def post_message(
-        self,
-        chat_id: int | str,
-        text: str,
-        *,
-        parse_mode: str | None = None,
-        reply_markup: InlineKeyboardMarkup | ForceReply | None = None,
-        reply_parameters: ReplyParameters | None = None,
-    ) -> int:
-        """Send a text message, as ``send_message`` does (same errors); the message id."""
-        data: dict[str, Any] = {"chat_id": chat_id, "text": text}
-        if parse_mode is not None:
-            data["parse_mode"] = parse_mode
-        if reply_markup is not None:
-            data["reply_markup"] = reply_markup
-        if reply_parameters is not None:
-            data["reply_parameters"] = reply_parameters
-        # Bot._post is the step every Bot method takes before parsing the answer: it serialises
-        # the parameters, inserts the defaults and raises the usual TelegramErrors. It is
-        # protected, not public: tests/test_reliability.py pins what this relies on.
-        result = await self._post("sendMessage", data)
-        return int(result["message_id"])
-
-
 async def post_message(bot: Bot, chat_id: int | str, text: str, **options: Any) -> int:
-    """``bot.send_message`` that returns the new message's id, cheaply on a :class:`HelpDeskBot`.
+    """``bot.send_message``, returning the new message's id.
 
     Example: ``await post_message(bot, 42, "Hi", reply_markup=keyboard)``
     """
-    if isinstance(bot, HelpDeskBot):
-        return await bot.post_message(chat_id, text, **options)
     return (await bot.send_message(chat_id, text, **options)).message_id
 
 
@@ -460,7 +422,6 @@ __all__ = [
     "DEFAULT",
     "ChatOrderedProcessor",
     "DeliveredMarks",
-    "HelpDeskBot",
     "Policy",
     "attempt",
     "clean",
