@@ -130,7 +130,10 @@ class Desk:
         referrals: ReferralDirectory,
         scope: Scope | None = None,
         sessions: sessionmaker[Session] | None = None,
+        answerer: Answerer | None = None,
     ):
+        """``answerer``: one already built over the same base, referrals, scope and bands (it
+        holds no state of its own, so desks may share one)."""
         self.settings = settings
         self.sessions = sessions
         # SQLite lets one writer in at a time and makes the others sleep and retry, which under
@@ -142,6 +145,9 @@ class Desk:
         # only queue for its turn while fighting over the interpreter lock (measured: ~10 % of
         # the bot's throughput, benchmarks/bot_throughput.py). PostgreSQL takes a pool's worth.
         self.threads = 1 if serialise else max(1, settings.db_pool_size)
+        if answerer is not None:
+            self._current = answerer
+            return
         if scope is None:
             scope = load_scope(settings.knowledge_dir)[0]
         self._install(base, referrals, scope)
