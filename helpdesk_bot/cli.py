@@ -112,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=LANGUAGES,
         help="the official's app language: a hint the question's own words overrule",
     )
+    ask.add_argument(
+        "--state",
+        metavar="NAME",
+        help="answer as for an official whose profile names this State (any language, e.g. Fidji)",
+    )
     ask.add_argument("question", nargs="*", metavar="QUESTION")
 
     validate = commands.add_parser(
@@ -251,13 +256,23 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     from .desk import Desk
 
     desk = Desk.from_settings(settings, database=False)
+    state = None
+    if args.state:
+        found = desk.base.find_state(args.state, limit=1)
+        if not found:
+            print(
+                f"helpdesk-bot: error: no State in the register matches {args.state!r}",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        state = found[0]
     questions = args.question and [" ".join(args.question)]
     lines = questions or (line.rstrip("\n") for line in sys.stdin)
     out = sys.stdout
     for question in lines:
         if not questions and not question.strip():
             continue
-        reply = desk.answer(question, language=args.lang)
+        reply = desk.answer(question, language=args.lang, state=state)
         if args.json:
             out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
         else:

@@ -189,3 +189,14 @@ def test_run_without_token_opens_console(tmp_path, settings):
 def test_main_without_command_prints_help(capsys):
     assert main([]) == 2
     assert "COMMAND" in capsys.readouterr().out
+
+
+def test_ask_state_answers_as_for_that_states_official():
+    result = run_cli("ask", "--json", "--state", "Fidji", "How do we ratify the Convention?")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["state"] == "FJI"
+    unknown = run_cli("ask", "--state", "Atlantis", "How do we ratify the Convention?")
+    assert unknown.returncode == 2
+    assert (
+        unknown.stderr.strip() == "helpdesk-bot: error: no State in the register matches 'Atlantis'"
+    )
