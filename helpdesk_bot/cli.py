@@ -232,6 +232,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    if args.webhook_url and not settings.webhook_secret:
+        # Without Telegram's secret token anyone who finds the URL could post forged updates,
+        # staff commands and buttons included.
+        print(
+            "helpdesk-bot: error: webhook mode needs HELPDESK_WEBHOOK_SECRET (the secret token "
+            "Telegram sends with each update; every process behind the same URL uses the same one)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     if not settings.telegram_token:
         print(
             "No HELPDESK_TELEGRAM_TOKEN set: opening the console desk. To connect Telegram, create a "

@@ -858,3 +858,30 @@ def test_run_webhook_checks_the_secret_token(botapi, run_env):
     finally:
         errors = _stop(process)
     assert process.returncode == 0, errors
+
+
+@pytest.mark.parametrize("token", ["set", "unset"])
+def test_webhook_mode_refuses_to_start_without_the_secret(botapi, run_env, token):
+    env = {k: v for k, v in run_env.items() if k != "HELPDESK_WEBHOOK_SECRET"}
+    if token == "unset":
+        env.pop("HELPDESK_TELEGRAM_TOKEN")
+    since = botapi.mark()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "helpdesk_bot",
+            "run",
+            "--webhook-url",
+            "https://desk.example.org/tg",
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "HELPDESK_WEBHOOK_SECRET" in lines[0]
+    assert botapi.calls_to("setWebhook", since=since) == []
