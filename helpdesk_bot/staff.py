@@ -30,7 +30,7 @@ from telegram import (
     Update,
     User,
 )
-from telegram.constants import MessageLimit, ParseMode
+from telegram.constants import ChatType, MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     Application,
@@ -425,6 +425,11 @@ class Triage:
             await self.refuse(update)
         message = update.effective_message
         assert message is not None and message.text is not None
+        chat = update.effective_chat
+        if not self.in_staff_chat(update) and (chat is None or chat.type != ChatType.PRIVATE):
+            # Case data (threads, questions, figures) never goes to another group.
+            await message.reply_text(texts.say("staff_chat_only", _language(update.effective_user)))
+            raise ApplicationHandlerStop
         name = message.text.split(maxsplit=1)[0].lstrip("/").split("@")[0].lower()
         handler = {
             "queue": self.queue,

@@ -171,6 +171,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "Gracias. He transmitido su pregunta a la Secretaría de la CTI (solicitud n.º {number}); "
         "un miembro del equipo le responderá aquí.",
     },
+    "staff_chat_only": {
+        "en": "Staff commands work only in the Secretariat's staff chat or in a private chat with "
+        "me: case data stays with staff.",
+        "fr": "Les commandes du personnel ne fonctionnent que dans le groupe du Secrétariat ou en "
+        "conversation privée avec moi : les données des dossiers restent au personnel.",
+        "es": "Los comandos del personal solo funcionan en el grupo de la Secretaría o en un chat "
+        "privado conmigo: los datos de los casos quedan con el personal.",
+    },
     "staff_only": {
         "en": "This command is for CTI Secretariat staff only.",
         "fr": "Cette commande est réservée au personnel du Secrétariat de la CTI.",

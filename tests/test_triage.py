@@ -433,6 +433,20 @@ def test_stale_lists_the_entries_due_for_review(bot, botapi, triage_desk):
     assert shown == format_stale(due_for_review(triage_desk.base))[:4096]
 
 
+@pytest.mark.parametrize("command", ["/queue", "/ticket 1", "/referrals", "/stats", "/stale"])
+def test_staff_commands_post_no_case_data_in_another_group(bot, botapi, triage_desk, command):
+    ask(botapi, triage_desk, UNANSWERABLE)
+    group = -100777
+    since = botapi.mark()
+    botapi.push_message(user(STAFF, first_name="Ana", last_name="Staff"), group, text=command)
+    told = botapi.wait_for("sendMessage", lambda c: c.chat_id == group, since=since)
+    assert told.text == texts.say("staff_chat_only", "en")
+    botapi.wait_idle()
+    sent = [c for c in botapi.calls[since:] if c.chat_id == group]
+    assert [c.method for c in sent] == ["sendMessage"]  # the refusal, and no thread, queue or chart
+    assert UNANSWERABLE not in told.text
+
+
 def test_queue_works_for_staff_in_a_private_chat(bot, botapi, triage_desk):
     ask(botapi, triage_desk, UNANSWERABLE)
     since = botapi.mark()
