@@ -11,12 +11,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from datetime import date
 from pathlib import Path
 
 from . import __version__
-from .config import ConfigError, Settings
+from .config import ConfigError, Settings, read_config_file, unknown_settings
 from .db import DatabaseError
 from .knowledge import LANGUAGES, KnowledgeError
 
@@ -203,6 +204,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         settings = Settings.load(config_file=args.config)
+        config_file = args.config or os.environ.get("HELPDESK_CONFIG")
+        names = [*os.environ, *(read_config_file(Path(config_file)) if config_file else {})]
+        for line in unknown_settings(names):
+            print(f"helpdesk-bot: warning: {line}", file=sys.stderr)
         logging.basicConfig(
             level=settings.log_level,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -10,8 +10,9 @@ Every problem is a :class:`ConfigError` whose message names the variable, on one
 
 from __future__ import annotations
 
+import difflib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -32,6 +33,59 @@ ANSWER_MARGIN = 7.0
 MIN_CONTENT_SHARE = 0.2
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
+
+
+# Numeric settings: the attribute each sets and the range that keeps the desk working.
+NUMBERS = {
+    "HELPDESK_ANSWER_THRESHOLD": ("answer_threshold", 0, 100),
+    "HELPDESK_SUGGEST_THRESHOLD": ("suggest_threshold", 0, 100),
+    "HELPDESK_ANSWER_MARGIN": ("answer_margin", 0, 100),
+    "HELPDESK_MIN_CONTENT_SHARE": ("min_content_share", 0, 1),
+    "HELPDESK_REMINDER_WORKING_DAYS": ("reminder_working_days", 0, 365),
+}
+WHOLE_NUMBERS = {
+    "HELPDESK_RATE_LIMIT": ("rate_limit_per_minute", 0, 10_000),
+    "HELPDESK_REFERRAL_FOLLOWUP_DAYS": ("referral_followup_days", 1, 3_650),
+    "HELPDESK_RETENTION_MONTHS": ("retention_months", 1, 1_200),
+    "HELPDESK_DB_POOL_SIZE": ("db_pool_size", 1, 100),
+    "HELPDESK_DB_MAX_OVERFLOW": ("db_max_overflow", 0, 1_000),
+}
+# Every setting the program reads (and the test suite's own), for the misspelling warning.
+KNOWN_SETTINGS = frozenset(
+    {
+        *NUMBERS,
+        *WHOLE_NUMBERS,
+        "HELPDESK_TELEGRAM_TOKEN",
+        "HELPDESK_TELEGRAM_API_URL",
+        "HELPDESK_STAFF_CHAT_ID",
+        "HELPDESK_STAFF_IDS",
+        "HELPDESK_DATABASE_URL",
+        "HELPDESK_KNOWLEDGE_DIR",
+        "HELPDESK_REFERRALS_DIR",
+        "HELPDESK_PSEUDONYM_SECRET",
+        "HELPDESK_WEBHOOK_SECRET",
+        "HELPDESK_LOG_LEVEL",
+        "HELPDESK_CONFIG",
+        "HELPDESK_TEST_DATABASE_URL",
+        "HELPDESK_CI_POSTGRES",
+    }
+)
+
+
+def unknown_settings(names: Iterable[str]) -> list[str]:
+    """A warning line per ``HELPDESK_*`` name the program does not read, with the closest one.
+
+    Example: ``unknown_settings(["HELPDESK_STAFF_CHAT"])`` ->
+    ``["unknown setting HELPDESK_STAFF_CHAT (did you mean HELPDESK_STAFF_CHAT_ID?)"]``
+    """
+    lines = []
+    for name in sorted(n for n in names if n.startswith("HELPDESK_") and n not in KNOWN_SETTINGS):
+        # Compared without the shared prefix, which would make every name look alike.
+        known = {k.removeprefix("HELPDESK_"): k for k in sorted(KNOWN_SETTINGS)}
+        close = difflib.get_close_matches(name.removeprefix("HELPDESK_"), known, n=1, cutoff=0.6)
+        hint = f" (did you mean {known[close[0]]}?)" if close else ""
+        lines.append(f"unknown setting {name}{hint}")
+    return lines
 
 
 class ConfigError(Exception):
@@ -171,35 +225,17 @@ class Settings:
             kwargs["knowledge_dir"] = Path(raw)
         if raw := get("HELPDESK_REFERRALS_DIR"):
             kwargs["referrals_dir"] = Path(raw)
-        numbers = {
-            "HELPDESK_ANSWER_THRESHOLD": "answer_threshold",
-            "HELPDESK_SUGGEST_THRESHOLD": "suggest_threshold",
-            "HELPDESK_ANSWER_MARGIN": "answer_margin",
-            "HELPDESK_MIN_CONTENT_SHARE": "min_content_share",
-            "HELPDESK_REMINDER_WORKING_DAYS": "reminder_working_days",
-        }
-        for name, attr in numbers.items():
+        for name, (attr, low, high) in NUMBERS.items():
             if raw := get(name):
                 value = _float(name, raw)
-                if (
-                    value < 0
-                    or (attr.endswith("threshold") and value > 100)
-                    or (attr == "min_content_share" and value > 1)
-                ):
-                    raise ConfigError(f"{name} is out of range: {raw!r}")
+                if not low <= value <= high:  # also refuses nan and inf
+                    raise ConfigError(f"{name} must be between {low:g} and {high:g}, got {raw!r}")
                 kwargs[attr] = value
-        whole = {
-            "HELPDESK_RATE_LIMIT": "rate_limit_per_minute",
-            "HELPDESK_REFERRAL_FOLLOWUP_DAYS": "referral_followup_days",
-            "HELPDESK_RETENTION_MONTHS": "retention_months",
-            "HELPDESK_DB_POOL_SIZE": "db_pool_size",
-            "HELPDESK_DB_MAX_OVERFLOW": "db_max_overflow",
-        }
-        for name, attr in whole.items():
+        for name, (attr, low, high) in WHOLE_NUMBERS.items():
             if raw := get(name):
                 value = _int(name, raw)
-                if value < 0:
-                    raise ConfigError(f"{name} must not be negative, got {raw!r}")
+                if not low <= value <= high:
+                    raise ConfigError(f"{name} must be between {low} and {high}, got {raw!r}")
                 kwargs[attr] = value
         if raw := get("HELPDESK_PSEUDONYM_SECRET"):
             kwargs["pseudonym_secret"] = raw

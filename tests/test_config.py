@@ -1,6 +1,6 @@
 import pytest
 
-from helpdesk_bot.config import ConfigError, Settings, read_config_file
+from helpdesk_bot.config import ConfigError, Settings, read_config_file, unknown_settings
 
 
 def test_defaults_need_nothing():
@@ -85,3 +85,37 @@ def test_staff_rights_only_from_the_list():
     assert settings.is_staff(10)
     assert not settings.is_staff(11)
     assert not settings.is_staff(None)
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "message"),
+    [
+        ("HELPDESK_ANSWER_THRESHOLD", "nan", "HELPDESK_ANSWER_THRESHOLD must be between 0 and 100"),
+        ("HELPDESK_ANSWER_MARGIN", "1e308", "HELPDESK_ANSWER_MARGIN must be between 0 and 100"),
+        ("HELPDESK_MIN_CONTENT_SHARE", "inf", "HELPDESK_MIN_CONTENT_SHARE must be between 0 and 1"),
+        (
+            "HELPDESK_REFERRAL_FOLLOWUP_DAYS",
+            "1000000000000",
+            "HELPDESK_REFERRAL_FOLLOWUP_DAYS must be between 1 and 3650",
+        ),
+        (
+            "HELPDESK_RETENTION_MONTHS",
+            "1000000000000",
+            "HELPDESK_RETENTION_MONTHS must be between 1 and 1200",
+        ),
+        ("HELPDESK_DB_POOL_SIZE", "0", "HELPDESK_DB_POOL_SIZE must be between 1 and 100"),
+    ],
+)
+def test_values_that_would_break_the_desk_are_refused_with_their_range(name, raw, message):
+    with pytest.raises(ConfigError) as refused:
+        Settings.from_values({name: raw})
+    assert str(refused.value).startswith(message)
+
+
+def test_a_misspelt_setting_gets_a_warning_naming_the_real_one():
+    assert unknown_settings(
+        ["HELPDESK_STAFF_CHAT", "HELPDESK_QQQ", "PATH", "HELPDESK_RATE_LIMIT"]
+    ) == [
+        "unknown setting HELPDESK_QQQ",
+        "unknown setting HELPDESK_STAFF_CHAT (did you mean HELPDESK_STAFF_CHAT_ID?)",
+    ]
