@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -87,6 +88,15 @@ def clean_text(text: str) -> str:
     if not text.isprintable():  # checked in C first: most questions have nothing to replace
         text = "".join(c if c.isprintable() else " " for c in text)
     return " ".join(text.split())[:MAX_QUESTION_CHARS]
+
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_message(text: str) -> str:
+    """Control characters out (NUL included: PostgreSQL refuses it), lines kept: a staff reply as
+    the official will read it. ``clean_message("Yes\x00,\nsee you")`` -> ``"Yes,\nsee you"``"""
+    return _CONTROLS.sub("", text).strip()
 
 
 def entry_text(

@@ -38,7 +38,8 @@ def connect(url: str, *, pool_size: int = 5, max_overflow: int = 10) -> Engine:
         raise DatabaseError(
             f"HELPDESK_DATABASE_URL is not a database URL: {_safe(url)!r}"
         ) from None
-    kwargs: dict = {"future": True}
+    # Errors and logs never carry what officials and staff wrote (SQL parameters).
+    kwargs: dict = {"future": True, "hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

@@ -29,6 +29,7 @@ from .answering import (  # noqa: F401 - MAX_QUESTION_CHARS and Reply are the de
     MAX_QUESTION_CHARS,
     Answerer,
     Reply,
+    clean_message,
     clean_text,
     entry_text,
 )
@@ -618,7 +619,7 @@ class Desk:
         values = {
             "telegram_id": asker.telegram_id,
             "chat_id": asker.chat_id,
-            "name": asker.name,
+            "name": _name(asker),
             "language": language_of(asker.language_code),
         }
         if connection.dialect.name == "sqlite":  # one writer at a time: no other process races
@@ -641,7 +642,7 @@ class Desk:
             official = Official(
                 telegram_id=asker.telegram_id,
                 chat_id=asker.chat_id,
-                name=asker.name,
+                name=_name(asker),
                 language=language_of(asker.language_code),
             )
             official = self._add_official(session, official)
@@ -834,7 +835,8 @@ class Desk:
         self, number: int, text: str, *, staff_id: int, staff_name: str | None = None
     ) -> Relay:
         """A staff reply to relay to the official; the first one sets the first response time."""
-        text = text.strip()
+        text = clean_message(text)
+        staff_name = clean_text(staff_name or "")[:200] or None
         if not text:
             raise DeskError("an empty reply cannot be relayed")
         with self._session() as session:
@@ -1078,6 +1080,11 @@ def load_base(settings: Settings) -> tuple[KnowledgeBase, ReferralDirectory, Sco
     if any(p.is_error for p in problems):
         raise KnowledgeError(problems)
     return base, referrals, scope
+
+
+def _name(asker: Asker) -> str | None:
+    """The official's Telegram name as stored: printable, at most 200 characters."""
+    return clean_text(asker.name or "")[:200] or None
 
 
 def working_days_between(start: datetime, end: datetime) -> float:

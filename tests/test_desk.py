@@ -377,3 +377,19 @@ def test_first_contact_raced_by_another_process_uses_its_row(postgres_url):
     finally:
         for desk in (first, second):
             desk.sessions.kw["bind"].dispose()
+
+
+def test_nul_and_control_characters_never_reach_the_database(desk):
+    named = Asker(telegram_id=444, chat_id=444, name="Ana\x00 \x07Pérez", language_code="es")
+    reply = desk.ask(named, "Hello\x00, how do we ratify the Convention against Torture?")
+    assert reply.query_id is not None
+    assert desk.profile(named).name == "Ana Pérez"
+    opened = desk.to_secretariat(named, "Please call\x00 me")
+    relay = desk.staff_reply(
+        opened.ticket_id, "Yes\x00, we will.\nBest\x1b regards", staff_id=9001, staff_name="Sam\x00"
+    )
+    assert relay.text.endswith("Yes, we will.\nBest regards")
+    with desk.sessions() as session:
+        texts_stored = [m.text for m in session.scalars(select(TicketMessage))]
+        names = [m.author_name for m in session.scalars(select(TicketMessage))]
+    assert all("\x00" not in t for t in texts_stored) and "Sam" in names
