@@ -23,6 +23,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from .files import private_file, private_folder
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -42,7 +44,15 @@ def connect(url: str, *, pool_size: int = 5, max_overflow: int = 10) -> Engine:
     kwargs: dict = {"future": True, "hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            # Owner-only: the file holds officials' questions (SQLite's -wal and -shm files
+            # take the database file's permissions).
+            path = Path(parsed.database)
+            try:
+                private_file(private_folder(path.parent) / path.name)
+            except OSError as exc:
+                raise DatabaseError(
+                    f"cannot create the SQLite database {path}: {exc.strerror}"
+                ) from None
         # Concurrent bot tasks share one file: wait for locks rather than fail at once.
         kwargs["connect_args"] = {"timeout": 30}
     else:

@@ -35,6 +35,7 @@ from .answering import (  # noqa: F401 - MAX_QUESTION_CHARS and Reply are the de
 )
 from .config import Settings
 from .db import check_schema, connect, make_sessionmaker, session_scope
+from .files import open_private, private_folder
 from .knowledge import (
     LANGUAGES,
     KnowledgeBase,
@@ -1039,7 +1040,7 @@ class Desk:
         if not question or not answer:
             raise DeskError(f"ticket #{number} has no question and staff answer to draft from")
         folder = drafts_dir or self.settings.knowledge_dir / "drafts"
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
         path = folder / f"ticket-{number}.yaml"
         draft = {
             "topic": None,
@@ -1057,9 +1058,8 @@ class Desk:
             "# languages and four phrasings each, set source and reviewed, move the entry into the\n"
             "# topic's file, then run `helpdesk-bot validate`.\n"
         )
-        path.write_text(
-            header + yaml.safe_dump(draft, allow_unicode=True, sort_keys=False), encoding="utf-8"
-        )
+        with open_private(path, "w", encoding="utf-8") as out:
+            out.write(header + yaml.safe_dump(draft, allow_unicode=True, sort_keys=False))
         return path
 
     def _open_ticket(self, session: Session, number: int) -> Ticket:

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from .config import Settings
 from .db import check_schema, connect, make_sessionmaker, session_scope
+from .files import open_private
 from .models import Query
 
 COLUMNS = (
@@ -169,7 +170,7 @@ def _output(path: Path | None) -> Iterator[TextIO]:
     if path is None:
         yield sys.stdout
         return
-    with open(path, "w", encoding="utf-8", newline="") as handle:
+    with open_private(path, "w", encoding="utf-8", newline="") as handle:
         yield handle
 
 

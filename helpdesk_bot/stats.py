@@ -32,6 +32,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from .config import Settings
 from .db import check_schema, connect, make_sessionmaker, session_scope
+from .files import open_private, private_file
 from .knowledge import Entry, State, fold, load_knowledge, load_states
 from .models import Feedback, Query, Referral, Ticket
 
@@ -788,7 +789,7 @@ def write_xlsx(figures: Figures, path: Path, *, exact: bool = False) -> None:
         book["Summary"].append(
             [f'Counts by State below {SUPPRESS_BELOW} are shown as "{SUPPRESSED}".']
         )
-    book.save(path)
+    book.save(private_file(path))
 
 
 # --- chart ---------------------------------------------------------------------------------------
@@ -891,7 +892,8 @@ def _write(text: str, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(text)
     else:
-        out.write_text(text, encoding="utf-8", newline="")
+        with open_private(out, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
 
 
 def _error(message: str) -> int:
@@ -938,7 +940,8 @@ def run_stats(settings: Settings, args: Any) -> int:
             render = {"table": render_table, "json": render_json, "csv": render_csv}[fmt]
             _write(render(figures, exact=args.exact), args.out)
         if getattr(args, "chart", None) is not None:
-            args.chart.write_bytes(render_chart(figures))
+            with open_private(args.chart, "wb") as chart:
+                chart.write(render_chart(figures))
     except OSError as exc:
         return _error(f"cannot write {exc.filename or args.out}: {exc.strerror or exc}")
     return 0
