@@ -17,7 +17,14 @@ from datetime import date
 from pathlib import Path
 
 from . import __version__
-from .config import ConfigError, Settings, read_config_file, unknown_settings
+from .config import (
+    FIRST_DATE,
+    LAST_DATE,
+    ConfigError,
+    Settings,
+    read_config_file,
+    unknown_settings,
+)
 from .db import DatabaseError
 from .knowledge import LANGUAGES, KnowledgeError
 
@@ -48,9 +55,12 @@ examples:
 
 def parse_date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise argparse.ArgumentTypeError(f"{text!r} is out of range ({FIRST_DATE} to {LAST_DATE})")
+    return value
 
 
 class _Parser(argparse.ArgumentParser):

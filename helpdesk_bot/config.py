@@ -14,6 +14,7 @@ import difflib
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -34,6 +35,11 @@ MIN_CONTENT_SHARE = 0.2
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 
+
+# The dates figures and exports accept (the Convention was adopted in 1984; 9999-12-31 has no
+# next day to end a period on).
+FIRST_DATE = date(1984, 1, 1)
+LAST_DATE = date(2999, 12, 31)
 
 # Numeric settings: the attribute each sets and the range that keeps the desk working.
 NUMBERS = {

@@ -30,7 +30,7 @@ from sqlalchemy import Float, and_, case, false, func, literal, or_, select, tex
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
-from .config import Settings
+from .config import FIRST_DATE, LAST_DATE, Settings
 from .db import check_schema, connect, make_sessionmaker, session_scope
 from .files import open_private, private_file
 from .knowledge import Entry, State, fold, load_knowledge, load_states
@@ -70,6 +70,9 @@ class Period:
         >>> Period.of(date(2024, 3, 1), None, today=date(2026, 5, 17))
         Period(start=datetime.date(2024, 3, 1), end=datetime.date(2024, 12, 31))
         """
+        for given in (date_from, date_to):
+            if given is not None and not FIRST_DATE <= given <= LAST_DATE:
+                raise StatsError(f"{given} is out of range ({FIRST_DATE} to {LAST_DATE})")
         today = today or date.today()
         start = date_from or date((date_to or today).year, 1, 1)
         year_end = date(start.year, 12, 31)

@@ -200,3 +200,17 @@ def test_ask_state_answers_as_for_that_states_official():
     assert (
         unknown.stderr.strip() == "helpdesk-bot: error: no State in the register matches 'Atlantis'"
     )
+
+
+@pytest.mark.parametrize(
+    "command", [["stats", "--to", "9999-12-31"], ["export", "queries", "--to", "9999-12-31"]]
+)
+def test_a_date_out_of_range_is_one_line_exit_2(tmp_path, command):
+    env = {
+        "HELPDESK_DATABASE_URL": f"sqlite:///{tmp_path / 'h.sqlite3'}",
+        "HELPDESK_PSEUDONYM_SECRET": "x",
+    }
+    result = run_cli(*command, env=env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "'9999-12-31' is out of range" in lines[0]

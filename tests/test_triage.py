@@ -447,6 +447,12 @@ def test_staff_commands_post_no_case_data_in_another_group(bot, botapi, triage_d
     assert UNANSWERABLE not in told.text
 
 
+def test_stats_with_a_date_out_of_range_gets_a_usage_line(bot, botapi, triage_desk):
+    since = staff_says(botapi, "/stats 2026-01-01 9999-12-31", reply_to=None)
+    told = botapi.wait_for("sendMessage", lambda c: c.chat_id == STAFF_CHAT, since=since).text
+    assert told.startswith("Usage: /stats [FROM [TO]]") and "out of range" in told
+
+
 def test_queue_works_for_staff_in_a_private_chat(bot, botapi, triage_desk):
     ask(botapi, triage_desk, UNANSWERABLE)
     since = botapi.mark()
