@@ -595,6 +595,10 @@ class Triage:
         if not self.is_staff(update):
             await self.refuse(update)
         parts = query.data.split(":")
+        if len(parts) < 3 or not parts[2].isdigit():
+            # Forged or from an old version: answered, so the button does not spin forever.
+            await query.answer("This button is not valid (any more).", show_alert=True)
+            raise ApplicationHandlerStop
         action, number = parts[1], int(parts[2])
         arg = parts[3] if len(parts) > 3 else None
         user = update.effective_user

@@ -453,6 +453,15 @@ def test_stats_with_a_date_out_of_range_gets_a_usage_line(bot, botapi, triage_de
     assert told.startswith("Usage: /stats [FROM [TO]]") and "out of range" in told
 
 
+@pytest.mark.parametrize("data", ["staff:claim", "staff:claim:abc", "staff:nothing:1", "staff:"])
+def test_a_malformed_staff_button_is_answered_not_left_spinning(bot, botapi, triage_desk, data):
+    card = ask(botapi, triage_desk, UNANSWERABLE)
+    since = botapi.mark()
+    botapi.push_callback(user(STAFF, first_name="Ana"), card, data)
+    answered = botapi.wait_for("answerCallbackQuery", since=since)
+    assert answered.params.get("show_alert") and answered.params.get("text")
+
+
 def test_queue_works_for_staff_in_a_private_chat(bot, botapi, triage_desk):
     ask(botapi, triage_desk, UNANSWERABLE)
     since = botapi.mark()
