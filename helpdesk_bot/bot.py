@@ -790,6 +790,22 @@ def build_application(settings: Settings, desk: Desk) -> Application:
     return application
 
 
+async def _bot_api_problem(settings: Settings) -> tuple[str, int] | None:
+    """Why the Bot API cannot be used with these settings (a line and an exit code), or None."""
+    bot = ExtBot(
+        settings.telegram_token,
+        base_url=settings.telegram_api_url,
+        request=AiohttpRequest(connection_pool_size=1),
+    )
+    try:
+        async with bot:  # initialize() asks getMe; a failure shuts the bot down again
+            return None
+    except InvalidToken:
+        return "Telegram rejected HELPDESK_TELEGRAM_TOKEN (check it with @BotFather)", 2
+    except NetworkError as exc:
+        return f"cannot reach the Bot API at {settings.telegram_api_url}: {exc}", 1
+
+
 def run(
     settings: Settings,
     *,
@@ -811,6 +827,13 @@ def run(
     except (KnowledgeError, DatabaseError) as exc:
         print(f"helpdesk-bot: {exc}", file=sys.stderr)
         return 2
+    # Reach the Bot API once before starting: a wrong token or an unreachable server is then one
+    # line, not python-telegram-bot's start-up traceback and the sessions it leaves open.
+    problem = asyncio.run(_bot_api_problem(settings))
+    if problem is not None:
+        message, code = problem
+        print(f"helpdesk-bot: {message}", file=sys.stderr)
+        return code
     application = build_application(settings, desk)
     updates = list(Update.ALL_TYPES)
     try:
