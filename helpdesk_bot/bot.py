@@ -28,6 +28,7 @@ import urllib.parse
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 from telegram import (
@@ -73,6 +74,8 @@ BUTTON_CHARS = 60
 # Deep-link payloads Telegram accepts: t.me/<bot>?start=<source>
 DEEP_LINK = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 CONCURRENT_UPDATES = 16
+# How often the bot checks that its SQLite file is still the one it opened.
+DATABASE_CHECK_SECONDS = 10
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -790,6 +793,42 @@ def build_application(settings: Settings, desk: Desk) -> Application:
     return application
 
 
+def watch_database_file(application: Application, url: str, stopped: list[str]) -> None:
+    """Stop the bot if its SQLite file is deleted or replaced while it runs.
+
+    SQLite keeps writing into a deleted file it has open, and everything written then is gone at
+    the next start: better to stop with one line saying why (appended to ``stopped``).
+    """
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    database = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    if not database or database == ":memory:" or application.job_queue is None:
+        return
+    path = Path(database)
+    started = _file_identity(path)
+
+    async def check(context: Context) -> None:
+        if await asyncio.to_thread(_file_identity, path) != started:
+            stopped.append(
+                f"the database file {path} was deleted or replaced while the bot ran; stopped "
+                "so that nothing more is written where no one will find it"
+            )
+            context.application.stop_running()
+
+    application.job_queue.run_repeating(
+        check, interval=DATABASE_CHECK_SECONDS, first=DATABASE_CHECK_SECONDS, name="database-file"
+    )
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino
+
+
 async def _bot_api_problem(settings: Settings) -> tuple[str, int] | None:
     """Why the Bot API cannot be used with these settings (a line and an exit code), or None."""
     bot = ExtBot(
@@ -835,6 +874,8 @@ def run(
         print(f"helpdesk-bot: {message}", file=sys.stderr)
         return code
     application = build_application(settings, desk)
+    stopped: list[str] = []
+    watch_database_file(application, settings.database_url, stopped)
     updates = list(Update.ALL_TYPES)
     try:
         if webhook_url:
@@ -860,5 +901,8 @@ def run(
             f"helpdesk-bot: cannot reach the Bot API at {settings.telegram_api_url}: {exc}",
             file=sys.stderr,
         )
+        return 1
+    if stopped:
+        print(f"helpdesk-bot: {stopped[0]}", file=sys.stderr)
         return 1
     return 0

@@ -885,3 +885,30 @@ def test_webhook_mode_refuses_to_start_without_the_secret(botapi, run_env, token
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "HELPDESK_WEBHOOK_SECRET" in lines[0]
     assert botapi.calls_to("setWebhook", since=since) == []
+
+
+@pytest.mark.slow
+def test_run_stops_with_one_line_when_its_sqlite_file_is_deleted(botapi, run_env, tmp_path):
+    from tests.conftest import migrated_sqlite_url
+
+    url = migrated_sqlite_url(tmp_path)
+    env = {**run_env, "HELPDESK_DATABASE_URL": url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "helpdesk_bot", "run"],
+        env=env,
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        botapi.wait_for("getUpdates", since=0, timeout=30)
+        (tmp_path / "helpdesk.sqlite3").unlink()
+        _, errors = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 1, errors
+    said = [line for line in errors.splitlines() if line.startswith("helpdesk-bot: ")]
+    assert len(said) == 1 and "was deleted or replaced" in said[0]
+    assert "Traceback" not in errors
