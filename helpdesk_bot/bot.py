@@ -31,6 +31,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import (
     Bot,
     BotCommand,
@@ -686,7 +687,8 @@ class OfficialBot:
 
     # -- errors and start-up -------------------------------------------------------------------
     async def on_error(self, update: object, context: Context) -> None:
-        """Log the failure; tell the official (in a private chat) that their message is kept."""
+        """Log the failure; tell the official (in a private chat) only what is true: a database
+        failure means their message was not recorded."""
         log.error(
             "update %s failed: %r",
             getattr(update, "update_id", "?"),
@@ -700,9 +702,10 @@ class OfficialBot:
         lang = language_of(update.effective_user.language_code if update.effective_user else None)
         # If the network itself is failing, the log line above is what is left.
         with contextlib.suppress(TelegramError):
-            await context.bot.send_message(
-                update.effective_chat.id, texts.say("something_wrong", lang)
+            key = (
+                "not_recorded" if isinstance(context.error, SQLAlchemyError) else "something_wrong"
             )
+            await context.bot.send_message(update.effective_chat.id, texts.say(key, lang))
 
     async def flush_marks(self, application: Application) -> None:
         """Write the delivered marks still queued before the bot stops."""

@@ -487,12 +487,18 @@ TEXTS.update(
             "es": "Esta opción ya no está disponible. Escriba de nuevo su pregunta, por favor.",
         },
         "something_wrong": {
-            "en": "Sorry, something went wrong on my side. Your message is recorded; please try again "
-            "in a moment.",
-            "fr": "Désolé, un problème est survenu de mon côté. Votre message est enregistré ; "
-            "veuillez réessayer dans un instant.",
-            "es": "Lo siento, se ha producido un problema por mi parte. Su mensaje está registrado; "
-            "inténtelo de nuevo en un momento.",
+            "en": "Sorry, something went wrong on my side. Please try again in a moment.",
+            "fr": "Désolé, un problème est survenu de mon côté. Veuillez réessayer dans un instant.",
+            "es": "Lo siento, se ha producido un problema por mi parte. Inténtelo de nuevo en un "
+            "momento.",
+        },
+        "not_recorded": {
+            "en": "Sorry, I could not record your message just now (a problem on our side). Please "
+            "send it again in a few minutes.",
+            "fr": "Désolé, je n’ai pas pu enregistrer votre message pour l’instant (un problème de "
+            "notre côté). Veuillez le renvoyer dans quelques minutes.",
+            "es": "Lo siento, no he podido registrar su mensaje en este momento (un problema por "
+            "nuestra parte). Vuelva a enviarlo dentro de unos minutos.",
         },
         "command_start": {
             "en": "Welcome and privacy notice",

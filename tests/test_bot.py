@@ -912,3 +912,23 @@ def test_run_stops_with_one_line_when_its_sqlite_file_is_deleted(botapi, run_env
     said = [line for line in errors.splitlines() if line.startswith("helpdesk-bot: ")]
     assert len(said) == 1 and "was deleted or replaced" in said[0]
     assert "Traceback" not in errors
+
+
+def test_a_database_failure_never_claims_the_message_was_recorded(botapi, running_bot, desk):
+    from sqlalchemy import text as sql
+
+    engine = desk.sessions.kw["bind"]
+    with engine.begin() as connection:
+        connection.execute(sql("ALTER TABLE queries RENAME TO queries_away"))
+    try:
+        told = speaking(botapi, "fr").send("Comment ratifier la Convention contre la torture ?")
+        assert told.result["text"] == texts.say("not_recorded", "fr")
+        with engine.connect() as connection:
+            assert connection.execute(sql("SELECT count(*) FROM queries_away")).scalar() == 0
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sql("ALTER TABLE queries_away RENAME TO queries"))
+    # The failure was the point of this test: it reached the error handlers, and only there.
+    errors = eventually(lambda: list(running_bot.errors) or None)
+    assert all("queries" in str(e) for e in errors)
+    running_bot.errors.clear()
