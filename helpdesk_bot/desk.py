@@ -317,6 +317,8 @@ class Desk:
         with self._connection() as connection:
             official = self._asking_official(connection, asker)
             lang = official.language
+            if self._over_rate_limit(connection, official):
+                return Reply(entry.question(lang), "limited", lang, texts.say("rate_limited", lang))
             reply = Reply(
                 question=entry.question(lang),
                 outcome="answer",
@@ -338,6 +340,8 @@ class Desk:
             lang = official.language
             if not clean_text(question):
                 return Reply(question, "empty", lang, texts.say("secretariat_empty", lang))
+            if self._over_rate_limit(session.connection(), official):
+                return Reply(question, "limited", lang, texts.say("rate_limited", lang))
             reply = Reply(question, "escalate", lang, "")
             self._log(
                 session.connection(), official, reply, channel=channel, via=kind, ticket_kind=kind
@@ -352,11 +356,18 @@ class Desk:
             if query is None or query.official_id != official.id:
                 raise DeskError(f"no query {query_id} for this official")
             lang = official.language
+            if query.ticket_id is not None:
+                # Passed on already (or escalated): the same ticket, nothing new for staff.
+                number = query.ticket_id
+                return Reply(
+                    query.text or "", "escalate", lang, texts.say("passed_on", lang, number=number)
+                )
             tried = f"{query.entry_id}:{query.score:.0f}" if query.entry_id else None
             kind = PASS_ON_KINDS.get(query.outcome, "not_helpful")
             ticket_id, card_id, is_new = self._open_or_join(
                 session.connection(), official, query.text or "", kind=kind, tried=tried
             )
+            query.ticket_id = ticket_id
             return Reply(
                 query.text or "",
                 "escalate",
@@ -752,6 +763,18 @@ class Desk:
                 referral = session.get(Referral, referral_id)
                 if referral is None or referral.official_id != official.id:
                     raise DeskError(f"no referral {referral_id} for this official")
+            # One rating per answer or referral: pressing again changes it, never adds one.
+            given = session.scalars(
+                select(Feedback).where(
+                    Feedback.official_ref == official.ref,
+                    # == None is SQL's IS NULL.
+                    Feedback.query_id == query_id,
+                    Feedback.referral_id == referral_id,
+                )
+            ).first()
+            if given is not None:
+                given.helpful = helpful
+                return
             session.add(
                 Feedback(
                     query_id=query_id,

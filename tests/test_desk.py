@@ -393,3 +393,28 @@ def test_nul_and_control_characters_never_reach_the_database(desk):
         texts_stored = [m.text for m in session.scalars(select(TicketMessage))]
         names = [m.author_name for m in session.scalars(select(TicketMessage))]
     assert all("\x00" not in t for t in texts_stored) and "Sam" in names
+
+
+def test_a_button_pressed_again_has_its_effect_once(desk):
+    _, question = answerable(desk)
+    reply = desk.ask(OFFICIAL, question)
+    for helpful in [True] * 20 + [False] * 20:
+        desk.feedback(OFFICIAL, query_id=reply.query_id, helpful=helpful)
+    (feedback,) = rows(desk, Feedback)
+    assert feedback.helpful is False  # one rating per answer, and the last press wins
+    first = desk.pass_on(OFFICIAL, reply.query_id)
+    again = [desk.pass_on(OFFICIAL, reply.query_id) for _ in range(10)]
+    assert first.ticket_id is not None and first.ticket_is_new
+    assert all(a.ticket_id is None and f"{first.ticket_id}" in a.text for a in again)
+    assert len(rows(desk, TicketMessage)) == 1  # one hand-off: staff see it once
+    assert len(rows(desk, Query)) == 1
+
+
+def test_the_rate_limit_counts_suggestions_and_the_secretariat_too(desk):
+    limited = with_settings(desk, rate_limit_per_minute=3)
+    entry = next(iter(desk.base.entries.values()))
+    outcomes = [limited.choose(OFFICIAL, entry.id).outcome for _ in range(3)]
+    outcomes.append(limited.choose(OFFICIAL, entry.id).outcome)
+    outcomes.append(limited.to_secretariat(OFFICIAL, "Please call me").outcome)
+    assert outcomes == ["answer"] * 3 + ["limited", "limited"]
+    assert len(rows(desk, Query)) == 3 and rows(desk, Ticket) == []
