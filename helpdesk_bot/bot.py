@@ -31,6 +31,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import (
     Bot,
@@ -802,8 +803,6 @@ def watch_database_file(application: Application, url: str, stopped: list[str]) 
     SQLite keeps writing into a deleted file it has open, and everything written then is gone at
     the next start: better to stop with one line saying why (appended to ``stopped``).
     """
-    from sqlalchemy.engine import make_url
-
     parsed = make_url(url)
     database = parsed.database if parsed.get_backend_name() == "sqlite" else None
     if not database or database == ":memory:" or application.job_queue is None:
@@ -832,8 +831,8 @@ def _file_identity(path: Path) -> tuple[int, int] | None:
     return found.st_dev, found.st_ino
 
 
-async def _bot_api_problem(settings: Settings) -> tuple[str, int] | None:
-    """Why the Bot API cannot be used with these settings (a line and an exit code), or None."""
+async def _reach_bot_api(settings: Settings) -> tuple[str | None, tuple[str, int] | None]:
+    """The bot's username, or why the Bot API cannot be used (a line and an exit code)."""
     bot = ExtBot(
         settings.telegram_token,
         base_url=settings.telegram_api_url,
@@ -841,11 +840,11 @@ async def _bot_api_problem(settings: Settings) -> tuple[str, int] | None:
     )
     try:
         async with bot:  # initialize() asks getMe; a failure shuts the bot down again
-            return None
+            return bot.username, None
     except InvalidToken:
-        return "Telegram rejected HELPDESK_TELEGRAM_TOKEN (check it with @BotFather)", 2
+        return None, ("Telegram rejected HELPDESK_TELEGRAM_TOKEN (check it with @BotFather)", 2)
     except NetworkError as exc:
-        return f"cannot reach the Bot API at {settings.telegram_api_url}: {exc}", 1
+        return None, (f"cannot reach the Bot API at {settings.telegram_api_url}: {exc}", 1)
 
 
 def run(
@@ -871,11 +870,19 @@ def run(
         return 2
     # Reach the Bot API once before starting: a wrong token or an unreachable server is then one
     # line, not python-telegram-bot's start-up traceback and the sessions it leaves open.
-    problem = asyncio.run(_bot_api_problem(settings))
+    username, problem = asyncio.run(_reach_bot_api(settings))
     if problem is not None:
         message, code = problem
         print(f"helpdesk-bot: {message}", file=sys.stderr)
         return code
+    log.info(
+        "starting as @%s; staff chat %s; database %s",
+        username,
+        settings.staff_chat_id
+        if settings.staff_chat_id is not None
+        else "none (tickets stay in the queue)",
+        make_url(settings.database_url).render_as_string(hide_password=True),
+    )
     application = build_application(settings, desk)
     stopped: list[str] = []
     watch_database_file(application, settings.database_url, stopped)

@@ -797,7 +797,8 @@ def _stop(process: subprocess.Popen) -> str:
 @pytest.mark.slow
 def test_run_polls_the_api_url_from_the_environment(botapi, run_env):
     command = [sys.executable, "-m", "helpdesk_bot", "run"]
-    process = subprocess.Popen(command, env=run_env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    env = {**run_env, "HELPDESK_STAFF_CHAT_ID": str(STAFF_CHAT)}
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
     try:
         botapi.wait_for("getUpdates", since=0, timeout=30)
         ana = speaking(botapi, "fr")
@@ -806,6 +807,10 @@ def test_run_polls_the_api_url_from_the_environment(botapi, run_env):
         errors = _stop(process)
     assert process.returncode == 0, errors
     assert "Traceback" not in errors
+    # One line at start-up says which bot, staff chat and database this process uses.
+    (started,) = [line for line in errors.splitlines() if "starting as @" in line]
+    assert str(STAFF_CHAT) in started and "database sqlite:///" in started
+    assert run_env["HELPDESK_TELEGRAM_TOKEN"] not in errors
 
 
 @pytest.mark.slow
