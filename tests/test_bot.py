@@ -21,6 +21,7 @@ import httpx
 import pytest
 import yaml
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from helpdesk_bot import texts
 from helpdesk_bot.bot import build_application, split_text
@@ -809,7 +810,8 @@ def test_run_polls_the_api_url_from_the_environment(botapi, run_env):
     assert "Traceback" not in errors
     # One line at start-up says which bot, staff chat and database this process uses.
     (started,) = [line for line in errors.splitlines() if "starting as @" in line]
-    assert str(STAFF_CHAT) in started and "database sqlite:///" in started
+    shown = make_url(run_env["HELPDESK_DATABASE_URL"]).render_as_string(hide_password=True)
+    assert str(STAFF_CHAT) in started and f"database {shown}" in started
     assert run_env["HELPDESK_TELEGRAM_TOKEN"] not in errors
 
 
