@@ -26,7 +26,7 @@ from .config import ANSWER_MARGIN, ANSWER_THRESHOLD, MIN_CONTENT_SHARE, SUGGEST_
 from .knowledge import LANGUAGES, Entry, KnowledgeBase, State, Tool
 from .matcher import Match, Matcher
 from .referrals import Partner, ReferralDirectory
-from .scope import Scope
+from .scope import Outside, Scope
 from .text import is_intent
 
 MAX_QUESTION_CHARS = 4096
@@ -182,7 +182,7 @@ class Answerer:
             return reply
         declined_by = named.id if named is not None else self._outside_unlisted(text, match)
         if declined_by is not None:
-            return self._decline(reply, declined_by, text)
+            return self._decline(reply, declined_by, named, text)
         routing = self.referrals.route(
             text, match, region=state.region if state else None, state=state
         )
@@ -280,11 +280,11 @@ class Answerer:
         terms = self.matcher.normaliser.terms
         return frozenset(t for part in parts for t in terms(part))
 
-    def _decline(self, reply: Reply, declined_by: str, text: str) -> Reply:
+    def _decline(self, reply: Reply, declined_by: str, named: Outside | None, text: str) -> Reply:
+        """``named``: the listed instrument that declined it (None for the general rules)."""
         lang = reply.language
-        item = next((o for o in self.scope.outside if o.id == declined_by), None)
         lines = [texts.say("decline", lang)]
-        pointer = self.scope.pointer(item, text, lang)
+        pointer = self.scope.pointer(named, text, lang)
         if pointer:
             lines.append(pointer)
         lines.append(texts.say("decline_secretariat", lang))
