@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import html
 import logging
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -498,14 +498,15 @@ class Triage:
 
     async def stats(self, message: Message, args: list[str]) -> None:
         from . import stats
+        from .periods import PERIOD_EXAMPLES, StatsError, parse_period
 
         try:
-            dates = [date.fromisoformat(a) for a in args[:2]]
-            period = stats.Period.of(
-                dates[0] if dates else None, dates[1] if len(dates) > 1 else None
+            period = parse_period(" ".join(args))
+        except StatsError as exc:
+            await message.reply_text(
+                f"Usage: /stats [PERIOD], e.g. {PERIOD_EXAMPLES.replace(', ', ' · ')} "
+                f"(also in French and Spanish: le mois dernier, T1, el año pasado). {exc}."
             )
-        except (ValueError, stats.StatsError) as exc:
-            await message.reply_text(f"Usage: /stats [FROM [TO]] with dates as 2025-01-31 ({exc})")
             return
 
         def figures_and_chart() -> tuple[str, bytes]:

@@ -22,7 +22,6 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +29,12 @@ from sqlalchemy import Float, and_, case, false, func, literal, or_, select, tex
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
-from .config import FIRST_DATE, LAST_DATE, Settings
+from .config import Settings
 from .db import check_schema, connect, make_sessionmaker, session_scope
 from .files import open_private, private_file
 from .knowledge import Entry, State, fold, load_knowledge, load_states
 from .models import Feedback, Query, Referral, Ticket
+from .periods import Period, StatsError
 
 OUTCOMES = ("answer", "suggest", "refer", "decline", "clarify", "escalate")
 SMALL_TALK = "smalltalk"  # greetings and thanks: logged, counted apart, never a question
@@ -47,69 +47,6 @@ UNKNOWN = "(unknown)"  # not known: the official gave no State
 FORMATS = ("table", "json", "csv", "xlsx")
 
 Count = int | str  # a count, or "<5" once suppressed
-
-
-class StatsError(Exception):
-    """A usage problem with the stats options (exit code 2)."""
-
-
-# --- the period ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Period:
-    """Whole UTC days from ``start`` to ``end``, both included."""
-
-    start: date
-    end: date
-
-    @classmethod
-    def of(
-        cls, date_from: date | None, date_to: date | None, *, today: date | None = None
-    ) -> Period:
-        """Fill what is missing: from 1 January, to today (or 31 December of another year).
-
-        >>> Period.of(date(2024, 3, 1), None, today=date(2026, 5, 17))
-        Period(start=datetime.date(2024, 3, 1), end=datetime.date(2024, 12, 31))
-        """
-        for given in (date_from, date_to):
-            if given is not None and not FIRST_DATE <= given <= LAST_DATE:
-                raise StatsError(f"{given} is out of range ({FIRST_DATE} to {LAST_DATE})")
-        today = today or date.today()
-        start = date_from or date((date_to or today).year, 1, 1)
-        year_end = date(start.year, 12, 31)
-        end = date_to or (min(year_end, today) if start <= today else year_end)
-        if start > end:
-            raise StatsError(f"--from {start} is after --to {end}")
-        return cls(start, end)
-
-    @property
-    def lower(self) -> datetime:
-        return datetime.combine(self.start, time(), tzinfo=UTC)
-
-    @property
-    def upper(self) -> datetime:
-        """The first instant after the period (exclusive bound)."""
-        return datetime.combine(self.end + timedelta(days=1), time(), tzinfo=UTC)
-
-    def months(self) -> list[str]:
-        """Every month the period touches, as YYYY-MM, so empty months show as zero."""
-        out, year, month = [], self.start.year, self.start.month
-        while (year, month) <= (self.end.year, self.end.month):
-            out.append(f"{year:04d}-{month:02d}")
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        return out
-
-    def month_ranges(self) -> list[tuple[str, datetime, datetime]]:
-        """(YYYY-MM, first instant, first instant after) for each month, clipped to the period."""
-        out = []
-        for month in self.months():
-            year, number = int(month[:4]), int(month[5:])
-            first = datetime(year, number, 1, tzinfo=UTC)
-            after = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=UTC)
-            out.append((month, max(first, self.lower), min(after, self.upper)))
-        return out
-
-    def within(self, column: Any) -> ColumnElement[bool]:
-        return and_(column >= self.lower, column < self.upper)
 
 
 # --- the figures ---------------------------------------------------------------------------------

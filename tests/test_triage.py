@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import yaml
@@ -450,7 +450,16 @@ def test_staff_commands_post_no_case_data_in_another_group(bot, botapi, triage_d
 def test_stats_with_a_date_out_of_range_gets_a_usage_line(bot, botapi, triage_desk):
     since = staff_says(botapi, "/stats 2026-01-01 9999-12-31", reply_to=None)
     told = botapi.wait_for("sendMessage", lambda c: c.chat_id == STAFF_CHAT, since=since).text
-    assert told.startswith("Usage: /stats [FROM [TO]]") and "out of range" in told
+    assert told.startswith("Usage: /stats [PERIOD], e.g. 2026") and "out of range" in told
+
+
+@pytest.mark.parametrize("period", ["last month", "le mois dernier", "el mes pasado"])
+def test_stats_takes_a_period_as_staff_type_it(bot, botapi, triage_desk, period):
+    today = date.today()
+    last = date(today.year, today.month, 1) - timedelta(days=1)
+    since = staff_says(botapi, f"/stats {period}", reply_to=None)
+    headline = botapi.wait_for("sendMessage", lambda c: c.chat_id == STAFF_CHAT, since=since).text
+    assert headline.startswith(f"{last.replace(day=1)} to {last}\nQuestions: ")
 
 
 @pytest.mark.parametrize("data", ["staff:claim", "staff:claim:abc", "staff:nothing:1", "staff:"])
