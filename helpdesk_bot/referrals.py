@@ -30,6 +30,7 @@ from .models import Referral
 from .yamlfile import LineDict, LineList, Problem, display_path, language_texts, read_yaml
 
 INTRODUCTIONS = ("warm", "direct")
+SHORT_NAME_CHARS = 24  # a staff button on a phone shows about this many characters
 WHEN = ("unanswered", "always")
 # Groups every State belongs to or not from its flags in knowledge/states.yaml.
 FLAG_GROUPS = {"commonwealth": "commonwealth", "sids": "sids"}
@@ -52,9 +53,22 @@ class Partner:
     website: str
     contact: str
     introduction: str  # warm: the Secretariat introduces | direct: the official writes
+    short: str = ""  # the name on a staff button, short enough for a phone screen
 
     def name(self, language: str) -> str:
         return self.names.get(language) or self.names.get("en") or self.id
+
+
+def short_name(name: str, partner_id: str) -> str:
+    """A button-sized name when partners.yaml gives no ``short``: the abbreviation in brackets,
+    else the name if it fits, else the id.
+
+    >>> short_name("Association for the Prevention of Torture (APT)", "apt")
+    'APT'
+    """
+    if found := re.search(rf"\(([^()]{{2,{SHORT_NAME_CHARS}}})\)", name):
+        return found[1]
+    return name if 0 < len(name) <= SHORT_NAME_CHARS else partner_id
 
 
 @dataclass(frozen=True)
@@ -434,9 +448,21 @@ class _Loader:
                     f"{partner_id}: 'introduction' must be warm or direct",
                 )
                 introduction = "warm"
+            names = self.texts(name, item, "name", partner_id)
+            short = item.get("short")
+            if short is not None and (
+                not isinstance(short, str) or not short.strip() or len(short) > SHORT_NAME_CHARS
+            ):
+                self.problem(
+                    name,
+                    item.key_line("short"),
+                    f"{partner_id}: 'short' must be a name of at most {SHORT_NAME_CHARS} characters",
+                )
+                short = None
             self.partners[partner_id] = Partner(
                 id=partner_id,
-                names=self.texts(name, item, "name", partner_id),
+                names=names,
+                short=short.strip() if short else short_name(names.get("en", ""), partner_id),
                 descriptions=self.texts(name, item, "description", partner_id),
                 helps_with=list(helps_with),
                 regions=sorted(self.check_regions(name, item, partner_id)),

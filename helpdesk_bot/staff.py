@@ -188,9 +188,13 @@ def card_keyboard(ticket: Ticket) -> InlineKeyboardMarkup:
 
 
 def partner_keyboard(ticket: Ticket, desk: Desk) -> InlineKeyboardMarkup:
-    """The partner directory as buttons, two a row, and a way back."""
+    """The partner directory as buttons, two a row, and a way back.
+
+    Buttons carry the short names (a full name is cut off on a phone); the card names the
+    partner in full once one is chosen.
+    """
     buttons = [
-        InlineKeyboardButton(partner.name("en"), callback_data=f"staff:refer:{ticket.id}:{pid}")
+        InlineKeyboardButton(partner.short, callback_data=f"staff:refer:{ticket.id}:{pid}")
         for pid, partner in desk.referrals.partners.items()
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]

@@ -23,12 +23,14 @@ from helpdesk_bot.knowledge import (
 from helpdesk_bot.matcher import Candidate, Match, Matcher
 from helpdesk_bot.models import Official, Referral
 from helpdesk_bot.referrals import (
+    SHORT_NAME_CHARS,
     Keyword,
     ReferralError,
     close_referral,
     due_followups,
     load_referrals,
     mark_followup_sent,
+    short_name,
 )
 
 from .conftest import KNOWLEDGE, REFERRALS
@@ -559,6 +561,13 @@ CONFLICT = """\
             "invalid YAML",
         ),
         ("groups", "[FJI]", "[FJI, XXX]", "XXX", "unknown State 'XXX'"),
+        (
+            "partners",
+            "introduction: direct",
+            "introduction: direct\n    short: The Partner Organisation For Africa",
+            "short:",
+            "'short' must be a name of at most 24 characters",
+        ),
     ],
 )
 def test_validation_reports_the_line(tmp_path, file, old, new, marker, message):
@@ -712,3 +721,21 @@ def test_shipped_reporting_help_goes_to_the_commonwealth_for_its_members(shipped
     match = Match("suggest", "en", None, 60.0, [Candidate(entry, 60.0)])
     routing = loaded.route("we need support", match, state=base.states[state] if state else None)
     assert routing is not None and routing.partner.id == partner
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Association for the Prevention of Torture (APT)", "APT"),
+        ("European Committee for the Prevention of Torture (CPT), Council of Europe", "CPT"),
+        ("REDRESS", "REDRESS"),
+        ("OHCHR Treaty Body Capacity-Building Programme", "some-id"),
+    ],
+)
+def test_a_partner_without_a_short_name_gets_one_that_fits_a_button(name, expected):
+    assert short_name(name, "some-id") == expected
+
+
+def test_every_shipped_partner_fits_a_button(shipped):
+    _, directory, _, _ = shipped
+    assert all(0 < len(p.short) <= SHORT_NAME_CHARS for p in directory.partners.values())

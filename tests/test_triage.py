@@ -21,6 +21,7 @@ from helpdesk_bot.config import Settings
 from helpdesk_bot.db import connect, make_sessionmaker, session_scope
 from helpdesk_bot.desk import Asker, Desk, load_base
 from helpdesk_bot.models import Feedback, Query, Referral, Ticket
+from helpdesk_bot.referrals import SHORT_NAME_CHARS
 
 from .botapi import BotApiServer, Call, RunningBot, user
 from .conftest import KNOWLEDGE, REFERRALS, running_application
@@ -324,6 +325,9 @@ def test_refer_to_a_partner_from_the_directory(bot, botapi, triage_desk):
     offered = button_data(menu)
     assert offered[:-1] == [f"staff:refer:1:{pid}" for pid in triage_desk.referrals.partners]
     assert offered[-1] == "staff:back:1"
+    labels = [b["text"] for b in menu.buttons]
+    assert max(len(label) for label in labels) <= SHORT_NAME_CHARS  # fits a phone screen
+    assert "UN Torture Victims Fund" in labels and "APT" in labels
 
     since = botapi.mark()
     answer = press(botapi, card, "staff:refer:1:apt")
