@@ -66,6 +66,28 @@ REFERRAL_OUTCOME_LABELS = {
 # A card quotes the official's messages up to this many characters; /ticket N shows them whole.
 CARD_QUOTE_CHARS = 2500
 
+STAFF_HELP = """\
+Staff commands (here or in a private chat with me):
+/queue: open tickets, oldest first, and replies not yet delivered
+/ticket N: the whole thread of ticket N
+/referrals: open referrals, each with its outcome buttons
+/stats [PERIOD]: the M&E figures and a chart (2026, 2026-03, Q1, last month, this year…)
+/stale: knowledge entries due for review
+/reload: read knowledge/ and referrals/ again (a broken file is refused)
+/help: this list
+
+On a ticket card:
+• Reply to the card (or to a relayed message) to answer the official; your reply is sent as typed.
+• 🙋 Claim: take the ticket, so colleagues know who handles it.
+• ↪ Refer to partner: pick a partner; the official gets its details, the card records it.
+• ✅ Answered / Out of scope / Duplicate / Referred: close the ticket.
+• 📝 Turn into FAQ (on a closed ticket): write a draft entry under knowledge/drafts/.
+On a referral (/referrals): ✓ Taken up / Not needed / No answer closes it.
+
+Officials' own commands (/start, /topics, /tools, /secretariat, /profile, /language, /forget) \
+work in their private chat with me.\
+"""
+
 KIND_LABELS = {
     "escalation": "Question the bot could not answer",
     "secretariat": "Message to the Secretariat (/secretariat)",
@@ -424,6 +446,17 @@ class Triage:
         raise ApplicationHandlerStop
 
     # -- commands ------------------------------------------------------------------------------
+    async def help(self, update: Update, context: Context) -> None:
+        """/help from staff, in the staff chat or a private chat: the staff commands and buttons."""
+        chat = update.effective_chat
+        private = chat is not None and chat.type == ChatType.PRIVATE
+        if not self.is_staff(update) or not (self.in_staff_chat(update) or private):
+            return  # an official's /help: the officials' handlers answer it
+        message = update.effective_message
+        assert message is not None
+        await message.reply_text(STAFF_HELP)
+        raise ApplicationHandlerStop
+
     async def command(self, update: Update, context: Context) -> None:
         if not self.is_staff(update):
             await self.refuse(update)
@@ -852,6 +885,7 @@ def register(application: Application, desk: Desk, settings: Settings) -> None:
     """Add the staff handlers (group :data:`STAFF_GROUP`) and the reminder and follow-up jobs."""
     triage = Triage(desk, settings)
     group = STAFF_GROUP
+    application.add_handler(CommandHandler("help", triage.help), group=group)
     application.add_handler(CommandHandler(list(STAFF_COMMANDS), triage.command), group=group)
     application.add_handler(CallbackQueryHandler(triage.button, pattern=r"^staff:"), group=group)
     application.add_handler(

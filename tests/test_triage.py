@@ -846,3 +846,22 @@ def test_a_follow_up_that_failed_is_sent_after_a_restart(triage_settings, shippe
             ]
     finally:
         second_desk.sessions.kw["bind"].dispose()
+
+
+@pytest.mark.parametrize("where", ["staff chat", "private chat"])
+def test_help_from_staff_lists_the_staff_commands_and_buttons(bot, botapi, where):
+    since = botapi.mark()
+    chat = STAFF_CHAT if where == "staff chat" else STAFF
+    botapi.push_message(user(STAFF, first_name="Ana"), chat, text="/help")
+    told = botapi.wait_for("sendMessage", lambda c: c.chat_id == chat, since=since).text
+    for command in ("/queue", "/ticket N", "/referrals", "/stats [PERIOD]", "/stale", "/reload"):
+        assert f"\n{command}" in told
+    assert "Claim" in told and "Refer to partner" in told and "Turn into FAQ" in told
+
+
+def test_help_from_an_official_is_the_officials_help(bot, botapi):
+    since = botapi.mark()
+    botapi.push_message(user(OFFICIAL), text="/help")
+    told = botapi.wait_for("sendMessage", lambda c: c.chat_id == OFFICIAL, since=since).text
+    assert told == texts.say("help", "en")
+    assert "/queue" not in told
