@@ -88,6 +88,14 @@ class DeskError(Exception):
     """A staff or official action that cannot be done (unknown ticket, closed ticket...)."""
 
 
+class ClaimedByColleague(DeskError):
+    """Another staff member holds the ticket: taking it over is asked, not done."""
+
+    def __init__(self, number: int, holder: str | None):
+        self.number, self.holder = number, holder or "a colleague"
+        super().__init__(f"ticket #{number} is claimed by {self.holder}")
+
+
 @dataclass(frozen=True)
 class Asker:
     """Who is asking, as a channel knows them."""
@@ -845,9 +853,21 @@ class Desk:
                 .values(staff_message_id=message_id)
             )
 
-    def claim(self, number: int, *, staff_id: int, staff_name: str | None = None) -> Ticket:
+    def claim(
+        self,
+        number: int,
+        *,
+        staff_id: int,
+        staff_name: str | None = None,
+        take_over: bool = False,
+    ) -> Ticket:
+        """Make ``staff_id`` the ticket's holder; a ticket a colleague holds is taken over only
+        with ``take_over`` (else :class:`ClaimedByColleague`, so nobody takes one by accident)."""
         with self._session() as session:
             ticket = self._open_ticket(session, number)
+            holder = ticket.assignee_id
+            if holder is not None and holder != staff_id and not take_over:
+                raise ClaimedByColleague(number, ticket.assignee_name)
             ticket.assignee_id = staff_id
             ticket.assignee_name = staff_name
             session.flush()

@@ -45,7 +45,7 @@ from telegram.ext import (
 
 from . import delivery, texts
 from .config import Settings
-from .desk import Desk, DeskError, Relay, clean_text
+from .desk import ClaimedByColleague, Desk, DeskError, Relay, clean_text
 from .knowledge import language_of
 from .models import Official, Referral, Ticket, utcnow
 
@@ -78,7 +78,8 @@ Staff commands (here or in a private chat with me):
 
 On a ticket card:
 • Reply to the card (or to a relayed message) to answer the official; your reply is sent as typed.
-• 🙋 Claim: take the ticket, so colleagues know who handles it.
+• 🙋 Claim: take the ticket, so colleagues know who handles it (one a colleague holds asks
+  first, and tells them if you take it over).
 • ↪ Refer to partner: pick a partner; the official gets its details, the card records it.
 • ✅ Answered / Out of scope / Duplicate / Referred: close the ticket.
 • 📝 Turn into FAQ (on a closed ticket): write a draft entry under knowledge/drafts/.
@@ -207,6 +208,25 @@ def card_keyboard(ticket: Ticket) -> InlineKeyboardMarkup:
     if ticket.partner_id:
         rows[1].append(InlineKeyboardButton("Referred", callback_data=f"staff:close:{n}:referred"))
     return InlineKeyboardMarkup(rows)
+
+
+def takeover_keyboard(number: int, holder: str) -> InlineKeyboardMarkup:
+    """Take over a ticket a colleague holds, or leave it with them."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("Take over", callback_data=f"staff:takeover:{number}"),
+                InlineKeyboardButton(
+                    f"Leave it with {holder}"[:40], callback_data=f"staff:back:{number}"
+                ),
+            ]
+        ]
+    )
+
+
+def mention(user_id: int, name: str | None) -> str:
+    """An HTML mention of a staff member: Telegram notifies them."""
+    return f'<a href="tg://user?id={user_id}">{html.escape(name or "colleague")}</a>'
 
 
 def partner_keyboard(ticket: Ticket, desk: Desk) -> InlineKeyboardMarkup:
@@ -664,10 +684,28 @@ class Triage:
     ) -> str | None:
         desk = self.desk
         if action == "claim":
+            try:
+                await asyncio.to_thread(
+                    desk.claim, number, staff_id=user.id, staff_name=staff_name(user)
+                )
+            except ClaimedByColleague as held:
+                await self._edit(card, markup=takeover_keyboard(number, held.holder))
+                return f"Claimed by {held.holder}: take over?"
+            await self._refresh(card, number)
+            return f"Ticket #{number} is yours."
+        if action == "takeover":
+            before = await asyncio.to_thread(desk.ticket, number)
             await asyncio.to_thread(
-                desk.claim, number, staff_id=user.id, staff_name=staff_name(user)
+                desk.claim, number, staff_id=user.id, staff_name=staff_name(user), take_over=True
             )
             await self._refresh(card, number)
+            if before.assignee_id not in (None, user.id) and isinstance(card, Message):
+                # The previous holder learns it where they work, named so Telegram notifies them.
+                await card.reply_text(
+                    f"{mention(before.assignee_id, before.assignee_name)}: "
+                    f"{html.escape(staff_name(user))} took over ticket #{number}.",
+                    parse_mode=ParseMode.HTML,
+                )
             return f"Ticket #{number} is yours."
         if action == "partners":
             ticket = await asyncio.to_thread(desk.ticket, number)

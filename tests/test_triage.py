@@ -133,10 +133,12 @@ def answer_card(botapi: BotApiServer, card: Call, text: str, *, sender: int = ST
     return relayed
 
 
-def press(botapi: BotApiServer, card: Call, data: str, *, sender: int = STAFF) -> Call:
+def press(
+    botapi: BotApiServer, card: Call, data: str, *, sender: int = STAFF, name: str = "Ana"
+) -> Call:
     """Press a button on ``card``; returns the bot's answerCallbackQuery."""
     since = botapi.mark()
-    botapi.push_callback(user(sender, first_name="Ana"), card, data)
+    botapi.push_callback(user(sender, first_name=name), card, data)
     return botapi.wait_for("answerCallbackQuery", since=since)
 
 
@@ -315,6 +317,37 @@ def test_claim_shows_who_took_the_ticket(bot, botapi, triage_desk):
     assert "Claimed by Ana" in last_card_edit(botapi, card, since).result["text"]
     assert triage_desk.ticket(1).assignee_id == STAFF
     assert not botapi.calls_to("sendMessage", since=since, chat_id=OFFICIAL)
+
+
+def test_claiming_a_ticket_a_colleague_holds_asks_first_and_tells_them(bot, botapi, triage_desk):
+    card = ask(botapi, triage_desk, UNANSWERABLE)
+    press(botapi, card, "staff:claim:1", sender=COLLEAGUE, name="Ben")  # Ben holds it
+    since = botapi.mark()
+    asked = press(botapi, card, "staff:claim:1")  # Ana presses Claim too
+    assert asked.params["text"] == "Claimed by Ben: take over?"
+    menu = botapi.wait_for("editMessageReplyMarkup", since=since)
+    assert button_data(menu) == ["staff:takeover:1", "staff:back:1"]
+    assert triage_desk.ticket(1).assignee_id == COLLEAGUE  # nothing taken yet
+
+    since = botapi.mark()
+    answer = press(botapi, card, "staff:takeover:1")
+    assert answer.params["text"] == "Ticket #1 is yours."
+    assert triage_desk.ticket(1).assignee_id == STAFF
+    told = botapi.wait_for(
+        "sendMessage", lambda c: c.chat_id == STAFF_CHAT and "took over" in c.text, since=since
+    )
+    # A mention, so Telegram notifies Ben.
+    assert told.text == f'<a href="tg://user?id={COLLEAGUE}">Ben</a>: Ana took over ticket #1.'
+    assert told.params["parse_mode"] == "HTML"
+    assert "Claimed by Ana" in last_card_edit(botapi, card, since).result["text"]
+
+
+def test_claiming_your_own_ticket_again_asks_nothing(bot, botapi, triage_desk):
+    card = ask(botapi, triage_desk, UNANSWERABLE)
+    press(botapi, card, "staff:claim:1")
+    since = botapi.mark()
+    assert press(botapi, card, "staff:claim:1").params["text"] == "Ticket #1 is yours."
+    assert not botapi.calls_to("sendMessage", since=since, chat_id=STAFF_CHAT)
 
 
 def test_refer_to_a_partner_from_the_directory(bot, botapi, triage_desk):
