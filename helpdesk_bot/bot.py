@@ -589,20 +589,21 @@ class OfficialBot:
             elif kind in {"h", "r"}:  # was this helpful?
                 number, helpful = int(args[0]), args[1] == "1"
                 target = {"query_id": number} if kind == "h" else {"referral_id": number}
-                await self.run(self.desk.feedback, asker, helpful=helpful, **target)
+                asked = await self.run(self.desk.feedback, asker, helpful=helpful, **target)
                 await self.drop_buttons(query.message, keep_links=True)
-                if helpful or kind == "r":
+                if helpful:
                     await self.send(bot, chat_id, texts.say("feedback_thanks", lang))
-                else:
+                elif asked is None:  # a referral staff made: the official's request is open
+                    await self.send(bot, chat_id, texts.say("referral_not_helpful", lang))
+                else:  # every "no" leads somewhere: the Secretariat, or no thanks
                     markup = InlineKeyboardMarkup(
                         [
-                            [button(texts.say("button_pass_on", lang), f"o:p:{number}")],
+                            [button(texts.say("button_pass_on", lang), f"o:p:{asked}")],
                             [button(texts.say("button_no_thanks", lang), "o:x")],
                         ]
                     )
-                    await self.send(
-                        bot, chat_id, texts.say("not_helpful_offer", lang), markup=markup
-                    )
+                    offer = "not_helpful_offer" if kind == "h" else "referral_not_helpful_offer"
+                    await self.send(bot, chat_id, texts.say(offer, lang), markup=markup)
             elif kind == "x":
                 await self.drop_buttons(query.message)
                 await self.send(bot, chat_id, texts.say("no_thanks", lang))

@@ -80,7 +80,12 @@ _INSERT_TICKET_MESSAGE = insert(TicketMessage.__table__)
 # An official as the desk reads them: the ORM object, or a Core row with the same column names.
 OfficialLike = Official | Row
 # The ticket kind of a question passed on, by what the bot had replied.
-PASS_ON_KINDS = {"decline": "declined", "clarify": "secretariat"}
+PASS_ON_KINDS = {
+    "decline": "declined",
+    "clarify": "secretariat",
+    "suggest": "none_of_these",
+    "refer": "referral_not_helpful",
+}
 CLOSE_RESOLUTIONS = ("answered", "out_of_scope", "duplicate", "referred")
 
 
@@ -371,6 +376,11 @@ class Desk:
                     query.text or "", "escalate", lang, texts.say("passed_on", lang, number=number)
                 )
             tried = f"{query.entry_id}:{query.score:.0f}" if query.entry_id else None
+            if query.outcome == "suggest" and query.text:
+                # The suggestions are not stored; the same question on the same base offers them
+                # again, so staff see what the official turned down.
+                offered = self.answerer.answer(query.text, language=query.language).candidates
+                tried = ", ".join(f"{entry}:{score:.0f}" for entry, score in offered[:3]) or None
             kind = PASS_ON_KINDS.get(query.outcome, "not_helpful")
             ticket_id, card_id, is_new = self._open_or_join(
                 session.connection(), official, query.text or "", kind=kind, tried=tried
@@ -759,8 +769,13 @@ class Desk:
         query_id: int | None = None,
         referral_id: int | None = None,
         helpful: bool,
-    ) -> None:
-        """ "Was this helpful?" on an answer, or "did the referral help?" on a referral."""
+    ) -> int | None:
+        """ "Was this helpful?" on an answer, or "did the referral help?" on a referral.
+
+        Returns the query the official can pass on to the Secretariat (the answered question,
+        or the one that was referred), None when there is none (a referral staff made).
+        """
+        asked = query_id
         with self._session() as session:
             official = self._official(session, asker)
             if query_id is not None:
@@ -771,6 +786,7 @@ class Desk:
                 referral = session.get(Referral, referral_id)
                 if referral is None or referral.official_id != official.id:
                     raise DeskError(f"no referral {referral_id} for this official")
+                asked = referral.query_id
             # One rating per answer or referral: pressing again changes it, never adds one.
             given = session.scalars(
                 select(Feedback).where(
@@ -782,7 +798,7 @@ class Desk:
             ).first()
             if given is not None:
                 given.helpful = helpful
-                return
+                return asked
             session.add(
                 Feedback(
                     query_id=query_id,
@@ -791,6 +807,7 @@ class Desk:
                     helpful=helpful,
                 )
             )
+            return asked
 
     # --- tickets (staff) ----------------------------------------------------------------------
     def tickets(self, *, status: str | None = "open") -> list[Ticket]:

@@ -93,6 +93,9 @@ KIND_LABELS = {
     "escalation": "Question the bot could not answer",
     "secretariat": "Message to the Secretariat (/secretariat)",
     "not_helpful": "Answer marked not helpful",
+    "none_of_these": "None of the bot's suggestions fitted",
+    "declined": "Outside the desk's scope; the official asked the Secretariat anyway",
+    "referral_not_helpful": "Referral marked not helpful; the official asks the Secretariat",
 }
 RESOLUTION_LABELS = {
     "answered": "Answered",
@@ -149,7 +152,10 @@ def card_text(ticket: Ticket, official: Official | None, desk: Desk) -> str:
         lines.append(f"<i>… {len(asked) - len(quoted)} more; /ticket {ticket.id} shows all.</i>")
     tried = tried_lines(ticket.tried, desk)
     if tried:
-        lines.append("<b>The bot tried:</b>")
+        offered = ticket.kind == "none_of_these"
+        lines.append(
+            "<b>The bot offered (none fitted):</b>" if offered else "<b>The bot tried:</b>"
+        )
         lines += tried
     lines.append("")
     lines.append(status_line(ticket, desk))

@@ -325,6 +325,23 @@ TEXTS.update(
             "es": "Lamento que esta respuesta no le haya ayudado. ¿Quiere que transmita su pregunta a la "
             "Secretaría de la CTI? Un miembro del equipo le responderá aquí.",
         },
+        "referral_not_helpful_offer": {
+            "en": "I am sorry the referral did not help. Shall I pass your question to the CTI "
+            "Secretariat? A member of staff will reply here.",
+            "fr": "Je suis désolé que cette orientation ne vous ait pas aidé. Voulez-vous que je "
+            "transmette votre question au Secrétariat de la CTI ? Un membre de l’équipe vous "
+            "répondra ici.",
+            "es": "Lamento que esta remisión no le haya ayudado. ¿Quiere que transmita su pregunta a "
+            "la Secretaría de la CTI? Un miembro del equipo le responderá aquí.",
+        },
+        "referral_not_helpful": {
+            "en": "I am sorry the referral did not help. Write /secretariat followed by what you "
+            "still need, and a member of staff will reply here.",
+            "fr": "Je suis désolé que cette orientation ne vous ait pas aidé. Écrivez /secretariat "
+            "suivi de ce dont vous avez encore besoin, un membre de l’équipe vous répondra ici.",
+            "es": "Lamento que esta remisión no le haya ayudado. Escriba /secretariat seguido de lo "
+            "que aún necesita y un miembro del equipo le responderá aquí.",
+        },
         "button_pass_on": {
             "en": "Yes, ask the Secretariat",
             "fr": "Oui, demander au Secrétariat",

@@ -8,6 +8,7 @@ handler raised.
 from __future__ import annotations
 
 import dataclasses
+import html
 import os
 import shutil
 import signal
@@ -405,12 +406,21 @@ def test_suggestions_as_buttons_and_choosing_one(botapi, running_bot, desk, lang
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_none_of_the_suggestions_goes_to_the_secretariat(botapi, running_bot, desk, lang):
     ana = speaking(botapi, lang)
-    offer = ana.send(example(desk, "suggest", lang))
+    question = example(desk, "suggest", lang)
+    offer = ana.send(question)
     passed = ana.press(offer, texts.say("suggest_none", lang))
     with desk.sessions() as session:
         ticket = session.scalars(select(Ticket)).one()
     assert f"{ticket.id}" in passed.result["text"]
     assert len(queries(desk)) == 1
+    # The card says what happened and what the bot offered, not "Answer marked not helpful".
+    assert ticket.kind == "none_of_these"
+    card = botapi.wait_for("sendMessage", lambda c: c.chat_id == STAFF_CHAT)
+    assert "None of the bot's suggestions fitted" in card.text
+    assert "not helpful" not in card.text
+    offered = [entry.id for entry in desk.answer(question, language=lang).suggestions]
+    assert "The bot offered (none fitted):" in card.text
+    assert all(f"<code>{entry}</code>" in card.text for entry in offered)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -427,6 +437,24 @@ def test_refer_explains_the_partner(botapi, running_bot, desk, lang):
     assert row.partner_id == expected.partner.id
     assert (feedback.referral_id, feedback.helpful) == (row.id, True)
     assert [q.outcome for q in queries(desk)] == ["refer"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_referral_marked_not_helpful_offers_the_secretariat(botapi, running_bot, desk, lang):
+    question = example(desk, "refer", lang)
+    ana = speaking(botapi, lang)
+    referral = ana.send(question)
+    offer = ana.press(referral, texts.say("button_no", lang))
+    assert offer.result["text"] == texts.say("referral_not_helpful_offer", lang)
+    passed = ana.press(offer, texts.say("button_pass_on", lang))
+    with desk.sessions() as session:
+        ticket = session.scalars(select(Ticket)).one()
+        feedback = session.scalars(select(Feedback)).one()
+    assert (ticket.kind, feedback.helpful) == ("referral_not_helpful", False)
+    assert passed.result["text"] == texts.say("passed_on", lang, number=ticket.id)
+    card = botapi.wait_for("sendMessage", lambda c: c.chat_id == STAFF_CHAT)
+    assert "Referral marked not helpful" in card.text and question in html.unescape(card.text)
+    assert [q.outcome for q in queries(desk)] == ["refer"]  # a press is not a question
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
