@@ -38,6 +38,7 @@ UNRELATED = "unrelated"  # none of its words belongs to the desk's subject
 # A word this long may differ from a subject word by a typo ("torure").
 DOMAIN_TYPO_LENGTH = 5
 DOMAIN_TYPO_SIMILARITY = 85.0
+SECRETARIAT_COMMAND = "/secretariat"
 
 
 @dataclass
@@ -65,6 +66,12 @@ class Reply:
     referral_id: int | None = None
     referral_is_new: bool = False  # a new referral record: staff get a card for it
     candidates: list[tuple[str, float]] = field(default_factory=list)
+
+    @property
+    def offers_secretariat(self) -> bool:
+        """An answer that tells the official the Secretariat can advise them directly: it carries
+        the button that does it, rather than asking them to type the question again."""
+        return self.outcome == "answer" and SECRETARIAT_COMMAND in self.text
 
     def to_json(self) -> dict:
         """The ``ask --json`` line of DESIGN.md."""

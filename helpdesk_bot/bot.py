@@ -261,6 +261,10 @@ class OfficialBot:
                     [InlineKeyboardButton(shorten(label), url=url)]
                     for label, url in tool_links(reply.tools, lang)
                 ]
+            if reply.offers_secretariat:
+                rows.append(
+                    [button(texts.say("button_ask_secretariat", lang), f"o:s:{reply.query_id}")]
+                )
             text += "\n\n" + texts.say("helpful_ask", lang)
             rows.append(self.helpful_row("h", reply.query_id, lang))
         elif reply.outcome == "suggest" and reply.query_id is not None:
@@ -573,9 +577,11 @@ class OfficialBot:
                     await self.drop_buttons(query.message)
                 reply = await self.run(self.desk.choose, asker, entry.id)
                 await self.reply_to_question(update, context, reply)
-            elif kind in {"n", "p"}:  # none of these / not helpful: to the Secretariat
-                await self.drop_buttons(query.message)
-                reply = await self.run(self.desk.pass_on, asker, int(args[0]))
+            elif kind in {"n", "p", "s"}:  # none of these / not helpful / ask: to the Secretariat
+                await self.drop_buttons(query.message, keep_links=kind == "s")
+                reply = await self.run(
+                    self.desk.pass_on, asker, int(args[0]), asked_directly=kind == "s"
+                )
                 await self.send(bot, chat_id, reply.text)
                 if reply.ticket_id is not None:
                     await staff.announce_ticket(

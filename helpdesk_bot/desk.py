@@ -361,8 +361,12 @@ class Desk:
             )
             return reply
 
-    def pass_on(self, asker: Asker, query_id: int) -> Reply:
-        """ "Not helpful, ask the Secretariat": a ticket for an answered query (not a new query)."""
+    def pass_on(self, asker: Asker, query_id: int, *, asked_directly: bool = False) -> Reply:
+        """ "Not helpful, ask the Secretariat": a ticket for an answered query (not a new query).
+
+        ``asked_directly``: the official pressed "Ask the Secretariat" under an answer that
+        offers it, which is a request to the Secretariat, not a verdict on the answer.
+        """
         with self._session() as session:
             official = self._official(session, asker)
             query = session.get(Query, query_id)
@@ -381,7 +385,9 @@ class Desk:
                 # again, so staff see what the official turned down.
                 offered = self.answerer.answer(query.text, language=query.language).candidates
                 tried = ", ".join(f"{entry}:{score:.0f}" for entry, score in offered[:3]) or None
-            kind = PASS_ON_KINDS.get(query.outcome, "not_helpful")
+            kind = (
+                "secretariat" if asked_directly else PASS_ON_KINDS.get(query.outcome, "not_helpful")
+            )
             ticket_id, card_id, is_new = self._open_or_join(
                 session.connection(), official, query.text or "", kind=kind, tried=tried
             )

@@ -385,6 +385,41 @@ def test_not_helpful_offers_the_secretariat(botapi, running_bot, desk, lang):
     assert len(queries(desk)) == 1  # passing on is not a new question
 
 
+def secretariat_entry(desk: Desk):
+    """An entry whose answer tells the official to write /secretariat, and that the desk answers
+    with its own first question in every language."""
+    for entry in desk.base.entries.values():
+        if all("/secretariat" in entry.answers[lang] for lang in LANGUAGES) and all(
+            desk.answer(entry.questions[lang][0], language=lang).entry == entry
+            for lang in LANGUAGES
+        ):
+            return entry
+    raise AssertionError("no answer sends the official to /secretariat")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_an_answer_that_offers_the_secretariat_carries_its_button(botapi, running_bot, desk, lang):
+    entry = secretariat_entry(desk)
+    ana = speaking(botapi, lang)
+    answer = ana.send(entry.questions[lang][0])
+    assert texts.say("button_ask_secretariat", lang) in labels(answer)
+    passed = ana.press(answer, texts.say("button_ask_secretariat", lang))
+    with desk.sessions() as session:
+        ticket = session.scalars(select(Ticket)).one()
+    assert ticket.kind == "secretariat"  # a request, not a verdict on the answer
+    assert passed.result["text"] == texts.say("passed_on", lang, number=ticket.id)
+    card = botapi.wait_for("sendMessage", lambda c: c.chat_id == STAFF_CHAT)
+    assert entry.questions[lang][0] in html.unescape(card.text)
+    assert len(queries(desk)) == 1
+
+
+def test_an_answer_without_the_secretariat_has_no_such_button(botapi, running_bot, desk):
+    entry = answer_entry(desk)
+    assert "/secretariat" not in entry.answers["en"]
+    answer = speaking(botapi, "en").send(entry.questions["en"][0])
+    assert texts.say("button_ask_secretariat", "en") not in labels(answer)
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_suggestions_as_buttons_and_choosing_one(botapi, running_bot, desk, lang):
     question = example(desk, "suggest", lang)
