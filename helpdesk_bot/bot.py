@@ -263,7 +263,7 @@ class OfficialBot:
                 ]
             if reply.offers_secretariat:
                 rows.append(
-                    [button(texts.say("button_ask_secretariat", lang), f"o:s:{reply.query_id}")]
+                    [button(texts.say("button_ask_secretariat", lang), f"o:a:{reply.query_id}")]
                 )
             text += "\n\n" + texts.say("helpful_ask", lang)
             rows.append(self.helpful_row("h", reply.query_id, lang))
@@ -321,8 +321,14 @@ class OfficialBot:
         assert message is not None and message.text is not None
         prompt = (context.user_data or {}).get("prompt")
         replied = message.reply_to_message
-        if prompt and replied is not None and replied.message_id == prompt[1]:
+        if prompt is not None:
+            # The next message answers the prompt, Telegram "reply" or not, when it fits; one that
+            # does not (a question, a long message) is handled as such and the prompt is dropped.
             context.user_data.pop("prompt", None)  # type: ignore[union-attr]
+        if prompt and (
+            (replied is not None and replied.message_id == prompt[1])
+            or (replied is None and fits_prompt(message.text, prompt[0]))
+        ):
             if prompt[0] == "state":
                 await self.state_answer(update, context, message.text)
             else:
@@ -397,6 +403,10 @@ class OfficialBot:
     async def state_answer(self, update: Update, context: Context, text: str) -> None:
         lang = await self.language(update, context)
         chat_id = update.effective_chat.id  # type: ignore[union-attr]
+        exact = self.desk.base.exact_state(text)
+        if exact is not None:  # "Kiribati": no one-option "Is it one of these?"
+            await self.save_state(update, context, exact.code, lang)
+            return
         found = self.desk.base.find_state(text)
         if not found:
             shown = shorten(text, 80)
@@ -414,6 +424,17 @@ class OfficialBot:
         await self.send(
             context.bot, chat_id, texts.say("state_choose", lang), markup=InlineKeyboardMarkup(rows)
         )
+
+    async def save_state(self, update: Update, context: Context, code: str, lang: str) -> None:
+        """Record the official's State ("-": none of those offered), then ask for the role."""
+        chat_id = update.effective_chat.id  # type: ignore[union-attr]
+        state = self.desk.base.states.get(code)
+        if state is not None:
+            await self.run(self.desk.update_profile, self.asker(update), state_code=code)
+            await self.send(
+                context.bot, chat_id, texts.say("state_saved", lang, state=state.name(lang))
+            )
+        await self.prompt(context.bot, chat_id, context, "role", lang, texts.say("ask_role", lang))
 
     async def role_answer(self, update: Update, context: Context, text: str) -> None:
         lang = await self.language(update, context)
@@ -577,10 +598,10 @@ class OfficialBot:
                     await self.drop_buttons(query.message)
                 reply = await self.run(self.desk.choose, asker, entry.id)
                 await self.reply_to_question(update, context, reply)
-            elif kind in {"n", "p", "s"}:  # none of these / not helpful / ask: to the Secretariat
-                await self.drop_buttons(query.message, keep_links=kind == "s")
+            elif kind in {"n", "p", "a"}:  # none of these / not helpful / ask: to the Secretariat
+                await self.drop_buttons(query.message, keep_links=kind == "a")
                 reply = await self.run(
-                    self.desk.pass_on, asker, int(args[0]), asked_directly=kind == "s"
+                    self.desk.pass_on, asker, int(args[0]), asked_directly=kind == "a"
                 )
                 await self.send(bot, chat_id, reply.text)
                 if reply.ticket_id is not None:
@@ -638,13 +659,7 @@ class OfficialBot:
                 )
             elif kind == "s":
                 await self.drop_buttons(query.message)
-                if args[0] != "-":
-                    await self.run(self.desk.update_profile, asker, state_code=args[0])
-                    state = self.desk.base.states[args[0]]
-                    await self.send(
-                        bot, chat_id, texts.say("state_saved", lang, state=state.name(lang))
-                    )
-                await self.prompt(bot, chat_id, context, "role", lang, texts.say("ask_role", lang))
+                await self.save_state(update, context, args[0], lang)
             elif kind == "f" and not args:
                 await self.forget(update, context)
             elif kind == "f":
@@ -739,6 +754,20 @@ async def apply_retention(context: Context) -> None:
     erased = await asyncio.to_thread(desk.apply_retention)
     if erased:
         log.info("retention: erased the text of %d old queries", erased)
+
+
+# A State is a few words ("Saint Vincent and the Grenadines"), a role a short line; a longer
+# message, or one that asks something, is a question typed while the prompt was waiting.
+PROMPT_WORDS = {"state": 6, "role": 14}
+
+
+def fits_prompt(text: str, kind: str) -> bool:
+    """Whether ``text``, sent without Telegram's Reply, answers the profile prompt ``kind``.
+
+    >>> fits_prompt("Kiribati", "state"), fits_prompt("How do we ratify the Convention?", "state")
+    (True, False)
+    """
+    return "?" not in text and "\n" not in text.strip() and len(text.split()) <= PROMPT_WORDS[kind]
 
 
 def build_application(settings: Settings, desk: Desk) -> Application:

@@ -159,6 +159,13 @@ class KnowledgeBase:
     def entries_by_topic(self, topic: str) -> list[Entry]:
         return [e for e in self.entries.values() if e.topic == topic]
 
+    def exact_state(self, text: str) -> State | None:
+        """The one State ``text`` names exactly (a name or variant in any language, accents and
+        case aside), or None: "kiribati" -> Kiribati, but "Guinea" is not "Guinea-Bissau"."""
+        wanted = fold(text)
+        codes = {code for (code, _), name in self._state_names.items() if name == wanted}
+        return self.states[codes.pop()] if len(codes) == 1 else None
+
     def find_state(self, text: str, *, limit: int = 3) -> list[State]:
         """States whose name (any language, any variant) best matches ``text``, best first."""
         from rapidfuzz import fuzz, process

@@ -204,7 +204,7 @@ def test_profile_state_matched_in_any_language_then_role(botapi, running_bot, de
     prompt = ana.press(welcome, texts.say("button_profile", lang))
     assert prompt.params["reply_markup"]["force_reply"] is True
     germany = desk.base.states["DEU"]
-    typed = germany.names[lang][0].upper()  # any case, the official's spelling
+    typed = germany.names[lang][0].upper()[:-1]  # any case, a letter missing
     choices = ana.send(typed, reply_to=prompt)
     assert germany.name(lang) in labels(choices)
     assert texts.say("state_none", lang) in labels(choices)
@@ -224,6 +224,41 @@ def test_profile_state_matched_in_any_language_then_role(botapi, running_bot, de
     assert germany.name(lang) in profile.result["text"]
     assert "Ministry of Justice, treaty unit" in profile.result["text"]
     assert count(desk, Query) == 0  # profile answers are not questions
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_prompts_take_the_next_message_without_telegrams_reply(botapi, running_bot, desk, lang):
+    ana = speaking(botapi, lang)
+    ana.press(ana.send("/start"), texts.say("button_profile", lang))
+    kiribati = desk.base.states["KIR"]
+    # An exact name is taken at once: no one-option "Is it one of these?".
+    role_prompt = ana.send(kiribati.name(lang).lower(), count=2)
+    assert texts.say("state_saved", lang, state=kiribati.name(lang)) in flatten(
+        botapi.calls_to("sendMessage", chat_id=ana.id)
+    )
+    assert role_prompt.result["text"] == texts.say("ask_role", lang)
+    done = ana.send("Legal adviser, Attorney General's Chambers")
+    assert done.result["text"] == texts.say("role_saved", lang)
+    row = official_row(desk, ana.id)
+    assert (row.state_code, row.role) == ("KIR", "Legal adviser, Attorney General's Chambers")
+    assert queries(desk) == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do we ratify the Convention against Torture?",
+        "Dear colleagues,\nwe are preparing our initial report and need advice",
+    ],
+)
+def test_a_question_after_the_role_prompt_is_answered_not_saved(
+    botapi, running_bot, desk, question
+):
+    ana = speaking(botapi, "en")
+    ana.press(ana.send("/profile"), texts.say("button_change_role", "en"))
+    ana.send(question)
+    assert official_row(desk, ana.id).role is None
+    assert [q.text for q in queries(desk)] == [" ".join(question.split())]
 
 
 def test_a_question_works_while_the_profile_prompt_is_open(botapi, running_bot, desk):
