@@ -70,6 +70,7 @@ LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
 COMMANDS = ("start", "help", "topics", "tools", "secretariat", "language", "profile", "forget")
 TOPICS_PER_PAGE = 6
 ENTRIES_PER_PAGE = 6
+TOOLS_PER_PAGE = 6
 # Telegram limits callback data to 64 bytes; "o:" marks the officials' buttons (staff use "staff:").
 CALLBACK_BYTES = 64
 BUTTON_CHARS = 60
@@ -508,20 +509,39 @@ class OfficialBot:
         await self.send(context.bot, update.effective_chat.id, text, markup=markup, formatted=True)  # type: ignore[union-attr]
 
     async def tools(self, update: Update, context: Context) -> None:
-        """/tools: the CTI tool catalogue, a paragraph per tool with its link."""
+        """/tools: the CTI tool catalogue as buttons, a page at a time, like /topics."""
         lang = await self.language(update, context)
+        text, markup = self.tools_page(lang, 0)
+        await self.send(context.bot, update.effective_chat.id, text, markup=markup, formatted=True)  # type: ignore[union-attr]
+
+    def tools_page(self, lang: str, page: int) -> tuple[str, InlineKeyboardMarkup]:
+        """One page of tool titles as buttons; the catalogue page, when the tools share one."""
         tools = list(self.desk.base.tools.values())
-        shared = shared_pages(tools, lang)
-        paragraphs = []
-        for tool in tools:
-            title = tool.titles.get(lang) or tool.titles["en"]
-            summary = tool.summaries.get(lang) or tool.summaries.get("en", "")
-            year = f" ({tool.year})" if tool.year else ""
-            own = "" if tool.link(lang) in shared else tool.link(lang)
-            paragraphs.append(f"{title}{year}\n{summary}\n{own}".strip())
-        paragraphs += [texts.say("tools_page", lang, url=url) for url in sorted(shared)]
-        text = texts.say("tools_intro", lang) + "\n\n" + "\n\n".join(paragraphs)
-        await self.send(context.bot, update.effective_chat.id, text)  # type: ignore[union-attr]
+        pages = max(1, -(-len(tools) // TOOLS_PER_PAGE))
+        page = min(max(page, 0), pages - 1)
+        shown = tools[page * TOOLS_PER_PAGE : (page + 1) * TOOLS_PER_PAGE]
+        rows = [
+            [button(shorten(t.titles.get(lang) or t.titles["en"]), f"o:to:{t.id}:{page}")]
+            for t in shown
+        ]
+        rows += self.pager("o:tl:{}", page, pages, lang)
+        rows += [
+            [InlineKeyboardButton(texts.say("button_tools_page", lang), url=url)]
+            for url in sorted(shared_pages(tools, lang))
+        ]
+        return esc(texts.say("tools_intro", lang)), InlineKeyboardMarkup(rows)
+
+    def tool_card(self, lang: str, tool: Tool, page: int) -> tuple[str, InlineKeyboardMarkup]:
+        """One tool: title, year and summary, a button to its page and one back to the list."""
+        title = tool.titles.get(lang) or tool.titles["en"]
+        summary = tool.summaries.get(lang) or tool.summaries.get("en", "")
+        year = f" ({tool.year})" if tool.year else ""
+        (label, url), *_ = tool_links([tool], lang)
+        rows = [
+            [InlineKeyboardButton(shorten(label), url=url)],
+            [button(texts.say("button_all_tools", lang), f"o:tl:{page}")],
+        ]
+        return f"<b>{esc(title)}</b>{esc(year)}\n\n{esc(summary)}", InlineKeyboardMarkup(rows)
 
     # -- language, help, forget ----------------------------------------------------------------
     @staticmethod
@@ -634,6 +654,16 @@ class OfficialBot:
             elif kind == "x":
                 await self.drop_buttons(query.message)
                 await self.send(bot, chat_id, texts.say("no_thanks", lang))
+            elif kind == "tl":
+                text, markup = self.tools_page(lang, int(args[0]))
+                await self.edit(query.message, text, markup)
+            elif kind == "to":
+                tool = self.desk.base.tools.get(args[0])
+                if tool is None:
+                    await self.send(bot, chat_id, texts.say("choice_gone", lang))
+                    return
+                text, markup = self.tool_card(lang, tool, int(args[1]) if len(args) > 1 else 0)
+                await self.edit(query.message, text, markup)
             elif kind == "tp":
                 text, markup = self.topics_page(lang, int(args[0]))
                 await self.edit(query.message, text, markup)

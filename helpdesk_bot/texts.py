@@ -373,11 +373,6 @@ TEXTS.update(
             "fr": "Outils de la CTI sur ce sujet (liens ci-dessous) : {titles}.",
             "es": "Herramientas de la CTI sobre este tema (enlaces abajo): {titles}.",
         },
-        "tools_page": {
-            "en": "All these tools are on CTI's tools page: {url}",
-            "fr": "Tous ces outils figurent sur la page des outils de la CTI : {url}",
-            "es": "Todas estas herramientas están en la página de herramientas de la CTI: {url}",
-        },
         "button_tools_page": {
             "en": "CTI tools page",
             "fr": "Page des outils de la CTI",
@@ -396,10 +391,17 @@ TEXTS.update(
         "button_previous": {"en": "‹ Previous", "fr": "‹ Précédent", "es": "‹ Anterior"},
         "button_next": {"en": "Next ›", "fr": "Suivant ›", "es": "Siguiente ›"},
         "button_topics": {"en": "« Topics", "fr": "« Thèmes", "es": "« Temas"},
+        "button_all_tools": {
+            "en": "« All tools",
+            "fr": "« Tous les outils",
+            "es": "« Todas las herramientas",
+        },
         "tools_intro": {
-            "en": "The CTI tools for officials:",
-            "fr": "Les outils de la CTI à l’intention des responsables publics :",
-            "es": "Las herramientas de la CTI para funcionarios y funcionarias:",
+            "en": "The CTI tools for officials: choose one to read what it covers.",
+            "fr": "Les outils de la CTI à l’intention des responsables publics : choisissez-en un "
+            "pour voir ce qu’il couvre.",
+            "es": "Las herramientas de la CTI para funcionarios y funcionarias: elija una para ver "
+            "lo que cubre.",
         },
         "language_choose": {
             "en": "Choose the language I should use:",

@@ -660,18 +660,34 @@ def test_topics_paginated_then_entries_then_answer(botapi, running_bot, desk, la
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_tools_lists_the_catalogue(botapi, running_bot, desk, lang):
-    listing = flatten([speaking(botapi, lang).send("/tools")])
-    for tool in desk.base.tools.values():
-        assert tool.titles[lang] in listing
-    assert texts.say("tools_intro", lang) in listing
-    # A page several tools share (the catalogue) is said once, not once per tool.
-    pages = [tool.link(lang) for tool in desk.base.tools.values()]
-    for page in set(pages):
-        assert listing.count(page) == 1, page
-    shared = [page for page in set(pages) if pages.count(page) > 1]
-    for page in shared:
-        assert texts.say("tools_page", lang, url=page) in listing
+def test_tools_pages_through_the_catalogue_with_buttons(botapi, running_bot, desk, lang):
+    ana = speaking(botapi, lang)
+    page = ana.send("/tools")
+    assert page.result["text"] == texts.say("tools_intro", lang)
+    tools = list(desk.base.tools.values())
+    pages = [tool.link(lang) for tool in tools]
+    shared = {link for link in pages if pages.count(link) > 1}
+    # The catalogue page several tools share is one button, not one per tool.
+    assert sorted(b["url"] for b in page.buttons if "url" in b) == sorted(shared)
+    seen: list[str] = []
+    while True:
+        seen += [b["text"] for b in page.buttons if b.get("callback_data", "").startswith("o:to:")]
+        if texts.say("button_next", lang) not in labels(page):
+            break
+        page = ana.press_quietly(page, texts.say("button_next", lang), "editMessageText")
+    assert len(seen) == len(tools)
+    for tool, label in zip(tools, seen, strict=True):
+        assert tool.titles[lang].startswith(label.rstrip("…"))
+
+    first = ana.send("/tools")
+    card = ana.press_quietly(first, labels(first)[0], "editMessageText")
+    tool = tools[0]
+    assert tool.titles[lang] in card.result["text"]
+    assert tool.summaries[lang][:60] in card.result["text"]
+    assert [b["url"] for b in card.buttons if "url" in b] == [tool.link(lang)]
+    back = ana.press_quietly(card, texts.say("button_all_tools", lang), "editMessageText")
+    assert back.result["text"] == texts.say("tools_intro", lang)
+    assert len(card.result["text"]) < 1500  # a card, never a wall of text
 
 
 @pytest.mark.parametrize(("start", "chosen"), [("en", "fr"), ("fr", "es"), ("es", "en")])
