@@ -113,7 +113,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "El servicio de asistencia funciona. Escriba su pregunta cuando quiera.",
     },
     "ticket_opened": {
-        "en": "I have passed your question to the CTI Secretariat (ticket #{number}). A member of staff "
+        "en": "I have passed your question to the CTI Secretariat (request #{number}). A member of staff "
         "will reply here, usually within two working days.",
         "fr": "J’ai transmis votre question au Secrétariat de la CTI (demande n° {number}). Un membre de "
         "l’équipe vous répondra ici, en général sous deux jours ouvrables.",
@@ -278,9 +278,9 @@ TEXTS.update(
             "grafía, o haga directamente su pregunta.",
         },
         "state_saved": {
-            "en": "Thank you: {state} is saved in your profile.",
-            "fr": "Merci : {state} est enregistré dans votre profil.",
-            "es": "Gracias: {state} queda registrado en su perfil.",
+            "en": "Thank you. State saved in your profile: {state}.",
+            "fr": "Merci. État enregistré dans votre profil : {state}.",
+            "es": "Gracias. Estado registrado en su perfil: {state}.",
         },
         "ask_role": {
             "en": "Which ministry or institution do you work for, and what is your role? Reply to this "

@@ -754,7 +754,7 @@ def test_split_text_respects_the_limit(length, pieces):
 
 @pytest.fixture
 def many_tools(tmp_path, bot_settings):
-    """The shipped knowledge base plus 40 tools with markup characters: /tools exceeds 4,096."""
+    """The shipped knowledge base plus 40 tools with markup characters in their titles."""
     knowledge = tmp_path / "knowledge"
     shutil.copytree(bot_settings.knowledge_dir, knowledge)
     catalogue = yaml.safe_load((knowledge / "tools.yaml").read_text(encoding="utf-8"))
@@ -770,7 +770,7 @@ def many_tools(tmp_path, bot_settings):
     return dataclasses.replace(bot_settings, knowledge_dir=knowledge)
 
 
-def test_long_replies_are_split_at_4096_characters(botapi, many_tools, desk):
+def test_a_long_catalogue_pages_and_its_markup_is_shown_literally(botapi, many_tools, desk):
     big_desk = Desk(
         many_tools,
         base=Desk.from_settings(many_tools, database=False).base,
@@ -779,16 +779,39 @@ def test_long_replies_are_split_at_4096_characters(botapi, many_tools, desk):
     )
     with RunningBot(build_application(many_tools, big_desk)) as running:
         ana = speaking(botapi, "en")
-        since = botapi.mark()
-        botapi.push_message(ana.user, text="/tools")
-        botapi.wait_idle()
-        sent = botapi.calls_to("sendMessage", since=since, chat_id=ana.id)
+        page = ana.send("/tools")
+        pages = 1
+        while texts.say("button_next", "en") in labels(page):
+            page = ana.press_quietly(page, texts.say("button_next", "en"), "editMessageText")
+            pages += 1
+        last = [b["text"] for b in page.buttons if b.get("callback_data", "").startswith("o:to:")]
+        card = ana.press_quietly(page, last[-1], "editMessageText")
     assert not running.errors
-    assert len(sent) >= 2
+    assert pages == -(-len(big_desk.base.tools) // 6)
+    assert card.status == 200
+    assert "Extra <tool> #39 & more" in card.result["text"]  # escaped, not taken as markup
+    assert "&lt;tool&gt;" in card.params["text"]
+
+
+def test_a_long_staff_reply_reaches_the_official_in_pieces_of_4096(botapi, running_bot, desk):
+    ana = speaking(botapi, "en")
+    ana.send(example(desk, "escalate", "en"))
+    card = botapi.wait_for("sendMessage", lambda c: c.chat_id == STAFF_CHAT)
+    assert eventually(lambda: desk.ticket_for_staff_message(card.result["message_id"]))
+    long_reply = " ".join(f"word{n}" for n in range(1500))  # about 11,000 characters
+    since = botapi.mark()
+    botapi.push_message(
+        user(9001, first_name="Ana"), STAFF_CHAT, text=long_reply, reply_to=card.result
+    )
+    botapi.wait_for(
+        "sendMessage",
+        lambda c: c.chat_id == STAFF_CHAT and "Sent to the official" in c.text,
+        since=since,
+    )
+    sent = botapi.calls_to("sendMessage", since=since, chat_id=ana.id)
+    assert len(sent) >= 3
     assert all(c.status == 200 and len(c.result["text"]) <= 4096 for c in sent)
-    listing = flatten(sent)
-    for n in range(40):
-        assert f"Extra <tool> #{n} & more" in listing
+    assert "word0 " in sent[0].result["text"] and "word1499" in sent[-1].result["text"]
 
 
 @pytest.mark.parametrize(
@@ -1053,3 +1076,23 @@ def test_a_database_failure_never_claims_the_message_was_recorded(botapi, runnin
     errors = eventually(lambda: list(running_bot.errors) or None)
     assert all("queries" in str(e) for e in errors)
     running_bot.errors.clear()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_officials_request_has_one_name_in_each_language(lang):
+    """ "request #4" (demande n° 4, solicitud n.º 4) everywhere officials read it, never "ticket"."""
+    word = {"en": "request #", "fr": "demande n° ", "es": "solicitud n.º "}[lang]
+    numbered = [key for key, text in texts.TEXTS.items() if "{number}" in text.get(lang, "")]
+    assert numbered
+    for key in numbered:
+        said = texts.say(key, lang, number=4, text="…")
+        assert f"{word}4" in said, key
+        assert "ticket" not in said.lower(), key
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"), [("fr", "État enregistré"), ("es", "Estado registrado")]
+)
+def test_a_state_name_needs_no_grammatical_gender(lang, sentence):
+    said = texts.say("state_saved", lang, state="Côte d'Ivoire")
+    assert said.index(sentence) < said.index("Côte d'Ivoire")  # "État enregistré : Côte d'Ivoire"
