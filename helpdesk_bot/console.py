@@ -17,10 +17,10 @@ from .models import Query, Ticket, utcnow
 
 HELP = """\
 Type a question as an official would, in English, French or Spanish.
-  1, 2, 3              choose a suggestion
+  1, 2, 3              choose from the numbered list just shown (suggestions, topics, entries)
   /secretariat TEXT    send a message straight to the Secretariat
   /language en|fr|es   your language
-  /topics              the topics of the knowledge base
+  /topics              the topics of the knowledge base: pick one, then an entry
   /help                this text
   /quit                leave (Ctrl-D works too)"""
 
@@ -31,7 +31,9 @@ class ConsoleDesk:
     def __init__(self, desk: Desk):
         self.desk = desk
         self.asker = Asker(official_id=desk.profile(Asker()).id, name="console")
-        self.suggestions: list[str] = []
+        # The numbered list on screen: ("entry", id) or ("topic", id). A number picks from it;
+        # with nothing numbered on screen, a number is a question like any other.
+        self.choices: list[tuple[str, str]] = []
 
     def loop(self, stdin: TextIO, stdout: TextIO) -> int:
         interactive = stdin.isatty()
@@ -60,11 +62,7 @@ class ConsoleDesk:
         if command == "/help":
             return HELP
         if command == "/topics":
-            base = self.desk.base
-            return "\n".join(
-                f"- {t.titles.get(language, t.id)} ({len(base.entries_by_topic(t.id))})"
-                for t in base.topics.values()
-            )
+            return self.topics(language)
         if command == "/language":
             if rest.strip() not in LANGUAGES:
                 return "Usage: /language en|fr|es"
@@ -72,18 +70,40 @@ class ConsoleDesk:
             return f"Language: {rest.strip()}"
         if command == "/secretariat":
             return self.show(self.desk.to_secretariat(self.asker, rest, channel="console"))
-        if line.isdigit() and self.suggestions:
-            index = int(line) - 1
-            if 0 <= index < len(self.suggestions):
-                return self.show(
-                    self.desk.choose(self.asker, self.suggestions[index], channel="console")
-                )
+        if line.isdigit() and 0 < int(line) <= len(self.choices):
+            kind, chosen = self.choices[int(line) - 1]
+            if kind == "topic":
+                return self.entries(chosen, language)
+            return self.show(self.desk.choose(self.asker, chosen, channel="console"))
         if command.startswith("/"):
             return f"Unknown command {command}. /help lists the commands."
         return self.show(self.desk.ask(self.asker, line, channel="console"))
 
+    def topics(self, language: str) -> str:
+        """The topics that have entries, numbered: a number opens one."""
+        base = self.desk.base
+        shown = [t for t in base.topics.values() if base.entries_by_topic(t.id)]
+        self.choices = [("topic", t.id) for t in shown]
+        lines = [texts.say("topics_intro", language)]
+        lines += [
+            f"{n}. {t.titles.get(language) or t.titles['en']} ({len(base.entries_by_topic(t.id))})"
+            for n, t in enumerate(shown, 1)
+        ]
+        return "\n".join(lines)
+
+    def entries(self, topic_id: str, language: str) -> str:
+        """A topic's entries, numbered: a number answers one."""
+        base = self.desk.base
+        topic = base.topics[topic_id]
+        found = base.entries_by_topic(topic_id)
+        self.choices = [("entry", e.id) for e in found]
+        title = topic.titles.get(language) or topic.titles["en"]
+        lines = [texts.say("topic_entries", language, topic=title)]
+        lines += [f"{n}. {e.question(language)}" for n, e in enumerate(found, 1)]
+        return "\n".join(lines)
+
     def show(self, reply: Reply) -> str:
-        self.suggestions = [e.id for e in reply.suggestions]
+        self.choices = [("entry", e.id) for e in reply.suggestions]
         lines = [reply.text]
         for tool in reply.tools:
             title = tool.titles.get(reply.language, tool.id)

@@ -34,11 +34,39 @@ def test_commands_and_suggestion_choice(desk):
     assert console.handle("/language fr") == "Language: fr"
     assert "Usage" in console.handle("/language de")
     assert "Unknown command" in console.handle("/nothing")
-    topics = console.handle("/topics")
-    assert all(t.titles["fr"] in topics for t in desk.base.topics.values())
-    console.suggestions = [next(iter(desk.base.entries))]
+    candidates = [t.titles["fr"] for t in desk.base.topics.values()]
+    candidates += [k for e in desk.base.entries.values() for k in e.keywords.get("fr", [])]
+    suggest = next(
+        text for text in candidates if desk.answer(text, language="fr").outcome == "suggest"
+    )
+    offered = console.handle(suggest)
+    first = desk.answer(suggest, language="fr").suggestions[0]
+    assert f"1. {first.question('fr')}" in offered
     chosen = console.handle("1")
-    assert next(iter(desk.base.entries.values())).answers["fr"][:40] in chosen
+    assert first.answers["fr"][:40] in chosen
+
+
+def test_topics_then_an_entry_by_number(desk):
+    console = ConsoleDesk(desk)
+    console.handle("/language es")
+    base = desk.base
+    shown = [t for t in base.topics.values() if base.entries_by_topic(t.id)]
+    topics = console.handle("/topics")
+    assert f"2. {shown[1].titles['es']}" in topics
+    entries = console.handle("2")
+    found = base.entries_by_topic(shown[1].id)
+    assert f"1. {found[0].question('es')}" in entries
+    answer = console.handle("1")
+    assert found[0].answers["es"][:40] in answer
+    with desk.sessions() as session:
+        assert [q.entry_id for q in session.scalars(select(Query))] == [found[0].id]
+
+
+def test_a_number_with_nothing_numbered_on_screen_is_a_question(desk):
+    console = ConsoleDesk(desk)
+    console.handle("19")
+    with desk.sessions() as session:
+        assert [q.text for q in session.scalars(select(Query))] == ["19"]
 
 
 def test_secretariat_and_queue_views(desk):
