@@ -79,10 +79,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--config", type=Path, metavar="FILE", help="a .env-style or YAML config file"
     )
+    # --config after the command too ("helpdesk-bot stats --config prod.env"), as people type it;
+    # SUPPRESS keeps a value given before the command when none comes after it.
+    after = argparse.ArgumentParser(add_help=False)
+    after.add_argument(
+        "--config", type=Path, metavar="FILE", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     run = commands.add_parser(
         "run",
+        parents=[after],
         help="run the Telegram bot (or the console desk when no token is set)",
         description="Run the Telegram bot with long polling, or a webhook server with --webhook-url. "
         "Without HELPDESK_TELEGRAM_TOKEN, opens the console desk instead.",
@@ -106,12 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser(
         "chat",
+        parents=[after],
         help="the help desk in the terminal, as an official sees it",
         description="Type questions and see exactly what an official would. /help lists the commands.",
     )
 
     ask = commands.add_parser(
         "ask",
+        parents=[after],
         help="answer questions without Telegram (not logged)",
         description="Answer each QUESTION, or one question per line of standard input. Nothing is logged.",
     )
@@ -132,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser(
         "validate",
+        parents=[after],
         help="check knowledge/ and referrals/ (exit 1 on any error)",
         description="Load the knowledge base and the referrals as the bot does and report every problem "
         "as file:line: message. Exit 1 on any error; warnings alone exit 0.",
@@ -145,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     stats = commands.add_parser(
         "stats",
+        parents=[after],
         help="the M&E figures for a period",
         description="The monitoring and evaluation figures. Counts by State below 5 are shown as <5 "
         "unless --exact is given.",
@@ -175,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser(
         "export",
+        parents=[after],
         help="export the query log, pseudonymised",
         description="Export the query log with officials pseudonymised (keyed hash; needs "
         "HELPDESK_PSEUDONYM_SECRET).",
@@ -190,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     tickets = commands.add_parser(
         "tickets",
+        parents=[after],
         help="the escalation queue: list, or show N",
         description="List the open tickets, oldest first, or show one ticket's whole thread.",
     )
@@ -198,7 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
     tickets.add_argument("--all", action="store_true", help="list closed tickets too")
 
     db = commands.add_parser(
-        "db", help="database schema: db upgrade", description="Manage the database schema."
+        "db",
+        parents=[after],
+        help="database schema: db upgrade",
+        description="Manage the database schema.",
     )
     db.add_argument(
         "action", choices=("upgrade",), help="create or migrate the schema to this version"

@@ -214,3 +214,17 @@ def test_a_date_out_of_range_is_one_line_exit_2(tmp_path, command):
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "'9999-12-31' is out of range" in lines[0]
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_config_works_before_or_after_the_command(tmp_path, where):
+    config = tmp_path / "desk.env"
+    config.write_text(f"HELPDESK_KNOWLEDGE_DIR={tmp_path / 'nowhere'}\n", encoding="utf-8")
+    args = ["--config", str(config), "validate"]
+    if where == "after":
+        args = ["validate", "--config", str(config)]
+    result = run_cli(*args)
+    # The file was read: the knowledge folder it names does not exist.
+    assert result.returncode != 0
+    assert "nowhere" in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
