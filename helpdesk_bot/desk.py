@@ -980,7 +980,7 @@ class Desk:
                 ticket.first_response_at = now
             # The same words the bot uses for its own referrals: who, and how to reach them.
             staff_choice = referral_records.Routing(partner=partner, rule="staff", reason={})
-            text = self.referrals.reply_text(staff_choice, ticket.language)
+            text = self.referrals.reply_text(staff_choice, ticket.language, by_staff=True)
             message = TicketMessage(author="staff", author_id=staff_id, text=text, created_at=now)
             ticket.messages.append(message)
             session.flush()

@@ -210,8 +210,12 @@ class ReferralDirectory:
         rule = best[1]
         return Routing(self.partners[rule.partner], rule.id, rule.reason)
 
-    def reply_text(self, routing: Routing, language: str) -> str:
-        """What the official reads: who the partner is, why, and how to reach them."""
+    def reply_text(self, routing: Routing, language: str, *, by_staff: bool = False) -> str:
+        """What the official reads: who the partner is, why, and how to reach them.
+
+        ``by_staff``: the Secretariat referred the official's request itself, so the official is
+        told what happens next, not to write to the Secretariat they have just written to.
+        """
         partner = routing.partner
         lang = language if language in LANGUAGES else "en"
         words = _REPLY[lang]
@@ -223,7 +227,7 @@ class ReferralDirectory:
         if description:
             lines.append(description)
         lines.append("")
-        lines.append(words[partner.introduction])
+        lines.append(words[f"staff_{partner.introduction}" if by_staff else partner.introduction])
         lines.append(f"{words['website']}: {partner.website}")
         if partner.contact:
             lines.append(f"{words['contact']}: {partner.contact}")
@@ -248,6 +252,10 @@ class ReferralDirectory:
 
 _REPLY = {
     "en": {
+        "staff_warm": "The CTI Secretariat will now introduce you to them and tell you here when "
+        "they have your request; nothing more is needed from you for now.",
+        "staff_direct": "Please contact them directly and mention that the CTI Secretariat referred "
+        "you. If they cannot help, tell us with /secretariat.",
         "intro": "This is best handled by a partner of the CTI: {name}.",
         "warm": "The CTI Secretariat can introduce you to them: write /secretariat with a line "
         "about what you need and we will put you in touch.",
@@ -262,6 +270,12 @@ _REPLY = {
         "again": "As mentioned earlier, {name} is best placed to help with this: {website}",
     },
     "fr": {
+        "staff_warm": "Le Secrétariat de la CTI va maintenant vous mettre en relation avec eux et "
+        "vous dira ici quand ils auront votre demande ; vous n'avez rien d'autre à faire pour "
+        "l'instant.",
+        "staff_direct": "Veuillez les contacter directement en précisant que le Secrétariat de la "
+        "CTI vous a orienté vers eux. S'ils ne peuvent pas vous aider, dites-le-nous avec "
+        "/secretariat.",
         "intro": "Cette question relève plutôt d'un partenaire de la CTI : {name}.",
         "warm": "Le Secrétariat de la CTI peut vous mettre en relation : écrivez /secretariat en "
         "indiquant en une ligne ce dont vous avez besoin.",
@@ -277,6 +291,10 @@ _REPLY = {
         "point : {website}",
     },
     "es": {
+        "staff_warm": "La Secretaría de la CTI le pondrá ahora en contacto con ellos y le avisará "
+        "aquí cuando tengan su solicitud; por ahora no necesita hacer nada más.",
+        "staff_direct": "Diríjase a ellos directamente e indique que la Secretaría de la CTI le "
+        "remitió. Si no pueden ayudarle, avísenos con /secretariat.",
         "intro": "Esta consulta la atiende mejor un socio de la CTI: {name}.",
         "warm": "La Secretaría de la CTI puede ponerle en contacto: escriba /secretariat "
         "indicando en una línea lo que necesita.",

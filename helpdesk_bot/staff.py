@@ -48,6 +48,7 @@ from .config import Settings
 from .desk import ClaimedByColleague, Desk, DeskError, Relay, clean_text
 from .knowledge import language_of
 from .models import Official, Referral, Ticket, utcnow
+from .referrals import Partner
 
 log = logging.getLogger(__name__)
 
@@ -728,6 +729,8 @@ class Triage:
             await self._refresh(card, number)
             await self._report(card, number, error)
             partner = desk.referrals.partners[arg]
+            if partner.introduction == "warm":
+                await self._introduction_card(card, number, partner)
             return f"Referred to {partner.name('en')}."
         if action == "close" and arg:
             relay = await asyncio.to_thread(desk.close, number, resolution=arg, staff_id=user.id)
@@ -745,6 +748,35 @@ class Triage:
                 )
             return f"Draft saved: {shown}"
         raise DeskError(f"unknown action {action!r}")
+
+    async def _introduction_card(self, card: Any, number: int, partner: Partner) -> None:
+        """A warm referral: the Secretariat makes the introduction, so staff get a card with who
+        to introduce to whom, and a reply to it reaches the official like a reply to the ticket."""
+        if not isinstance(card, Message):
+            return
+        official = await asyncio.to_thread(self.desk.ticket_official, number)
+        ticket = await asyncio.to_thread(self.desk.ticket, number)
+        state = self.desk.base.states.get(ticket.state_code or "")
+        who = ", ".join(
+            esc(part)
+            for part in (
+                official.name if official else None,
+                official.role if official else None,
+                state.name("en") if state else None,
+            )
+            if part
+        )
+        reach = partner.contact or partner.website
+        sent = await card.reply_text(
+            f"🤝 <b>Warm introduction, ticket #{number}</b>\n"
+            f"Introduce the official ({who or 'no name or State given'}) to "
+            f"{esc(partner.name('en'))}: {esc(reach)}\n"
+            "The official was told the Secretariat makes the introduction. Reply to this message "
+            "to tell them when it is done.",
+            parse_mode=ParseMode.HTML,
+        )
+        # Linked to the referral message, the newest of the ticket: replies to it are relayed.
+        await asyncio.to_thread(self.desk.record_staff_message, number, sent.message_id)
 
     async def _refresh(self, card: Any, number: int) -> None:
         """Redraw the card from the database, so every staff member sees the same state."""

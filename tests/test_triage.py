@@ -368,6 +368,8 @@ def test_refer_to_a_partner_from_the_directory(bot, botapi, triage_desk):
     assert apt.name("en") in answer.params["text"]
     told = to_official(botapi, since)
     assert apt.website in told.text and "CTI Secretariat" in told.text
+    # What happens next, not "write /secretariat", which the official has just done.
+    assert "/secretariat" not in told.text and "introduce you" in told.text
     edited = last_card_edit(botapi, card, since)
     assert f"referred to {apt.name('en')}" in edited.result["text"]
     assert "staff:close:1:referred" in button_data(edited)
@@ -375,6 +377,39 @@ def test_refer_to_a_partner_from_the_directory(bot, botapi, triage_desk):
         referral = session.scalars(select(Referral)).one()
         assert (referral.ticket_id, referral.partner_id, referral.created_by) == (1, "apt", "staff")
     assert triage_desk.ticket(1).first_response_at is not None
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_a_staff_referral_tells_the_official_what_happens_next(triage_desk, lang):
+    partners = triage_desk.referrals.partners
+    official = Asker(telegram_id=7001)
+    triage_desk.update_profile(official, language=lang)
+    for partner_id in ("apt", "omct"):
+        number = triage_desk.to_secretariat(official, "Help").ticket_id
+        _, relay = triage_desk.refer_ticket(number, partner_id, staff_id=STAFF)
+        assert partners[partner_id].website in relay.text
+        assert {"en": "Website", "fr": "Site web", "es": "Sitio web"}[lang] in relay.text
+        if partners[partner_id].introduction == "warm":
+            assert "/secretariat" not in relay.text  # they have just written to us
+        else:
+            assert "/secretariat" in relay.text  # only for when the partner cannot help
+        triage_desk.close(number, resolution="referred", staff_id=STAFF)
+
+
+def test_a_warm_referral_posts_an_introduction_card_staff_can_reply_from(bot, botapi, triage_desk):
+    card = ask(botapi, triage_desk, UNANSWERABLE)
+    since = botapi.mark()
+    press(botapi, card, "staff:refer:1:apt")
+    apt = triage_desk.referrals.partners["apt"]
+    intro = botapi.wait_for(
+        "sendMessage",
+        lambda c: c.chat_id == STAFF_CHAT and "Warm introduction" in c.text,
+        since=since,
+    )
+    assert apt.contact in intro.text and "ticket #1" in intro.text
+    assert eventually(lambda: triage_desk.ticket_for_staff_message(intro.result["message_id"]))
+    relayed = answer_card(botapi, intro, "APT has your request; they will write to you this week.")
+    assert "APT has your request" in relayed.text
 
 
 def test_back_from_the_partner_list_restores_the_card(bot, botapi, triage_desk):
