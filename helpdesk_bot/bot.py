@@ -651,6 +651,12 @@ class OfficialBot:
                     )
                     offer = "not_helpful_offer" if kind == "h" else "referral_not_helpful_offer"
                     await self.send(bot, chat_id, texts.say(offer, lang), markup=markup)
+            elif kind == "k":  # did the Secretariat's reply help? (a closed request)
+                number, helpful = int(args[0]), args[1] == "1"
+                await self.run(self.desk.feedback, asker, ticket_id=number, helpful=helpful)
+                await self.drop_buttons(query.message)
+                said = "feedback_thanks" if helpful else "satisfaction_sorry"
+                await self.send(bot, chat_id, texts.say(said, lang))
             elif kind == "x":
                 await self.drop_buttons(query.message)
                 await self.send(bot, chat_id, texts.say("no_thanks", lang))

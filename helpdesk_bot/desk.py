@@ -132,6 +132,7 @@ class Relay:
     language: str
     ticket_id: int
     message_id: int | None = None  # TicketMessage row, for the delivery status
+    asks_satisfaction: bool = False  # a closing notice: "did the Secretariat's reply help?"
 
 
 class Desk:
@@ -774,6 +775,7 @@ class Desk:
         *,
         query_id: int | None = None,
         referral_id: int | None = None,
+        ticket_id: int | None = None,
         helpful: bool,
     ) -> int | None:
         """ "Was this helpful?" on an answer, or "did the referral help?" on a referral.
@@ -793,13 +795,18 @@ class Desk:
                 if referral is None or referral.official_id != official.id:
                     raise DeskError(f"no referral {referral_id} for this official")
                 asked = referral.query_id
-            # One rating per answer or referral: pressing again changes it, never adds one.
+            if ticket_id is not None:
+                ticket = session.get(Ticket, ticket_id)
+                if ticket is None or ticket.official_id != official.id:
+                    raise DeskError(f"no ticket {ticket_id} for this official")
+            # One rating per answer, referral or ticket: pressing again changes it, never adds one.
             given = session.scalars(
                 select(Feedback).where(
                     Feedback.official_ref == official.ref,
                     # == None is SQL's IS NULL.
                     Feedback.query_id == query_id,
                     Feedback.referral_id == referral_id,
+                    Feedback.ticket_id == ticket_id,
                 )
             ).first()
             if given is not None:
@@ -809,6 +816,7 @@ class Desk:
                 Feedback(
                     query_id=query_id,
                     referral_id=referral_id,
+                    ticket_id=ticket_id,
                     official_ref=official.ref,
                     helpful=helpful,
                 )
@@ -947,9 +955,16 @@ class Desk:
             official = session.get(Official, ticket.official_id) if ticket.official_id else None
             return Relay(
                 chat_id=official.chat_id if official else None,
-                text=texts.say("ticket_closed", ticket.language, number=ticket.id),
+                text=texts.say("ticket_closed", ticket.language, number=ticket.id)
+                + (
+                    ""
+                    if resolution == "duplicate"
+                    else "\n\n" + texts.say("satisfaction_ask", ticket.language)
+                ),
                 language=ticket.language,
                 ticket_id=ticket.id,
+                # A duplicate was answered under its twin: one question there is enough.
+                asks_satisfaction=resolution != "duplicate",
             )
 
     def refer_ticket(

@@ -206,13 +206,16 @@ class Referral(Base):
 
 
 class Feedback(Base):
-    """ "Was this helpful?" on an answer, or "did the referral help?" on a referral."""
+    """ "Was this helpful?" on an answer, "did the referral help?" on a referral, "did the
+    Secretariat's reply help?" on a closed ticket."""
 
     __tablename__ = "feedback"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     query_id: Mapped[int | None] = mapped_column(ForeignKey("queries.id", ondelete="SET NULL"))
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id", ondelete="SET NULL"))
+    # "Did the Secretariat's reply help?", asked once when a ticket closes.
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
     official_ref: Mapped[str | None] = mapped_column(String(32))
     helpful: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

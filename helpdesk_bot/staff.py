@@ -278,7 +278,22 @@ async def deliver(bot: Bot, desk: Desk, relay: Relay) -> str | None:
     if relay.chat_id is None:
         error = "the official has erased their data (/forget)"
     else:
-        _, error = await delivery.send_or_error(bot, relay.chat_id, relay.text)
+        markup = None
+        if relay.asks_satisfaction:
+            lang = relay.language
+            markup = InlineKeyboardMarkup(
+                [
+                    [
+                        InlineKeyboardButton(
+                            texts.say("button_yes", lang), callback_data=f"o:k:{relay.ticket_id}:1"
+                        ),
+                        InlineKeyboardButton(
+                            texts.say("button_no", lang), callback_data=f"o:k:{relay.ticket_id}:0"
+                        ),
+                    ]
+                ]
+            )
+        _, error = await delivery.send_or_error(bot, relay.chat_id, relay.text, reply_markup=markup)
     if relay.message_id is not None:
         await asyncio.to_thread(
             desk.mark_message_delivery, relay.message_id, delivered=error is None, error=error

@@ -78,6 +78,7 @@ class Figures:
     referral_outcomes: dict[str, dict[str, int]] = field(default_factory=dict)
     feedback: dict[str, int] = field(default_factory=dict)
     feedback_by_kind: dict[str, dict[str, int]] = field(default_factory=dict)
+    satisfaction: dict[str, Any] = field(default_factory=dict)  # on the Secretariat's replies
     technical_advice: dict[str, int] = field(default_factory=dict)
     entry_questions: dict[str, str] = field(default_factory=dict)  # for the table, not exported
 
@@ -98,6 +99,7 @@ class Figures:
             "tickets": self.tickets,
             "referrals": self.referrals,
             "feedback": self.feedback,
+            "satisfaction": self.satisfaction,
             "states_with_technical_advice": self.technical_advice.get("states", 0),
             "technical_advice": self.technical_advice,
             "by_entry": self.by_entry,
@@ -300,6 +302,7 @@ def compute(
     figures.tickets = ticket_figures(session, period)
     figures.referrals, figures.referral_outcomes = referral_figures(session, period)
     figures.feedback, figures.feedback_by_kind = feedback_figures(session, period)
+    figures.satisfaction = satisfaction_figures(session, period)
     return figures
 
 
@@ -363,6 +366,14 @@ def ticket_figures(session: Session, period: Period) -> dict[str, Any]:
         if status == "closed":
             by_resolution[_label(resolution, NONE)] += n
     total = sum(status_count.values())
+    resolution = median_hours(
+        session,
+        Ticket.closed_at,
+        Ticket.opened_at,
+        opened,
+        Ticket.status == "closed",
+        count=closed_at,
+    )
     return {
         "opened": total,
         "closed": status_count["closed"],
@@ -370,14 +381,9 @@ def ticket_figures(session: Session, period: Period) -> dict[str, Any]:
         "median_first_response_hours": median_hours(
             session, Ticket.first_response_at, Ticket.opened_at, opened, count=responded
         ),
-        "median_close_hours": median_hours(
-            session,
-            Ticket.closed_at,
-            Ticket.opened_at,
-            opened,
-            Ticket.status == "closed",
-            count=closed_at,
-        ),
+        "median_close_hours": resolution,
+        # The same figure under the name the results framework uses, beside the first response.
+        "median_resolution_hours": resolution,
         "by_kind": _ordered(by_kind),
         "by_resolution": _ordered(by_resolution),
     }
@@ -413,13 +419,33 @@ def feedback_figures(
     by_kind = {k: {"helpful": 0, "not_helpful": 0} for k in ("answers", "referrals")}
     for what, helpful, n in session.execute(
         select(kind, Feedback.helpful, func.count())
-        .where(period.within(Feedback.created_at))
+        .where(period.within(Feedback.created_at), Feedback.ticket_id.is_(None))
         .group_by(kind, Feedback.helpful)
     ):
         key = "helpful" if helpful else "not_helpful"
         totals[key] += n
         by_kind[what][key] += n
     return totals, by_kind
+
+
+def satisfaction_figures(session: Session, period: Period) -> dict[str, Any]:
+    """ "Did the Secretariat's reply help?" on closed tickets: in all, and month by month."""
+    totals = {"helpful": 0, "not_helpful": 0}
+    by_month = {month: {"helpful": 0, "not_helpful": 0} for month in period.months()}
+    for month, lower, upper in period.month_ranges():
+        for helpful, n in session.execute(
+            select(Feedback.helpful, func.count())
+            .where(
+                Feedback.ticket_id.is_not(None),
+                Feedback.created_at >= lower,
+                Feedback.created_at < upper,
+            )
+            .group_by(Feedback.helpful)
+        ):
+            key = "helpful" if helpful else "not_helpful"
+            totals[key] += n
+            by_month[month][key] += n
+    return {**totals, "by_month": by_month}
 
 
 # --- the gap report ------------------------------------------------------------------------------
@@ -613,6 +639,19 @@ def _sections(figures: Figures, *, exact: bool) -> list[tuple[str, list[tuple[st
                 (f"{partner}: {end}", n)
                 for partner, ends in figures.referral_outcomes.items()
                 for end, n in ends.items()
+            ],
+        ),
+        (
+            "Satisfaction with the Secretariat's replies",
+            [
+                ("helpful", figures.satisfaction.get("helpful", 0)),
+                ("not helpful", figures.satisfaction.get("not_helpful", 0)),
+                *[
+                    (f"{month}: {key.replace('_', ' ')}", n)
+                    for month, counts in figures.satisfaction.get("by_month", {}).items()
+                    for key, n in counts.items()
+                    if n
+                ],
             ],
         ),
         (
@@ -812,6 +851,8 @@ def headline(
             figures = compute(session, period or Period.of(None, None), states=states)
     o, t = figures.by_outcome, figures.tickets
     response = t.get("median_first_response_hours")
+    resolved = t.get("median_resolution_hours")
+    liked = figures.satisfaction
     return "\n".join(
         [
             f"{figures.period.start} to {figures.period.end}",
@@ -822,7 +863,10 @@ def headline(
             f"{figures.smalltalk:,} small talk",
             f"States that received technical advice: {figures.technical_advice.get('states', 0):,}",
             f"Tickets: {t.get('opened', 0):,} opened, {t.get('open', 0):,} still open; median first "
-            f"response {'-' if response is None else f'{response:.1f} h'}",
+            f"response {'-' if response is None else f'{response:.1f} h'}, resolution "
+            f"{'-' if resolved is None else f'{resolved:.1f} h'}",
+            f"Replies that helped (officials' rating): {liked.get('helpful', 0):,} yes, "
+            f"{liked.get('not_helpful', 0):,} no",
         ]
     )
 

@@ -141,6 +141,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "Réponse du Secrétariat de la CTI (demande n° {number}) :\n\n{text}",
         "es": "Respuesta de la Secretaría de la CTI (solicitud n.º {number}):\n\n{text}",
     },
+    "satisfaction_ask": {
+        "en": "Did the Secretariat's reply help you?",
+        "fr": "La réponse du Secrétariat vous a-t-elle aidé ?",
+        "es": "¿Le resultó útil la respuesta de la Secretaría?",
+    },
     "ticket_closed": {
         "en": "Your request #{number} with the CTI Secretariat is now closed. You can ask a new question "
         "at any time.",
@@ -324,6 +329,14 @@ TEXTS.update(
             "votre question au Secrétariat de la CTI ? Un membre de l’équipe vous répondra ici.",
             "es": "Lamento que esta respuesta no le haya ayudado. ¿Quiere que transmita su pregunta a la "
             "Secretaría de la CTI? Un miembro del equipo le responderá aquí.",
+        },
+        "satisfaction_sorry": {
+            "en": "I am sorry the Secretariat's reply did not help. Write /secretariat followed by "
+            "what is still missing, and a member of staff will pick it up.",
+            "fr": "Je suis désolé que la réponse du Secrétariat ne vous ait pas aidé. Écrivez "
+            "/secretariat suivi de ce qui manque encore, un membre de l’équipe s’en chargera.",
+            "es": "Lamento que la respuesta de la Secretaría no le haya ayudado. Escriba /secretariat "
+            "seguido de lo que aún falta y un miembro del equipo se ocupará.",
         },
         "referral_not_helpful_offer": {
             "en": "I am sorry the referral did not help. Shall I pass your question to the CTI "

@@ -171,6 +171,10 @@ def load_known_log(sessions) -> None:
                 Feedback(query_id=9, helpful=False, created_at=at(4, 2)),
                 Feedback(referral_id=1, helpful=True, created_at=at(3, 20)),
                 Feedback(query_id=12, helpful=False, created_at=at(12, 31, year=2024)),  # outside
+                # Officials' ratings of the Secretariat's replies, once their ticket closed.
+                Feedback(ticket_id=1, helpful=True, created_at=at(2, 21)),
+                Feedback(ticket_id=4, helpful=False, created_at=at(7, 9)),
+                Feedback(ticket_id=10, helpful=True, created_at=at(12, 30, year=2024)),  # outside
             ]
         )
 
@@ -207,11 +211,19 @@ EXPECTED = {
         "open": 2,
         "median_first_response_hours": 4.0,  # median of 2 and 6
         "median_close_hours": 20.0,  # median of 10 and 30
+        "median_resolution_hours": 20.0,  # the same, as the results framework names it
         "by_kind": {"escalation": 3, "secretariat": 1},
         "by_resolution": {"answered": 1, "out_of_scope": 1},
     },
     "referrals": {"apt": 2, "omct": 1},
-    "feedback": {"helpful": 3, "not_helpful": 1},
+    "feedback": {"helpful": 3, "not_helpful": 1},  # the bot's answers and referrals only
+    "satisfaction": {
+        "helpful": 1,
+        "not_helpful": 1,
+        "by_month": {
+            m: {"helpful": int(m == "2025-02"), "not_helpful": int(m == "2025-07")} for m in MONTHS
+        },
+    },
     # answered or referred (1 2 5 8 9 10 11) + ticket with a response (4 via T1, 6 via T2)
     "states_with_technical_advice": 3,  # GHA FJI BRN; TUV's only question got no advice
     "technical_advice": {"states": 3, "officials": 5, "queries": 9},

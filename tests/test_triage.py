@@ -16,11 +16,12 @@ import pytest
 import yaml
 from sqlalchemy import func, select, update
 
-from helpdesk_bot import delivery, texts
+from helpdesk_bot import delivery, stats, texts
 from helpdesk_bot.config import Settings
 from helpdesk_bot.db import connect, make_sessionmaker, session_scope
 from helpdesk_bot.desk import Asker, Desk, load_base
 from helpdesk_bot.models import Feedback, Query, Referral, Ticket
+from helpdesk_bot.periods import Period
 from helpdesk_bot.referrals import SHORT_NAME_CHARS
 
 from .botapi import BotApiServer, Call, RunningBot, user
@@ -214,7 +215,9 @@ def test_escalation_card_reply_close_round_trip(bot, botapi, triage_desk):
     since = botapi.mark()
     answer = press(botapi, card, "staff:close:1:answered")
     assert answer.params.get("show_alert") in (None, False)
-    assert to_official(botapi, since).text == texts.say("ticket_closed", "en", number=1)
+    closing = to_official(botapi, since).text
+    assert closing.startswith(texts.say("ticket_closed", "en", number=1))
+    assert closing.endswith(texts.say("satisfaction_ask", "en"))
     edited = last_card_edit(botapi, card, since)
     assert "Closed: Answered" in edited.result["text"]
     assert button_data(edited) == ["staff:faq:1"]
@@ -428,12 +431,45 @@ def test_close_with_each_resolution_tells_the_official(bot, botapi, triage_desk,
     card = ask(botapi, triage_desk, UNANSWERABLE)
     since = botapi.mark()
     press(botapi, card, f"staff:close:1:{resolution}")
-    assert to_official(botapi, since).text == texts.say("ticket_closed", "en", number=1)
+    told = to_official(botapi, since)
+    assert told.text.startswith(texts.say("ticket_closed", "en", number=1))
+    # Asked once whether the reply helped, with two buttons; not for a duplicate.
+    asked = resolution != "duplicate"
+    assert (texts.say("satisfaction_ask", "en") in told.text) is asked
+    assert button_data(told) == (["o:k:1:1", "o:k:1:0"] if asked else [])
     assert f"Closed: {label}" in last_card_edit(botapi, card, since).result["text"]
     ticket = triage_desk.ticket(1)
     assert (ticket.status, ticket.resolution, ticket.assignee_id) == ("closed", resolution, STAFF)
     # A closed ticket is not reopened: the next unanswerable question opens #2.
     assert "#2" in ask(botapi, triage_desk, ALSO_UNANSWERABLE).result["text"]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_after_a_ticket_closes_the_official_rates_the_reply_once(bot, botapi, triage_desk, lang):
+    triage_desk.update_profile(Asker(telegram_id=OFFICIAL), language=lang)
+    card = ask(botapi, triage_desk, UNANSWERABLE)
+    answer_card(botapi, card, "Here is what you need.")
+    since = botapi.mark()
+    press(botapi, card, "staff:close:1:answered")
+    closing = to_official(botapi, since)
+    assert texts.say("satisfaction_ask", lang) in closing.text
+
+    since = botapi.mark()
+    botapi.push_callback(user(OFFICIAL), closing, "o:k:1:1")
+    assert to_official(botapi, since).text == texts.say("feedback_thanks", lang)
+    since = botapi.mark()
+    botapi.push_callback(user(OFFICIAL), closing, "o:k:1:0")  # changed their mind: one rating
+    assert to_official(botapi, since).text == texts.say("satisfaction_sorry", lang)
+    with session_scope(triage_desk.sessions) as session:
+        rows = session.scalars(select(Feedback)).all()
+        assert [(f.ticket_id, f.helpful) for f in rows] == [(1, False)]
+        figures = stats.compute(session, Period.of(None, None))
+    assert figures.satisfaction["helpful"] == 0 and figures.satisfaction["not_helpful"] == 1
+    month = date.today().strftime("%Y-%m")
+    assert figures.satisfaction["by_month"][month] == {"helpful": 0, "not_helpful": 1}
+    assert figures.feedback == {"helpful": 0, "not_helpful": 0}  # not a rating of the bot
+    assert figures.tickets["median_resolution_hours"] is not None
+    assert "/secretariat" in texts.say("satisfaction_sorry", lang)  # a "no" leads somewhere
 
 
 def test_a_second_close_is_refused_with_an_alert(bot, botapi, triage_desk):
@@ -874,7 +910,9 @@ def test_a_restart_between_escalation_and_reply_loses_nothing(
             assert to_official(botapi, since).text.endswith("And about Mars.")
             since = botapi.mark()
             press(botapi, card, "staff:close:1:answered")
-            assert to_official(botapi, since).text == texts.say("ticket_closed", "en", number=1)
+            assert to_official(botapi, since).text.startswith(
+                texts.say("ticket_closed", "en", number=1)
+            )
         assert not second.errors
         ticket = second_desk.ticket(1)
         assert [m.author for m in ticket.messages] == ["official", "official", "staff", "staff"]
