@@ -18,13 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import yaml
 from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import drafts, texts
 from . import referrals as referral_records
-from . import texts
 from .answering import (  # noqa: F401 - MAX_QUESTION_CHARS and Reply are the desk's API too
     MAX_QUESTION_CHARS,
     Answerer,
@@ -35,7 +34,6 @@ from .answering import (  # noqa: F401 - MAX_QUESTION_CHARS and Reply are the de
 )
 from .config import Settings
 from .db import check_schema, connect, make_sessionmaker, session_scope
-from .files import open_private, private_folder
 from .knowledge import (
     LANGUAGES,
     KnowledgeBase,
@@ -1049,41 +1047,39 @@ class Desk:
         with self._session() as session:
             referral_records.mark_followup_sent(session, referral_id)
 
+    @property
+    def drafts_dir(self) -> Path:
+        """Where "Turn into FAQ" writes drafts: knowledge/drafts/."""
+        return self.settings.knowledge_dir / "drafts"
+
     def draft_faq(self, number: int, *, drafts_dir: Path | None = None) -> Path:
-        """Save a closed ticket's question and staff answer as a draft entry under knowledge/drafts/."""
+        """Save a closed ticket's question and staff answer as a draft entry under knowledge/drafts/.
+
+        The draft names no one: salutations, sign-offs and the official's and staff's names go.
+        """
         ticket = self.ticket(number)
         if ticket.status != "closed":
             raise DeskError(f"ticket #{number} is still open: close it first")
+        official = self.ticket_official(number)
+        names = [official.name if official else None]
+        names += [m.author_name for m in ticket.messages if m.author == "staff"]
         question = next(
             (m.text for m in ticket.messages if m.author == "official" and m.text), None
         )
         answer = next(
             (m.text for m in reversed(ticket.messages) if m.author == "staff" and m.text), None
         )
+        question = drafts.impersonal(question or "", names)
+        answer = drafts.impersonal(answer or "", names)
         if not question or not answer:
             raise DeskError(f"ticket #{number} has no question and staff answer to draft from")
-        folder = drafts_dir or self.settings.knowledge_dir / "drafts"
-        private_folder(folder)
-        path = folder / f"ticket-{number}.yaml"
-        draft = {
-            "topic": None,
-            "entries": [
-                {
-                    "id": f"draft-ticket-{number}",
-                    "source": "to check: Secretariat reply",
-                    "reviewed": None,
-                    ticket.language: {"questions": [question], "answer": answer},
-                }
-            ],
-        }
-        header = (
-            f"# Draft from ticket #{number}; not served. To publish: choose the topic, add the other\n"
-            "# languages and four phrasings each, set source and reviewed, move the entry into the\n"
-            "# topic's file, then run `helpdesk-bot validate`.\n"
+        return drafts.write_draft(
+            drafts_dir or self.drafts_dir,
+            number,
+            language=ticket.language,
+            question=question,
+            answer=answer,
         )
-        with open_private(path, "w", encoding="utf-8") as out:
-            out.write(header + yaml.safe_dump(draft, allow_unicode=True, sort_keys=False))
-        return path
 
     def _open_ticket(self, session: Session, number: int) -> Ticket:
         ticket = session.get(Ticket, number)
