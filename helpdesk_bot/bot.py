@@ -645,12 +645,15 @@ class OfficialBot:
                 if args[0] != "y":
                     await self.send(bot, chat_id, texts.say("forget_cancelled", lang))
                     return
-                erased = await self.run(self.desk.forget, asker)
+                erasure = await self.run(self.desk.forget, asker)
                 if context.user_data is not None:
                     context.user_data.clear()
-                await self.send(
-                    bot, chat_id, texts.say("forgotten" if erased else "forget_nothing", lang)
-                )
+                if erasure is not None:
+                    # Before "erased": the staff chat's copies are part of what the official
+                    # is told is gone. A card that cannot be edited is logged, never fatal.
+                    await staff.erase_cards(bot, self.desk, erasure.cards, run=self.run)
+                key = "forgotten" if erasure is not None else "forget_nothing"
+                await self.send(bot, chat_id, texts.say(key, lang))
         except DeskError as exc:
             # A stale button (erased data, another official's query, a removed entry).
             log.info("button %r refused: %s", query.data, exc)

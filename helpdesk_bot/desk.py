@@ -12,6 +12,7 @@ Example::
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -47,6 +48,8 @@ from .models import Feedback, Official, Query, Referral, Ticket, TicketMessage, 
 from .referrals import ReferralDirectory, load_referrals
 from .scope import Scope, load_scope
 from .yamlfile import Problem
+
+log = logging.getLogger(__name__)
 
 # How stale an official's "last seen" may get before a question rewrites it.
 LAST_SEEN_EVERY = timedelta(minutes=10)
@@ -106,6 +109,25 @@ class FollowUp:
     language: str
     partner: str  # the partner's name in the official's language
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class StaffCard:
+    """A message the bot posted in the staff chat about an official, to edit after /forget."""
+
+    chat_id: int
+    message_id: int
+    ticket_id: int | None = None
+    card: bool = True  # the ticket's card, or (False) a later question posted under it
+    referral_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What /forget leaves to the channel: the staff-chat cards to edit (and the drafts removed)."""
+
+    cards: list[StaffCard]
+    drafts: list[Path]
 
 
 @dataclass(frozen=True)
@@ -709,22 +731,32 @@ class Desk:
             session.expunge(official)
             return official
 
-    def forget(self, asker: Asker) -> bool:
-        """Erase the official's profile and the text of their messages; the counts stay."""
+    def forget(self, asker: Asker) -> Erasure | None:
+        """Erase the official's profile, the text of their messages and every copy the desk
+        keeps; the counts stay. None when the desk holds nothing about them.
+
+        The Erasure lists the staff-chat cards the channel must still edit; the FAQ drafts of
+        their tickets are removed here, and SQLite's write-ahead log is emptied (it would keep
+        the erased text until later writes overwrite it).
+        """
         if asker.telegram_id is None:
-            return False
+            return None
         with self._session() as session:
             official = session.scalars(
                 select(Official).where(Official.telegram_id == asker.telegram_id)
             ).first()
             if official is None:
-                return False
+                return None
+            tickets = session.execute(
+                select(Ticket.id, Ticket.staff_message_id).where(Ticket.official_id == official.id)
+            ).all()
+            ticket_ids = [ticket.id for ticket in tickets]
+            cards = self._staff_cards(session, official, tickets)
             session.execute(
                 update(Query)
                 .where(Query.official_id == official.id)
-                .values(official_id=None, text=None)
+                .values(official_id=None, text=None, source=None)
             )
-            ticket_ids = select(Ticket.id).where(Ticket.official_id == official.id)
             session.execute(
                 update(TicketMessage)
                 .where(TicketMessage.ticket_id.in_(ticket_ids))
@@ -739,7 +771,56 @@ class Desk:
                 update(Referral).where(Referral.official_id == official.id).values(official_id=None)
             )
             session.delete(official)
-            return True
+        removed = drafts.remove_drafts(self.drafts_dir, ticket_ids)
+        self._empty_write_ahead_log()
+        return Erasure(cards=cards, drafts=removed)
+
+    def _staff_cards(
+        self, session: Session, official: Official, tickets: list[Row]
+    ) -> list[StaffCard]:
+        """The messages the bot posted in the staff chat about the official: ticket cards, their
+        later questions under the cards, and referral cards."""
+        chat = self.settings.staff_chat_id
+        if chat is None:
+            return []
+        cards = [
+            StaffCard(chat, ticket.staff_message_id, ticket_id=ticket.id)
+            for ticket in tickets
+            if ticket.staff_message_id is not None
+        ]
+        seen = {card.message_id for card in cards}
+        # The official's messages' staff-chat copies are the bot's posts (staff replies are the
+        # staff's own messages, which the bot cannot edit).
+        for ticket_id, message_id in session.execute(
+            select(TicketMessage.ticket_id, TicketMessage.staff_message_id).where(
+                TicketMessage.ticket_id.in_([ticket.id for ticket in tickets]),
+                TicketMessage.author == "official",
+                TicketMessage.staff_message_id.is_not(None),
+            )
+        ):
+            if message_id not in seen:
+                seen.add(message_id)
+                cards.append(StaffCard(chat, message_id, ticket_id=ticket_id, card=False))
+        for referral_id, message_id in session.execute(
+            select(Referral.id, Referral.staff_message_id).where(
+                Referral.official_id == official.id, Referral.staff_message_id.is_not(None)
+            )
+        ):
+            cards.append(StaffCard(chat, message_id, referral_id=referral_id))
+        return cards
+
+    def _empty_write_ahead_log(self) -> None:
+        """Copy SQLite's write-ahead log into the database file and truncate it (secure_delete,
+        set on every connection, has zeroed the erased text there). Nothing to do on PostgreSQL."""
+        engine = self.sessions.kw["bind"] if self.sessions is not None else None
+        if engine is None or engine.dialect.name != "sqlite":
+            return
+        with self._writer, engine.connect() as connection:
+            busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        if busy:
+            # A reader held an older snapshot: the next erasure or SQLite's own checkpoint
+            # will copy the log; the erasure itself is done.
+            log.warning("after an erasure the SQLite write-ahead log could not be emptied yet")
 
     # --- feedback -----------------------------------------------------------------------------
     def feedback(
@@ -974,6 +1055,15 @@ class Desk:
                 raise DeskError(f"there is no referral #{referral_id}")
             session.expunge_all()
             return row[0], row[1]
+
+    def record_referral_card(self, referral_id: int, message_id: int) -> None:
+        """Remember the referral's card in the staff chat (edited if the official uses /forget)."""
+        with self._connection() as connection:
+            connection.execute(
+                update(Referral.__table__)
+                .where(Referral.__table__.c.id == referral_id)
+                .values(staff_message_id=message_id)
+            )
 
     def close_referral(self, referral_id: int, *, outcome: str) -> None:
         """Close a referral with its outcome (taken_up, not_needed, no_answer)."""

@@ -203,6 +203,8 @@ class Referral(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     followup_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     followup_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The referral's card in the staff chat (bot-made referrals): /forget edits it (migration 0004).
+    staff_message_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Feedback(Base):
