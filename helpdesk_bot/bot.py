@@ -251,6 +251,8 @@ class OfficialBot:
     async def reply_to_question(self, update: Update, context: Context, reply: Reply) -> None:
         """Turn the desk's Reply into messages (and a ticket announcement for staff)."""
         chat_id = update.effective_chat.id  # type: ignore[union-attr]
+        if reply.outcome == "limited" and not reply.text:
+            return  # over the rate limit and told so already: logged, nothing to send
         lang = reply.language
         text, rows = reply.text, []
         if reply.outcome == "answer" and reply.query_id is not None:

@@ -53,6 +53,8 @@ log = logging.getLogger(__name__)
 
 # How stale an official's "last seen" may get before a question rewrites it.
 LAST_SEEN_EVERY = timedelta(minutes=10)
+# The outcome of a message over HELPDESK_RATE_LIMIT: kept in the log, never answered or counted.
+LIMITED = "limited"
 # Thanks within this long of a closed ticket are for the Secretariat's help.
 HELPED_LATELY = timedelta(days=14)
 _KNOWN_OFFICIAL = select(
@@ -282,7 +284,7 @@ class Desk:
             if not clean_text(question):
                 return Reply(question, "empty", language, texts.say("empty_question", language))
             if self._over_rate_limit(connection, official):
-                return Reply(question, "limited", language, texts.say("rate_limited", language))
+                return self._limited(connection, official, question, channel=channel, via=via)
             state = self.base.states.get(official.state_code or "")
             reply = self.answer(question, language=language, state=state)
             if reply.small_talk == "thanks" and self._helped_lately(connection, official):
@@ -338,7 +340,9 @@ class Desk:
             official = self._asking_official(connection, asker)
             lang = official.language
             if self._over_rate_limit(connection, official):
-                return Reply(entry.question(lang), "limited", lang, texts.say("rate_limited", lang))
+                return self._limited(
+                    connection, official, entry.question(lang), channel=channel, via="suggestion"
+                )
             reply = Reply(
                 question=entry.question(lang),
                 outcome="answer",
@@ -361,7 +365,9 @@ class Desk:
             if not clean_text(question):
                 return Reply(question, "empty", lang, texts.say("secretariat_empty", lang))
             if self._over_rate_limit(session.connection(), official):
-                return Reply(question, "limited", lang, texts.say("rate_limited", lang))
+                return self._limited(
+                    session.connection(), official, question, channel=channel, via=kind
+                )
             reply = Reply(question, "escalate", lang, "")
             self._log(
                 session.connection(), official, reply, channel=channel, via=kind, ticket_kind=kind
@@ -525,16 +531,75 @@ class Desk:
         return ticket_id, card_id, found is None
 
     def _over_rate_limit(self, connection: Connection, official: OfficialLike) -> bool:
+        """The official sent HELPDESK_RATE_LIMIT questions (every way in) in the past minute.
+
+        Messages already over the limit do not count: once the minute has passed the official is
+        answered again, however much they sent meanwhile.
+        """
         limit = self.settings.rate_limit_per_minute
         if not limit:
             return False
         since = utcnow() - timedelta(minutes=1)
+        # official_ref, asked_at and outcome: read from one covering index (ix_queries_stats_official).
         recent = connection.execute(
-            select(func.count(Query.id)).where(
-                Query.official_id == official.id, Query.asked_at >= since
+            select(func.count()).where(
+                Query.official_ref == official.ref,
+                Query.asked_at >= since,
+                Query.outcome != LIMITED,
             )
         ).scalar()
         return (recent or 0) >= limit
+
+    def _limited(
+        self,
+        connection: Connection,
+        official: OfficialLike,
+        question: str,
+        *,
+        channel: str,
+        via: str,
+    ) -> Reply:
+        """A message over the rate limit: kept in the log (outcome ``limited``), nothing for staff.
+
+        The official is told to wait once: the Reply has the text only if no message of theirs was
+        over the limit in the past minute, and an empty text (nothing to send) otherwise.
+        """
+        since = utcnow() - timedelta(minutes=1)
+        told = connection.execute(
+            select(Query.id)
+            .where(
+                Query.official_ref == official.ref,
+                Query.asked_at >= since,
+                Query.outcome == LIMITED,
+            )
+            .limit(1)
+        ).first()
+        state = self.base.states.get(official.state_code or "")
+        inserted = connection.execute(
+            _INSERT_QUERY,
+            {
+                "official_id": official.id,
+                "official_ref": official.ref,
+                "text": clean_text(question),
+                "language": official.language,
+                "outcome": LIMITED,
+                "channel": channel,
+                "via": via,
+                "state_code": official.state_code,
+                "region": state.region if state else None,
+                "source": official.source,
+                "asked_at": utcnow(),
+                # Not "pending": no reply is owed, and nothing may retry one.
+                "delivery": "withheld" if told else "pending",
+            },
+        )
+        if told:
+            return Reply(question, LIMITED, official.language, "")
+        reply = Reply(
+            question, LIMITED, official.language, texts.say("rate_limited", official.language)
+        )
+        reply.query_id = inserted.inserted_primary_key[0]
+        return reply
 
     def mark_delivery(self, query_id: int, *, delivered: bool, error: str | None = None) -> None:
         """Record whether the reply to a query reached the official."""
