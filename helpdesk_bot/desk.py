@@ -55,6 +55,9 @@ log = logging.getLogger(__name__)
 LAST_SEEN_EVERY = timedelta(minutes=10)
 # The outcome of a message over HELPDESK_RATE_LIMIT: kept in the log, never answered or counted.
 LIMITED = "limited"
+# The same entry chosen again by the same official within this long is the same question (a
+# button pressed twice, or a replayed callback): answered again, not logged or counted again.
+SAME_CHOICE_WITHIN = timedelta(hours=1)
 # Thanks within this long of a closed ticket are for the Secretariat's help.
 HELPED_LATELY = timedelta(days=14)
 _KNOWN_OFFICIAL = select(
@@ -352,8 +355,29 @@ class Desk:
                 score=100.0,
                 tools=[self.base.tools[t] for t in entry.tools if t in self.base.tools],
             )
+            chosen = self._chosen_lately(connection, official, entry.id)
+            if chosen is not None:
+                reply.query_id = chosen  # its rating buttons rate the answer already logged
+                return reply
             self._log(connection, official, reply, channel=channel, via="suggestion")
             return reply
+
+    @staticmethod
+    def _chosen_lately(connection: Connection, official: OfficialLike, entry_id: str) -> int | None:
+        """The query of the same entry chosen by the official within SAME_CHOICE_WITHIN, if any."""
+        since = utcnow() - SAME_CHOICE_WITHIN
+        return connection.execute(
+            select(Query.id)
+            .where(
+                Query.official_ref == official.ref,
+                Query.asked_at >= since,
+                Query.via == "suggestion",
+                Query.entry_id == entry_id,
+                Query.outcome == "answer",
+            )
+            .order_by(Query.id.desc())
+            .limit(1)
+        ).scalar()
 
     def to_secretariat(
         self, asker: Asker, question: str, *, channel: str = "telegram", kind: str = "secretariat"

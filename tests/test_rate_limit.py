@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from helpdesk_bot import stats, texts
+from helpdesk_bot.bot import entry_key
 from helpdesk_bot.db import session_scope
 from helpdesk_bot.desk import Asker, Desk
 from helpdesk_bot.models import Query, TicketMessage, utcnow
@@ -111,3 +112,28 @@ def test_the_bot_tells_once_and_posts_nothing_more_to_staff(
     to_staff = botapi.calls_to("sendMessage", since=0, chat_id=STAFF_CHAT)
     assert len(to_staff) == LIMIT  # the card and the two messages under it
     assert [q.outcome for q in queries(limited_desk)].count("limited") == 12 - LIMIT
+
+
+# --- replayed buttons: one question -----------------------------------------------------------------
+def test_a_suggestion_chosen_again_is_one_question(desk):
+    entry = next(iter(desk.base.entries.values()))
+    replies = [desk.choose(ANA, entry.id) for _ in range(100)]
+    assert all(r.outcome == "answer" and r.text == replies[0].text for r in replies)
+    assert {r.query_id for r in replies} == {replies[0].query_id}  # one answer to rate
+    assert len(queries(desk)) == 1
+    assert figures(desk).queries == 1
+    other = next(e for e in desk.base.entries.values() if e.id != entry.id)
+    assert desk.choose(ANA, other.id).query_id != replies[0].query_id  # another choice counts
+
+
+def test_a_replayed_suggestion_button_counts_once_in_the_figures(running_bot, botapi, desk):
+    botapi.push_message(user(OFFICIAL), text="/topics")
+    menu = botapi.wait_for("sendMessage", lambda c: c.chat_id == OFFICIAL and c.buttons)
+    entry = next(iter(desk.base.entries.values()))
+    for _ in range(30):
+        botapi.push_callback(user(OFFICIAL), menu, f"o:c:{entry_key(entry.id)}")
+    botapi.wait_for("answerCallbackQuery", count=30, timeout=30)
+    botapi.wait_idle()
+    assert len(queries(desk)) == 1
+    counted = figures(desk)
+    assert counted.queries == 1 and counted.by_via == {"suggestion": 1}
