@@ -252,6 +252,8 @@ class OfficialBot:
     async def reply_to_question(self, update: Update, context: Context, reply: Reply) -> None:
         """Turn the desk's Reply into messages (and a ticket announcement for staff)."""
         chat_id = update.effective_chat.id  # type: ignore[union-attr]
+        if reply.outcome == "limited" and not reply.text:
+            return  # over the rate limit and told so already: logged, nothing to send
         lang = reply.language
         text, rows = reply.text, []
         if reply.outcome == "answer" and reply.query_id is not None:
@@ -703,12 +705,15 @@ class OfficialBot:
                 if args[0] != "y":
                     await self.send(bot, chat_id, texts.say("forget_cancelled", lang))
                     return
-                erased = await self.run(self.desk.forget, asker)
+                erasure = await self.run(self.desk.forget, asker)
                 if context.user_data is not None:
                     context.user_data.clear()
-                await self.send(
-                    bot, chat_id, texts.say("forgotten" if erased else "forget_nothing", lang)
-                )
+                if erasure is not None:
+                    # Before "erased": the staff chat's copies are part of what the official
+                    # is told is gone. A card that cannot be edited is logged, never fatal.
+                    await staff.erase_cards(bot, self.desk, erasure.cards, run=self.run)
+                key = "forgotten" if erasure is not None else "forget_nothing"
+                await self.send(bot, chat_id, texts.say(key, lang))
         except DeskError as exc:
             # A stale button (erased data, another official's query, a removed entry).
             log.info("button %r refused: %s", query.data, exc)

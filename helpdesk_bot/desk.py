@@ -12,19 +12,19 @@ Example::
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import yaml
 from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import drafts, texts
 from . import referrals as referral_records
-from . import texts
 from .answering import (  # noqa: F401 - MAX_QUESTION_CHARS and Reply are the desk's API too
     MAX_QUESTION_CHARS,
     Answerer,
@@ -35,7 +35,6 @@ from .answering import (  # noqa: F401 - MAX_QUESTION_CHARS and Reply are the de
 )
 from .config import Settings
 from .db import check_schema, connect, make_sessionmaker, session_scope
-from .files import open_private, private_folder
 from .knowledge import (
     LANGUAGES,
     KnowledgeBase,
@@ -50,8 +49,15 @@ from .referrals import ReferralDirectory, load_referrals
 from .scope import Scope, load_scope
 from .yamlfile import Problem
 
+log = logging.getLogger(__name__)
+
 # How stale an official's "last seen" may get before a question rewrites it.
 LAST_SEEN_EVERY = timedelta(minutes=10)
+# The outcome of a message over HELPDESK_RATE_LIMIT: kept in the log, never answered or counted.
+LIMITED = "limited"
+# The same entry chosen again by the same official within this long is the same question (a
+# button pressed twice, or a replayed callback): answered again, not logged or counted again.
+SAME_CHOICE_WITHIN = timedelta(hours=1)
 # Thanks within this long of a closed ticket are for the Secretariat's help.
 HELPED_LATELY = timedelta(days=14)
 _KNOWN_OFFICIAL = select(
@@ -121,6 +127,25 @@ class FollowUp:
     language: str
     partner: str  # the partner's name in the official's language
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class StaffCard:
+    """A message the bot posted in the staff chat about an official, to edit after /forget."""
+
+    chat_id: int
+    message_id: int
+    ticket_id: int | None = None
+    card: bool = True  # the ticket's card, or (False) a later question posted under it
+    referral_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What /forget leaves to the channel: the staff-chat cards to edit (and the drafts removed)."""
+
+    cards: list[StaffCard]
+    drafts: list[Path]
 
 
 @dataclass(frozen=True)
@@ -276,7 +301,7 @@ class Desk:
             if not clean_text(question):
                 return Reply(question, "empty", language, texts.say("empty_question", language))
             if self._over_rate_limit(connection, official):
-                return Reply(question, "limited", language, texts.say("rate_limited", language))
+                return self._limited(connection, official, question, channel=channel, via=via)
             state = self.base.states.get(official.state_code or "")
             reply = self.answer(question, language=language, state=state)
             if reply.small_talk == "thanks" and self._helped_lately(connection, official):
@@ -332,7 +357,9 @@ class Desk:
             official = self._asking_official(connection, asker)
             lang = official.language
             if self._over_rate_limit(connection, official):
-                return Reply(entry.question(lang), "limited", lang, texts.say("rate_limited", lang))
+                return self._limited(
+                    connection, official, entry.question(lang), channel=channel, via="suggestion"
+                )
             reply = Reply(
                 question=entry.question(lang),
                 outcome="answer",
@@ -342,8 +369,29 @@ class Desk:
                 score=100.0,
                 tools=[self.base.tools[t] for t in entry.tools if t in self.base.tools],
             )
+            chosen = self._chosen_lately(connection, official, entry.id)
+            if chosen is not None:
+                reply.query_id = chosen  # its rating buttons rate the answer already logged
+                return reply
             self._log(connection, official, reply, channel=channel, via="suggestion")
             return reply
+
+    @staticmethod
+    def _chosen_lately(connection: Connection, official: OfficialLike, entry_id: str) -> int | None:
+        """The query of the same entry chosen by the official within SAME_CHOICE_WITHIN, if any."""
+        since = utcnow() - SAME_CHOICE_WITHIN
+        return connection.execute(
+            select(Query.id)
+            .where(
+                Query.official_ref == official.ref,
+                Query.asked_at >= since,
+                Query.via == "suggestion",
+                Query.entry_id == entry_id,
+                Query.outcome == "answer",
+            )
+            .order_by(Query.id.desc())
+            .limit(1)
+        ).scalar()
 
     def to_secretariat(
         self, asker: Asker, question: str, *, channel: str = "telegram", kind: str = "secretariat"
@@ -355,7 +403,9 @@ class Desk:
             if not clean_text(question):
                 return Reply(question, "empty", lang, texts.say("secretariat_empty", lang))
             if self._over_rate_limit(session.connection(), official):
-                return Reply(question, "limited", lang, texts.say("rate_limited", lang))
+                return self._limited(
+                    session.connection(), official, question, channel=channel, via=kind
+                )
             reply = Reply(question, "escalate", lang, "")
             self._log(
                 session.connection(), official, reply, channel=channel, via=kind, ticket_kind=kind
@@ -530,16 +580,75 @@ class Desk:
         return ticket_id, card_id, found is None
 
     def _over_rate_limit(self, connection: Connection, official: OfficialLike) -> bool:
+        """The official sent HELPDESK_RATE_LIMIT questions (every way in) in the past minute.
+
+        Messages already over the limit do not count: once the minute has passed the official is
+        answered again, however much they sent meanwhile.
+        """
         limit = self.settings.rate_limit_per_minute
         if not limit:
             return False
         since = utcnow() - timedelta(minutes=1)
+        # official_ref, asked_at and outcome: read from one covering index (ix_queries_stats_official).
         recent = connection.execute(
-            select(func.count(Query.id)).where(
-                Query.official_id == official.id, Query.asked_at >= since
+            select(func.count()).where(
+                Query.official_ref == official.ref,
+                Query.asked_at >= since,
+                Query.outcome != LIMITED,
             )
         ).scalar()
         return (recent or 0) >= limit
+
+    def _limited(
+        self,
+        connection: Connection,
+        official: OfficialLike,
+        question: str,
+        *,
+        channel: str,
+        via: str,
+    ) -> Reply:
+        """A message over the rate limit: kept in the log (outcome ``limited``), nothing for staff.
+
+        The official is told to wait once: the Reply has the text only if no message of theirs was
+        over the limit in the past minute, and an empty text (nothing to send) otherwise.
+        """
+        since = utcnow() - timedelta(minutes=1)
+        told = connection.execute(
+            select(Query.id)
+            .where(
+                Query.official_ref == official.ref,
+                Query.asked_at >= since,
+                Query.outcome == LIMITED,
+            )
+            .limit(1)
+        ).first()
+        state = self.base.states.get(official.state_code or "")
+        inserted = connection.execute(
+            _INSERT_QUERY,
+            {
+                "official_id": official.id,
+                "official_ref": official.ref,
+                "text": clean_text(question),
+                "language": official.language,
+                "outcome": LIMITED,
+                "channel": channel,
+                "via": via,
+                "state_code": official.state_code,
+                "region": state.region if state else None,
+                "source": official.source,
+                "asked_at": utcnow(),
+                # Not "pending": no reply is owed, and nothing may retry one.
+                "delivery": "withheld" if told else "pending",
+            },
+        )
+        if told:
+            return Reply(question, LIMITED, official.language, "")
+        reply = Reply(
+            question, LIMITED, official.language, texts.say("rate_limited", official.language)
+        )
+        reply.query_id = inserted.inserted_primary_key[0]
+        return reply
 
     def mark_delivery(self, query_id: int, *, delivered: bool, error: str | None = None) -> None:
         """Record whether the reply to a query reached the official."""
@@ -736,22 +845,32 @@ class Desk:
             session.expunge(official)
             return official
 
-    def forget(self, asker: Asker) -> bool:
-        """Erase the official's profile and the text of their messages; the counts stay."""
+    def forget(self, asker: Asker) -> Erasure | None:
+        """Erase the official's profile, the text of their messages and every copy the desk
+        keeps; the counts stay. None when the desk holds nothing about them.
+
+        The Erasure lists the staff-chat cards the channel must still edit; the FAQ drafts of
+        their tickets are removed here, and SQLite's write-ahead log is emptied (it would keep
+        the erased text until later writes overwrite it).
+        """
         if asker.telegram_id is None:
-            return False
+            return None
         with self._session() as session:
             official = session.scalars(
                 select(Official).where(Official.telegram_id == asker.telegram_id)
             ).first()
             if official is None:
-                return False
+                return None
+            tickets = session.execute(
+                select(Ticket.id, Ticket.staff_message_id).where(Ticket.official_id == official.id)
+            ).all()
+            ticket_ids = [ticket.id for ticket in tickets]
+            cards = self._staff_cards(session, official, tickets)
             session.execute(
                 update(Query)
                 .where(Query.official_id == official.id)
-                .values(official_id=None, text=None)
+                .values(official_id=None, text=None, source=None)
             )
-            ticket_ids = select(Ticket.id).where(Ticket.official_id == official.id)
             session.execute(
                 update(TicketMessage)
                 .where(TicketMessage.ticket_id.in_(ticket_ids))
@@ -766,7 +885,56 @@ class Desk:
                 update(Referral).where(Referral.official_id == official.id).values(official_id=None)
             )
             session.delete(official)
-            return True
+        removed = drafts.remove_drafts(self.drafts_dir, ticket_ids)
+        self._empty_write_ahead_log()
+        return Erasure(cards=cards, drafts=removed)
+
+    def _staff_cards(
+        self, session: Session, official: Official, tickets: list[Row]
+    ) -> list[StaffCard]:
+        """The messages the bot posted in the staff chat about the official: ticket cards, their
+        later questions under the cards, and referral cards."""
+        chat = self.settings.staff_chat_id
+        if chat is None:
+            return []
+        cards = [
+            StaffCard(chat, ticket.staff_message_id, ticket_id=ticket.id)
+            for ticket in tickets
+            if ticket.staff_message_id is not None
+        ]
+        seen = {card.message_id for card in cards}
+        # The official's messages' staff-chat copies are the bot's posts (staff replies are the
+        # staff's own messages, which the bot cannot edit).
+        for ticket_id, message_id in session.execute(
+            select(TicketMessage.ticket_id, TicketMessage.staff_message_id).where(
+                TicketMessage.ticket_id.in_([ticket.id for ticket in tickets]),
+                TicketMessage.author == "official",
+                TicketMessage.staff_message_id.is_not(None),
+            )
+        ):
+            if message_id not in seen:
+                seen.add(message_id)
+                cards.append(StaffCard(chat, message_id, ticket_id=ticket_id, card=False))
+        for referral_id, message_id in session.execute(
+            select(Referral.id, Referral.staff_message_id).where(
+                Referral.official_id == official.id, Referral.staff_message_id.is_not(None)
+            )
+        ):
+            cards.append(StaffCard(chat, message_id, referral_id=referral_id))
+        return cards
+
+    def _empty_write_ahead_log(self) -> None:
+        """Copy SQLite's write-ahead log into the database file and truncate it (secure_delete,
+        set on every connection, has zeroed the erased text there). Nothing to do on PostgreSQL."""
+        engine = self.sessions.kw["bind"] if self.sessions is not None else None
+        if engine is None or engine.dialect.name != "sqlite":
+            return
+        with self._writer, engine.connect() as connection:
+            busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        if busy:
+            # A reader held an older snapshot: the next erasure or SQLite's own checkpoint
+            # will copy the log; the erasure itself is done.
+            log.warning("after an erasure the SQLite write-ahead log could not be emptied yet")
 
     # --- feedback -----------------------------------------------------------------------------
     def feedback(
@@ -1035,6 +1203,15 @@ class Desk:
             session.expunge_all()
             return row[0], row[1]
 
+    def record_referral_card(self, referral_id: int, message_id: int) -> None:
+        """Remember the referral's card in the staff chat (edited if the official uses /forget)."""
+        with self._connection() as connection:
+            connection.execute(
+                update(Referral.__table__)
+                .where(Referral.__table__.c.id == referral_id)
+                .values(staff_message_id=message_id)
+            )
+
     def close_referral(self, referral_id: int, *, outcome: str) -> None:
         """Close a referral with its outcome (taken_up, not_needed, no_answer)."""
         try:
@@ -1107,41 +1284,39 @@ class Desk:
         with self._session() as session:
             referral_records.mark_followup_sent(session, referral_id)
 
+    @property
+    def drafts_dir(self) -> Path:
+        """Where "Turn into FAQ" writes drafts: knowledge/drafts/."""
+        return self.settings.knowledge_dir / "drafts"
+
     def draft_faq(self, number: int, *, drafts_dir: Path | None = None) -> Path:
-        """Save a closed ticket's question and staff answer as a draft entry under knowledge/drafts/."""
+        """Save a closed ticket's question and staff answer as a draft entry under knowledge/drafts/.
+
+        The draft names no one: salutations, sign-offs and the official's and staff's names go.
+        """
         ticket = self.ticket(number)
         if ticket.status != "closed":
             raise DeskError(f"ticket #{number} is still open: close it first")
+        official = self.ticket_official(number)
+        names = [official.name if official else None]
+        names += [m.author_name for m in ticket.messages if m.author == "staff"]
         question = next(
             (m.text for m in ticket.messages if m.author == "official" and m.text), None
         )
         answer = next(
             (m.text for m in reversed(ticket.messages) if m.author == "staff" and m.text), None
         )
+        question = drafts.impersonal(question or "", names)
+        answer = drafts.impersonal(answer or "", names)
         if not question or not answer:
             raise DeskError(f"ticket #{number} has no question and staff answer to draft from")
-        folder = drafts_dir or self.settings.knowledge_dir / "drafts"
-        private_folder(folder)
-        path = folder / f"ticket-{number}.yaml"
-        draft = {
-            "topic": None,
-            "entries": [
-                {
-                    "id": f"draft-ticket-{number}",
-                    "source": "to check: Secretariat reply",
-                    "reviewed": None,
-                    ticket.language: {"questions": [question], "answer": answer},
-                }
-            ],
-        }
-        header = (
-            f"# Draft from ticket #{number}; not served. To publish: choose the topic, add the other\n"
-            "# languages and four phrasings each, set source and reviewed, move the entry into the\n"
-            "# topic's file, then run `helpdesk-bot validate`.\n"
+        return drafts.write_draft(
+            drafts_dir or self.drafts_dir,
+            number,
+            language=ticket.language,
+            question=question,
+            answer=answer,
         )
-        with open_private(path, "w", encoding="utf-8") as out:
-            out.write(header + yaml.safe_dump(draft, allow_unicode=True, sort_keys=False))
-        return path
 
     def _open_ticket(self, session: Session, number: int) -> Ticket:
         ticket = session.get(Ticket, number)

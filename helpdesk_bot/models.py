@@ -106,7 +106,8 @@ class Query(Base):
     # NULL once erased (/forget or the retention period); the counts stay.
     text: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(2))
-    # answer | suggest | refer | decline | clarify | smalltalk | escalate
+    # answer | suggest | refer | decline | clarify | smalltalk | escalate; limited: over the rate
+    # limit, kept in the log but not answered and never counted as a question
     outcome: Mapped[str] = mapped_column(String(10))
     entry_id: Mapped[str | None] = mapped_column(String(80))
     score: Mapped[float] = mapped_column(Float, default=0.0)
@@ -121,7 +122,8 @@ class Query(Base):
     source: Mapped[str | None] = mapped_column(String(64))
     asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    delivery: Mapped[str] = mapped_column(String(12), default="pending")  # pending|delivered|failed
+    # pending | delivered | failed; withheld: over the rate limit, deliberately not answered
+    delivery: Mapped[str] = mapped_column(String(12), default="pending")
     delivery_error: Mapped[str | None] = mapped_column(String(200))
 
 
@@ -203,6 +205,8 @@ class Referral(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     followup_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     followup_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The referral's card in the staff chat (bot-made referrals): /forget edits it (migration 0004).
+    staff_message_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Feedback(Base):

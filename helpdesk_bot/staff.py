@@ -45,7 +45,7 @@ from telegram.ext import (
 
 from . import delivery, texts
 from .config import Settings
-from .desk import ClaimedByColleague, Desk, DeskError, Relay, clean_text
+from .desk import ClaimedByColleague, Desk, DeskError, Relay, StaffCard, clean_text
 from .knowledge import language_of
 from .models import Official, Referral, Ticket, utcnow
 from .referrals import Partner
@@ -64,6 +64,8 @@ REFERRAL_OUTCOME_LABELS = {
     "not_needed": "Not needed",
     "no_answer": "No answer",
 }
+# What a staff-chat card says once its official has used /forget.
+ERASED = "(erased at the official's request)"
 # A card quotes the official's messages up to this many characters; /ticket N shows them whole.
 CARD_QUOTE_CHARS = 2500
 
@@ -126,6 +128,10 @@ def card_text(ticket: Ticket, official: Official | None, desk: Desk) -> str:
     base = desk.base
     state = base.states.get(ticket.state_code or "")
     lines = [f"<b>Ticket #{ticket.id}</b> · {esc(KIND_LABELS.get(ticket.kind, ticket.kind))}"]
+    if ticket.official_id is None:
+        # /forget: no name, role, State or words; the ticket itself stays for staff to close.
+        lines += [f"<i>{esc(ERASED)}</i>", "", status_line(ticket, desk)]
+        return "\n".join(lines)
     who = []
     if official is not None and official.name:
         who.append(esc(official.name))
@@ -368,15 +374,12 @@ def referral_text(referral: Referral, question: str | None, desk: Desk) -> str:
         if partner and partner.introduction == "warm"
         else "the official writes to them directly"
     )
-    state = desk.base.states.get(referral.state_code or "")
-    lines = [
-        f"Referral #{referral.id} to {name} ({how})",
-        f"{referral.created_at:%Y-%m-%d} · {state.name('en') if state else 'State unknown'} · "
-        f"{referral.language} · by {referral.created_by}"
-        + (f" from ticket #{referral.ticket_id}" if referral.ticket_id else ""),
-    ]
-    if question:
-        lines.append(f"Question: {question[:CARD_QUOTE_CHARS]}")
+    lines = [f"Referral #{referral.id} to {name} ({how})"]
+    if referral.official_id is None:
+        # /forget: no State, language or question; the outcome can still be recorded.
+        lines.append(ERASED)
+    else:
+        lines += _referral_details(referral, question, desk)
     if referral.status == "closed":
         lines.append(
             f"Closed: {REFERRAL_OUTCOME_LABELS.get(referral.outcome or '', referral.outcome)}"
@@ -384,6 +387,19 @@ def referral_text(referral: Referral, question: str | None, desk: Desk) -> str:
     else:
         lines.append("When you know what came of it, choose the outcome:")
     return "\n".join(lines)
+
+
+def _referral_details(referral: Referral, question: str | None, desk: Desk) -> list[str]:
+    """When, which State, which language, by whom, and the official's question."""
+    state = desk.base.states.get(referral.state_code or "")
+    lines = [
+        f"{referral.created_at:%Y-%m-%d} · {state.name('en') if state else 'State unknown'} · "
+        f"{referral.language} · by {referral.created_by}"
+        + (f" from ticket #{referral.ticket_id}" if referral.ticket_id else ""),
+    ]
+    if question:
+        lines.append(f"Question: {question[:CARD_QUOTE_CHARS]}")
+    return lines
 
 
 def referral_keyboard(referral_id: int) -> InlineKeyboardMarkup:
@@ -413,7 +429,7 @@ async def announce_referral(
         return
     try:
         referral, question = await run(desk.referral, referral_id)
-        await delivery.attempt(
+        sent = await delivery.attempt(
             lambda: delivery.post_message(
                 bot,
                 settings.staff_chat_id,  # type: ignore[arg-type]
@@ -422,6 +438,8 @@ async def announce_referral(
             ),
             chat_id=settings.staff_chat_id,
         )
+        # Kept so that /forget can edit the card (it quotes the question and names the State).
+        await run(desk.record_referral_card, referral.id, sent)
     except (TelegramError, DeskError) as exc:
         log.warning("referral #%s not posted to the staff chat: %s", referral_id, exc)
 
@@ -448,6 +466,61 @@ async def post_card(
     )
     await run(desk.record_staff_message, ticket.id, sent, card=True)
     return sent
+
+
+async def erase_cards(
+    bot: Bot,
+    desk: Desk,
+    cards: list[StaffCard],
+    *,
+    run: delivery.DeskRunner = asyncio.to_thread,
+) -> int:
+    """Edit an erased official's cards in the staff chat to say so; returns how many were edited.
+
+    Never raises: a card Telegram will not edit (deleted, too old, the bot out of the chat) is
+    logged and the others are still edited; the erasure in the database is done whatever happens.
+
+    Example: ``await erase_cards(bot, desk, desk.forget(asker).cards)``
+    """
+    edited = 0
+    for card in cards:
+        try:
+            text, markup = await _erased_card(desk, card, run)
+            await delivery.attempt(
+                lambda card=card, text=text, markup=markup: bot.edit_message_text(
+                    text,
+                    chat_id=card.chat_id,
+                    message_id=card.message_id,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                ),
+                chat_id=card.chat_id,
+            )
+        except BadRequest as exc:
+            if "not modified" in exc.message:
+                edited += 1  # already says so (a second /forget, or a redraw came first)
+            else:
+                log.warning("staff-chat message %s not erased: %s", card.message_id, exc.message)
+        except (TelegramError, DeskError) as exc:
+            log.warning("staff-chat message %s not erased: %s", card.message_id, exc)
+        else:
+            edited += 1
+    return edited
+
+
+async def _erased_card(
+    desk: Desk, card: StaffCard, run: delivery.DeskRunner
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The card's text and buttons once its official is erased (HTML)."""
+    if card.referral_id is not None:
+        referral, _ = await run(desk.referral, card.referral_id)
+        markup = referral_keyboard(referral.id) if referral.status == "open" else None
+        return esc(referral_text(referral, None, desk)), markup
+    assert card.ticket_id is not None
+    if not card.card:
+        return f"<b>Ticket #{card.ticket_id}</b>: <i>{esc(ERASED)}</i>", None
+    ticket = await run(desk.ticket, card.ticket_id)
+    return card_text(ticket, None, desk), card_keyboard(ticket)
 
 
 # --- the handlers ---------------------------------------------------------------------------------
@@ -1015,6 +1088,7 @@ __all__ = [
     "announce_ticket",
     "card_text",
     "deliver",
+    "erase_cards",
     "register",
     "send_followups",
     "send_reminders",

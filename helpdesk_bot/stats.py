@@ -38,6 +38,9 @@ from .periods import Period, StatsError
 
 OUTCOMES = ("answer", "suggest", "refer", "decline", "clarify", "escalate")
 SMALL_TALK = "smalltalk"  # greetings and thanks: logged, counted apart, never a question
+# Messages over HELPDESK_RATE_LIMIT: logged, not answered, counted apart, never a question.
+OVER_LIMIT = "limited"
+NOT_QUESTIONS = (SMALL_TALK, OVER_LIMIT)
 STATE_STATUSES = ("party", "signatory", "neither")
 SUPPRESS_BELOW = 5
 SUPPRESSED = "<5"
@@ -60,6 +63,7 @@ class Figures:
     states: int = 0
     by_outcome: dict[str, int] = field(default_factory=dict)
     smalltalk: int = 0
+    over_limit: int = 0
     declined_by: dict[str, int] = field(default_factory=dict)  # scope item or rule -> declines
     by_topic: dict[str, int] = field(default_factory=dict)
     by_entry: dict[str, int] = field(default_factory=dict)
@@ -92,6 +96,7 @@ class Figures:
             "states": self.states,
             "by_outcome": self.by_outcome,
             "smalltalk": self.smalltalk,
+            "over_limit": self.over_limit,
             "declined_by": self.declined_by,
             "by_topic": self.by_topic,
             "by_language": self.by_language,
@@ -192,8 +197,9 @@ def compute(
         # SQLite's own advice, cheap (sampled, and a no-op when they are fresh) and harmless.
         session.execute(text("PRAGMA analysis_limit=1000"))
         session.execute(text("PRAGMA optimize=0x10002"))
-    # Every breakdown counts questions; small talk is counted once, apart.
-    asked = and_(period.within(Query.asked_at), Query.outcome != SMALL_TALK)
+    # Every breakdown counts questions; small talk and messages over the rate limit are counted
+    # once, apart.
+    asked = and_(period.within(Query.asked_at), Query.outcome.not_in(NOT_QUESTIONS))
     figures = Figures(period=period)
 
     # Month by month (a range each, read in index order), and the totals are the months' sums.
@@ -211,6 +217,9 @@ def compute(
         ):
             if outcome == SMALL_TALK:
                 figures.smalltalk += n
+                continue
+            if outcome == OVER_LIMIT:
+                figures.over_limit += n
                 continue
             outcomes[outcome] += n
             topics[_label(topic, NONE)] += n
@@ -594,6 +603,7 @@ def _sections(figures: Figures, *, exact: bool) -> list[tuple[str, list[tuple[st
                 ("officials", figures.officials),
                 ("States", figures.states),
                 ("small talk (greetings, thanks: not questions)", figures.smalltalk),
+                ("over the rate limit (kept, not answered: not questions)", figures.over_limit),
                 (
                     "States that received technical advice",
                     figures.technical_advice.get("states", 0),

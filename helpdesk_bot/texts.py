@@ -155,12 +155,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "pregunta en cualquier momento.",
     },
     "rate_limited": {
-        "en": "You have sent many questions in a short time. Please wait a minute and try again; "
-        "nothing you sent before is lost.",
-        "fr": "Vous avez envoyé beaucoup de questions en peu de temps. Merci de patienter une minute "
-        "avant de réessayer ; vos messages précédents sont bien enregistrés.",
-        "es": "Ha enviado muchas preguntas en poco tiempo. Espere un minuto y vuelva a intentarlo; "
-        "sus mensajes anteriores están registrados.",
+        "en": "You have sent many messages in a short time. Please wait a minute, then ask again: "
+        "what you send meanwhile is kept but not answered, and nothing you sent before is lost.",
+        "fr": "Vous avez envoyé beaucoup de messages en peu de temps. Merci de patienter une minute "
+        "avant de reposer votre question : ce que vous envoyez entre-temps est conservé mais reste "
+        "sans réponse, et vos messages précédents sont bien enregistrés.",
+        "es": "Ha enviado muchos mensajes en poco tiempo. Espere un minuto y vuelva a preguntar: lo "
+        "que envíe mientras tanto se conserva pero no recibe respuesta, y sus mensajes anteriores "
+        "están registrados.",
     },
     "empty_question": {
         "en": "Please type your question in a few words, for example: How do we ratify the Convention?",

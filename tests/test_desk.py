@@ -152,7 +152,7 @@ def test_rate_limit(desk, settings):
     limited = with_settings(desk, rate_limit_per_minute=3)
     outcomes = [limited.ask(OFFICIAL, GIBBERISH).outcome for _ in range(5)]
     assert outcomes == ["escalate"] * 3 + ["limited"] * 2
-    assert len(rows(desk, Query)) == 3
+    assert [q.outcome for q in rows(desk, Query)] == ["escalate"] * 3 + ["limited"] * 2
     assert limited.ask(Asker(telegram_id=333), GIBBERISH).outcome == "escalate"
 
 
@@ -161,7 +161,7 @@ def test_forget_erases_personal_data_keeps_counts(desk):
     _, question = answerable(desk)
     desk.ask(OFFICIAL, question)
     desk.ask(OFFICIAL, GIBBERISH)
-    assert desk.forget(OFFICIAL) is True
+    assert desk.forget(OFFICIAL) is not None
     assert rows(desk, Official) == []
     queries = rows(desk, Query)
     assert len(queries) == 2
@@ -173,7 +173,7 @@ def test_forget_erases_personal_data_keeps_counts(desk):
             str(v) for q in session.scalars(select(Query)) for v in vars(q).values()
         )
     assert "Ministry" not in everything and GIBBERISH not in everything
-    assert desk.forget(OFFICIAL) is False
+    assert desk.forget(OFFICIAL) is None
 
 
 def test_profile_updates_are_checked(desk):
@@ -412,9 +412,9 @@ def test_a_button_pressed_again_has_its_effect_once(desk):
 
 def test_the_rate_limit_counts_suggestions_and_the_secretariat_too(desk):
     limited = with_settings(desk, rate_limit_per_minute=3)
-    entry = next(iter(desk.base.entries.values()))
-    outcomes = [limited.choose(OFFICIAL, entry.id).outcome for _ in range(3)]
-    outcomes.append(limited.choose(OFFICIAL, entry.id).outcome)
+    entries = list(desk.base.entries.values())[:4]
+    outcomes = [limited.choose(OFFICIAL, entry.id).outcome for entry in entries]
     outcomes.append(limited.to_secretariat(OFFICIAL, "Please call me").outcome)
     assert outcomes == ["answer"] * 3 + ["limited", "limited"]
-    assert len(rows(desk, Query)) == 3 and rows(desk, Ticket) == []
+    assert [q.outcome for q in rows(desk, Query)] == ["answer"] * 3 + ["limited"] * 2
+    assert rows(desk, Ticket) == []

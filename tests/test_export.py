@@ -41,7 +41,8 @@ def test_csv_has_every_query_in_order_with_pseudonyms(logged, tmp_path, capsys):
     out = tmp_path / "queries.csv"
     assert export.run_export(logged, args(out=out)) == 0
     rows = read_csv(out.read_text(encoding="utf-8"))
-    assert [int(r["id"]) for r in rows] == list(range(1, 19))  # small talk is in the log too
+    # Small talk and messages over the rate limit are in the log too.
+    assert [int(r["id"]) for r in rows] == list(range(1, 21))
     assert tuple(rows[0]) == export.COLUMNS
     first = rows[0]
     assert first["asked_at"] == "2025-01-10T12:00:00+00:00"
@@ -54,7 +55,8 @@ def test_csv_has_every_query_in_order_with_pseudonyms(logged, tmp_path, capsys):
     assert len(of_a) == 1 and "a" not in of_a
     assert len({r["official"] for r in rows}) == 8
     assert (rows[14]["outcome"], rows[14]["declined_by"]) == ("decline", "crc")
-    assert "exported 18 queries" in capsys.readouterr().err
+    assert rows[19]["outcome"] == "limited"
+    assert "exported 20 queries" in capsys.readouterr().err
 
 
 def test_pseudonym_is_a_keyed_hash_stable_across_exports(logged, capsys):
@@ -81,7 +83,7 @@ def test_no_text_leaves_the_questions_out(logged, capsys):
 def test_json_is_the_same_rows(logged, capsys):
     assert export.run_export(logged, args(format="json")) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert len(rows) == 18
+    assert len(rows) == 20
     assert rows[3] | {"official": None} == {
         "id": 4, "asked_at": "2025-02-20T10:00:00+00:00", "official": None, "language": "fr",
         "outcome": "escalate", "entry": None, "score": 80.0, "topic": None, "partner": None,
@@ -95,7 +97,7 @@ def test_period_filters_whole_days(logged, capsys):
     period = args(date_from=date(2025, 1, 1), date_to=date(2025, 12, 31))
     assert export.run_export(logged, period) == 0
     ids = [int(r["id"]) for r in read_csv(capsys.readouterr().out)]
-    assert ids == [*range(1, 12), *range(14, 19)]  # 12 (31 Dec 2024), 13 (1 Jan 2026) outside
+    assert ids == [*range(1, 12), *range(14, 21)]  # 12 (31 Dec 2024), 13 (1 Jan 2026) outside
 
 
 def test_empty_json_export_is_an_empty_list(settings, capsys):

@@ -71,8 +71,11 @@ def test_ask_on_a_real_database_replies_and_logs_a_clean_row(desk, question, off
     assert_valid(reply)
     with desk.sessions() as session:
         after = session.scalar(select(func.count(Query.id)))
-        if reply.outcome in {"empty", "limited"}:
-            assert after == before  # nothing to answer: nothing counted
+        if reply.outcome == "empty":
+            assert after == before  # nothing to answer: nothing logged
+            return
+        if reply.outcome == "limited":
+            assert after == before + 1  # kept in the log, marked over the limit
             return
         assert reply.outcome in OUTCOMES and after == before + 1
         row = session.get(Query, reply.query_id)

@@ -151,6 +151,9 @@ def load_known_log(sessions) -> None:
                 q(16, at(8, 11), "h", "smalltalk", **gha, text="hello"),  # h only said hello
                 q(17, at(9, 1), "a", "clarify", **gha, text="we need help"),
                 q(18, at(9, 2), "a", "smalltalk", **gha, text="merci"),
+                # h's flood over the rate limit: kept, never a question, h still no official.
+                q(19, at(9, 3), "h", "limited", **gha, via="secretariat", source="flood"),
+                q(20, at(9, 3, 0, 1), "h", "limited", **gha, via="secretariat", source="flood"),
             ]
         )
         session.flush()
@@ -201,6 +204,7 @@ EXPECTED = {
         "escalate": 4,
     },
     "smalltalk": 2,
+    "over_limit": 2,  # 19, 20
     "declined_by": {"crc": 1},
     "by_topic": {"(none)": 8, "ratification": 4, "reporting": 2},
     "by_language": {"en": 11, "fr": 2, "es": 1},

@@ -3,15 +3,15 @@
 `feedback.ticket_id`: when a ticket closes the official is asked once whether the Secretariat's
 reply helped; the answer is a feedback row on the ticket (the statistics' `satisfaction`).
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
