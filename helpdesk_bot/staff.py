@@ -842,23 +842,13 @@ class Triage:
         to introduce to whom, and a reply to it reaches the official like a reply to the ticket."""
         if not isinstance(card, Message):
             return
-        official = await asyncio.to_thread(self.desk.ticket_official, number)
-        ticket = await asyncio.to_thread(self.desk.ticket, number)
-        state = self.desk.base.states.get(ticket.state_code or "")
-        who = ", ".join(
-            esc(part)
-            for part in (
-                official.name if official else None,
-                official.role if official else None,
-                state.name("en") if state else None,
-            )
-            if part
-        )
         reach = partner.contact or partner.website
         sent = await card.reply_text(
             f"🤝 <b>Warm introduction, ticket #{number}</b>\n"
-            f"Introduce the official ({who or 'no name or State given'}) to "
-            f"{esc(partner.name('en'))}: {esc(reach)}\n"
+            # Who the official is stays on the ticket card only: /forget erases it there, and
+            # this card has nothing of theirs to erase.
+            f"Introduce the official of the ticket above to {esc(partner.name('en'))}: "
+            f"{esc(reach)}\n"
             "The official was told the Secretariat makes the introduction. Reply to this message "
             "to tell them when it is done.",
             parse_mode=ParseMode.HTML,
