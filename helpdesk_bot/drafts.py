@@ -22,115 +22,18 @@ from pathlib import Path
 import yaml
 
 from .files import open_private, private_folder
+from .text import letter_body
 
 log = logging.getLogger(__name__)
 
-# Words that open a salutation, in English, French and Spanish.
-GREETINGS = (
-    "dear",
-    "hello",
-    "hi",
-    "hey",
-    "greetings",
-    "good morning",
-    "good afternoon",
-    "good evening",
-    "bonjour",
-    "bonsoir",
-    "salut",
-    "cher",
-    "chère",
-    "chers",
-    "madame",
-    "monsieur",
-    "hola",
-    "buenos días",
-    "buenos dias",
-    "buenas tardes",
-    "buenas noches",
-    "estimado",
-    "estimada",
-    "estimados",
-    "estimadas",
-    "querido",
-    "querida",
-    "señor",
-    "señora",
-)
-# Words that open a sign-off: the line and any signature under it go.
-SIGN_OFFS = (
-    "best regards",
-    "kind regards",
-    "warm regards",
-    "regards",
-    "best wishes",
-    "best",
-    "sincerely",
-    "yours sincerely",
-    "yours faithfully",
-    "many thanks",
-    "thanks",
-    "thank you",
-    "cordialement",
-    "bien cordialement",
-    "bien à vous",
-    "salutations",
-    "sincères salutations",
-    "merci",
-    "merci beaucoup",
-    "atentamente",
-    "saludos",
-    "saludos cordiales",
-    "un saludo",
-    "cordialmente",
-    "muchas gracias",
-    "gracias",
-)
-_PHRASE = "(?i:{})"
-_WORD = r"[^\W\d_][\w.'’-]*"  # a word that may be a name or a title ("Ms.", "O'Neil")
-_NAME = r"[A-ZÀ-ÖØ-Þ][\w.'’-]*"  # a capitalised word
-# "Dear Ana," "Hello," "Estimada Sra. López:" (up to four words, closed by punctuation), or a
-# first line that is only a salutation and names ("Dear Ana Lopez").
-_GREETING = re.compile(
-    "^\\s*"
-    + _PHRASE.format("|".join(re.escape(g) for g in GREETINGS))
-    + rf"(?:(?:\s+{_WORD}){{0,4}}\s*[,:!]|(?:\s+{_NAME}){{0,4}}\s*$)[ \t]*"
-)
-# "Best regards," "Thanks!" "Cordialement, Claire" "Saludos Ana María": the phrase closed by
-# punctuation or followed by names only ("Thanks to the Optional Protocol" is content).
-_SIGN_OFF = re.compile(
-    "^\\s*"
-    + _PHRASE.format("|".join(re.escape(s) for s in SIGN_OFFS))
-    + rf"(?:\s*[,.!][^\n]{{0,60}}|(?:\s+{_NAME}){{0,4}})\s*$"
-)
-# "..., could you advise? Thanks, Ana": a closing word after the last sentence.
-_CLOSING = re.compile(
-    r"(?<=[.?!])\s*"
-    + _PHRASE.format("|".join(re.escape(s) for s in SIGN_OFFS))
-    + r"(?:\s*[,.!])?(?:\s+"
-    + _NAME
-    + r"){0,4}\s*$"
-)
-# Sign-offs are looked for in the last few lines only: "thank you" mid-answer is content.
-SIGN_OFF_LINES = 4
+
 # Name parts shorter than this are too likely to be ordinary words ("Al", "Le").
 MIN_NAME_PART = 3
 
 
 def impersonal(text: str, names: Iterable[str | None] = ()) -> str:
     """``text`` without its salutation, its sign-off and signature, and the given people's names."""
-    lines = text.strip().splitlines()
-    if lines:
-        # A salutation opens the first line only: "Hello, how do we ratify?" keeps its question.
-        first = _GREETING.match(lines[0])
-        if first is not None:
-            rest = lines[0][first.end() :]
-            lines[0] = rest[:1].upper() + rest[1:]
-    for index in range(max(0, len(lines) - SIGN_OFF_LINES), len(lines)):
-        if index > 0 and _SIGN_OFF.match(lines[index]):
-            lines = lines[:index]
-            break
-    kept = _CLOSING.sub("", "\n".join(lines).strip())
+    kept = letter_body(text)
     for part in _name_parts(names):
         kept = re.sub(rf"(?<!\w){re.escape(part)}(?!\w)", "", kept)
     # Names taken out leave doubled spaces and orphaned commas behind.

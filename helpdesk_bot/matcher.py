@@ -39,11 +39,15 @@ from .text import (
     is_intent,
     language_from_scores,
     language_scores,
+    letter_body,
     simplify,
 )
 
 __all__ = ["Candidate", "Match", "Matcher", "detect_language"]
 
+# A sentence ends at . ? ! or a line break; one of fewer words is a fragment ("Thank you.").
+_SENTENCE_BREAK = re.compile(r"(?<=[.?!])\s+|\n+")
+_SENTENCE_WORDS = 4
 _MAX_TERMS = 60  # beyond that a message is context; the first terms carry the question
 _FUZZY_MIN_LENGTH = 5  # shorter terms (NPM, SPT, 19) must match exactly
 _FUZZY_CUTOFF = 80.0
@@ -313,10 +317,35 @@ class Matcher:
         ]
 
     def match(self, text: str, *, language: str | None = None) -> Match:
-        """Score ``text`` against the base; never raises on any string."""
-        fallback = language if language in LANGUAGES else "en"
+        """Score ``text`` against the base; never raises on any string.
+
+        An e-mail is matched without its salutation and signature, and a message of several
+        sentences also by each sentence that asks ("?") read with the one before it: the context
+        of a long letter drowns its question, so the sentence that asks gets its own chance.
+        Its answer is taken when the whole message gave none, or a weaker one.
+        """
         if not isinstance(text, str):
-            return Match("escalate", fallback)
+            return Match("escalate", language if language in LANGUAGES else "en")
+        body = letter_body(text) or text
+        whole = self._match(body, language=language)
+        sentences = [s for s in _SENTENCE_BREAK.split(body) if s.strip()]
+        if sum(len(s.split()) >= _SENTENCE_WORDS for s in sentences) < 2:
+            return whole
+        best = whole
+        for at, sentence in enumerate(sentences):
+            if "?" not in sentence and "¿" not in sentence:
+                continue
+            asked = self._match(" ".join(sentences[max(0, at - 1) : at + 1]), language=language)
+            if asked.outcome == "answer" and (best.outcome != "answer" or asked.score > best.score):
+                # The reply keeps the language of the whole message.
+                best = Match(
+                    asked.outcome, whole.language, asked.entry, asked.score, asked.candidates
+                )
+        return best
+
+    def _match(self, text: str, *, language: str | None = None) -> Match:
+        """:meth:`match` for one piece of text."""
+        fallback = language if language in LANGUAGES else "en"
         terms = list(dict.fromkeys(self.normaliser.terms(text)))[:_MAX_TERMS]
         detected = self._language(text, fallback)
         index = self.index

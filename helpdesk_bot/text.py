@@ -288,3 +288,60 @@ def language_from_scores(scores: dict[str, float], text: str, fallback: str = "e
     if len(text.split()) < SHORT_TEXT_WORDS and (scores[fallback] > 0 or ranked[0] < 1.5):
         return fallback
     return best
+
+
+# --- letters -----------------------------------------------------------------------------------
+SALUTATIONS: tuple[str, ...] = tuple(_WORDS["salutations"])
+SIGN_OFFS: tuple[str, ...] = tuple(_WORDS["sign_offs"])
+_PHRASE = "(?i:{})"
+_LETTER_WORD = r"[^\W\d_][\w.'’-]*"  # a word that may be a name or a title ("Ms.", "O'Neil")
+_LETTER_NAME = r"[A-ZÀ-ÖØ-Þ][\w.'’-]*"  # a capitalised word
+# "Dear Ana," "Hello," "Estimada Sra. López:" (up to four words, closed by punctuation), or a
+# first line that is only a salutation and names ("Dear Ana Lopez").
+_GREETING = re.compile(
+    "^\\s*"
+    + _PHRASE.format("|".join(re.escape(g) for g in SALUTATIONS))
+    + rf"(?:(?:\s+{_LETTER_WORD}){{0,4}}\s*[,:!]|(?:\s+{_LETTER_NAME}){{0,4}}\s*$)[ \t]*"
+)
+# "Best regards," "Thanks!" "Cordialement, Claire" "Saludos Ana María": the phrase closed by
+# punctuation or followed by names only ("Thanks to the Optional Protocol" is content).
+_SIGN_OFF = re.compile(
+    "^\\s*"
+    + _PHRASE.format("|".join(re.escape(s) for s in SIGN_OFFS))
+    + rf"(?:\s*[,.!][^\n]{{0,60}}|(?:\s+{_LETTER_NAME}){{0,4}})\s*$"
+)
+# "..., could you advise? Thanks, Ana": a closing word after the last sentence.
+_CLOSING = re.compile(
+    r"(?<=[.?!])\s*"
+    + _PHRASE.format("|".join(re.escape(s) for s in SIGN_OFFS))
+    + r"(?:\s*[,.!])?(?:\s+"
+    + _LETTER_NAME
+    + r"){0,4}\s*$"
+)
+# Sign-offs are looked for in the last few lines only: "thank you" mid-answer is content.
+SIGN_OFF_LINES = 4
+
+
+def letter_body(text: str) -> str:
+    """``text`` without its salutation and its sign-off and signature: what the letter asks.
+
+    >>> letter_body("Dear Ana,\\nHow do we ratify?\\nBest regards,\\nClaire")
+    'How do we ratify?'
+    """
+    lines = text.strip().splitlines()
+    # A salutation opens the first line only ("Hello, how do we ratify?" keeps its question),
+    # sometimes in two parts ("Madame, Monsieur,").
+    for _ in range(2):
+        first = _GREETING.match(lines[0]) if lines else None
+        if first is None:
+            break
+        rest = lines[0][first.end() :].strip()
+        lines[0] = rest[:1].upper() + rest[1:]
+        if not lines[0]:
+            lines.pop(0)
+            break
+    for index in range(max(0, len(lines) - SIGN_OFF_LINES), len(lines)):
+        if index > 0 and _SIGN_OFF.match(lines[index]):
+            lines = lines[:index]
+            break
+    return _CLOSING.sub("", "\n".join(lines).strip()).strip()

@@ -17,7 +17,7 @@ from helpdesk_bot import text as text_module
 from helpdesk_bot.evaluation import answering, evaluate, load_eval_set
 from helpdesk_bot.knowledge import LANGUAGES, CharTable, fold, load_knowledge
 from helpdesk_bot.matcher import Match, Matcher, cited_articles, source_articles
-from helpdesk_bot.text import Normaliser, is_intent, language_scores, simplify, stem
+from helpdesk_bot.text import Normaliser, is_intent, language_scores, letter_body, simplify, stem
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_CALIBRATION = ROOT / "tests" / "data" / "eval-calibration.yaml"
@@ -674,3 +674,44 @@ def test_an_entry_on_other_articles_loses_against_the_cited_one(matcher):
         i for i, c in enumerate(ranked) if ("UNCAT", 22) in source_articles(c.entry.source)
     )
     assert all(not source_articles(s) for s in sources[:first]), sources
+
+
+@pytest.mark.parametrize(
+    ("letter", "body"),
+    [
+        ("Dear Ana,\nHow do we ratify?\nBest regards,\nClaire", "How do we ratify?"),
+        (
+            "Madame, Monsieur,\nQuel est le délai du rapport initial ?\nCordialement,\nDirection",
+            "Quel est le délai du rapport initial ?",
+        ),
+        (
+            "Estimada CTI:\n¿Cómo retiramos la reserva?\nSaludos cordiales,\nAsesoría Jurídica",
+            "¿Cómo retiramos la reserva?",
+        ),
+        ("Hello, how do we ratify the Convention?", "How do we ratify the Convention?"),
+        (
+            "Thanks to the Optional Protocol, we have an NPM.",
+            "Thanks to the Optional Protocol, we have an NPM.",
+        ),
+    ],
+)
+def test_a_letter_is_read_without_its_salutation_and_signature(letter, body):
+    assert letter_body(letter) == body
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_an_email_is_answered_by_the_sentence_that_asks(matcher, shipped_base, lang):
+    entry = shipped_base.entries["ratification-routes"]
+    question = next(q for q in entry.questions[lang] if "?" in q)
+    context = {
+        "en": "I have just joined the legal unit of the Ministry of Foreign Affairs, and the "
+        "Permanent Secretary has asked me to prepare a short briefing for Cabinet next month.",
+        "fr": "Je viens de rejoindre la direction juridique du ministère des Affaires étrangères, "
+        "et le Secrétaire général me demande une note pour le Conseil des ministres.",
+        "es": "Acabo de incorporarme a la asesoría jurídica de la Cancillería y el Viceministro me "
+        "pidió preparar una nota breve para el Consejo de Ministros del mes próximo.",
+    }[lang]
+    letter = f"{context}\nThe Minister also wants to know about our budget.\n{question}"
+    found = matcher.match(letter, language=lang)
+    assert (found.outcome, found.entry) == ("answer", entry)
+    assert found.language == lang
