@@ -62,6 +62,7 @@ class Reply:
     ticket_id: int | None = None
     ticket_is_new: bool = False
     ticket_card_id: int | None = None  # the ticket's card in the staff chat, once posted
+    ticket_message_id: int | None = None  # the message's row in the ticket's thread
     query_id: int | None = None
     referral_id: int | None = None
     referral_is_new: bool = False  # a new referral record: staff get a card for it

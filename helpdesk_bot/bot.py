@@ -81,6 +81,10 @@ CONCURRENT_UPDATES = 16
 DATABASE_CHECK_SECONDS = 10
 
 PRIVATE = filters.ChatType.PRIVATE
+# What an official may send the Secretariat besides text (a draft bill, a photo, a voice note).
+OFFICIALS_FILES = (
+    filters.Document.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO
+)
 
 
 def esc(text: object) -> str:
@@ -349,8 +353,31 @@ class OfficialBot:
         reply = await self.run(self.desk.ask, self.asker(update), text, via=via)
         await self.reply_to_question(update, context, reply)
 
+    async def on_file(self, update: Update, context: Context) -> None:
+        """A document, photo, voice note, audio or video (each file of an album): into the
+        official's request for the Secretariat, which gets it under the ticket's card."""
+        message = update.effective_message
+        assert message is not None
+        file = delivery.sent_file(message)
+        assert file is not None  # the handler's filter lets only these through
+        reply = await self.run(self.desk.send_file, self.asker(update), file, message.caption or "")
+        chat_id = update.effective_chat.id  # type: ignore[union-attr]
+        if reply.text:  # over the rate limit, only the first message is answered
+            await self.send(context.bot, chat_id, reply.text)
+        if reply.ticket_id is not None:
+            await staff.announce_file(
+                context.bot,
+                self.desk,
+                self.settings,
+                reply.ticket_id,
+                file,
+                is_new=reply.ticket_is_new,
+                message=reply.ticket_message_id,
+                run=self.run,
+            )
+
     async def on_other(self, update: Update, context: Context) -> None:
-        """Photos, voice, stickers, files: the desk reads text only."""
+        """Stickers, locations, contacts...: the desk reads text and files only."""
         lang = await self.language(update, context)
         await self.send(context.bot, update.effective_chat.id, texts.say("type_please", lang))  # type: ignore[union-attr]
 
@@ -865,6 +892,7 @@ def build_application(settings: Settings, desk: Desk) -> Application:
             officials.on_edited,
         ),
         MessageHandler(private_message & filters.COMMAND, officials.unknown),
+        MessageHandler(private_message & OFFICIALS_FILES, officials.on_file),
         MessageHandler(
             private_message & ~filters.TEXT & ~filters.StatusUpdate.ALL, officials.on_other
         ),

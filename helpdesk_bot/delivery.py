@@ -45,7 +45,7 @@ from telegram.error import (
 from telegram.ext import BaseUpdateProcessor
 from telegram.warnings import PTBDeprecationWarning
 
-from .desk import Desk
+from .desk import Desk, SentFile
 from .models import utcnow
 
 log = logging.getLogger(__name__)
@@ -261,6 +261,45 @@ async def send_or_error(
     return sent, None
 
 
+async def send_file_or_error(
+    bot: Bot,
+    chat_id: int | str,
+    kind: str,
+    file_id: str,
+    caption: str = "",
+    *,
+    policy: Policy = DEFAULT,
+    **kwargs: Any,
+) -> tuple[Message | None, str | None]:
+    """Send a file Telegram already holds (by its file id: nothing is downloaded, and unlike a
+    forward the sender's account is not shown), with ``caption``; a caption over Telegram's 1,024
+    characters follows as a message of its own. Returns ``(message, None)`` or ``(None, reason)``.
+
+    Example: ``await send_file_or_error(bot, 42, "document", "BQAC...", "The draft, annotated.")``
+    """
+    senders = {
+        "document": bot.send_document,
+        "photo": bot.send_photo,
+        "voice": bot.send_voice,
+        "audio": bot.send_audio,
+        "video": bot.send_video,
+    }
+    caption = clean(caption)
+    fits = len(caption) <= MessageLimit.CAPTION_LENGTH
+    try:
+        sent = await attempt(
+            lambda: senders[kind](chat_id, file_id, caption=caption if fits else None, **kwargs),
+            chat_id=chat_id,
+            policy=policy,
+        )
+    except TelegramError as exc:
+        log.warning("file to chat %s not delivered: %s", chat_id, describe(exc))
+        return None, describe(exc)
+    if not fits:
+        return await send_or_error(bot, chat_id, caption, policy=policy)
+    return sent, None
+
+
 async def send(
     bot: Bot, chat_id: int | str, text: str, *, policy: Policy = DEFAULT, **kwargs: Any
 ) -> Message | None:
@@ -433,3 +472,19 @@ __all__ = [
     "send_or_error",
     "split",
 ]
+
+
+def sent_file(message: Message) -> SentFile | None:
+    """The file a Telegram message carries (its largest photo size), or None."""
+    if message.document is not None:
+        return SentFile("document", message.document.file_id, name=message.document.file_name)
+    if message.photo:
+        return SentFile("photo", message.photo[-1].file_id)
+    for media, kind in (
+        (message.voice, "voice"),
+        (message.audio, "audio"),
+        (message.video, "video"),
+    ):
+        if media is not None:
+            return SentFile(kind, media.file_id)
+    return None

@@ -93,6 +93,7 @@ PASS_ON_KINDS = {
     "refer": "referral_not_helpful",
 }
 CLOSE_RESOLUTIONS = ("answered", "out_of_scope", "duplicate", "referred")
+FILE_KINDS = ("document", "photo", "voice", "audio", "video")
 
 
 class DeskError(Exception):
@@ -138,6 +139,7 @@ class StaffCard:
     ticket_id: int | None = None
     card: bool = True  # the ticket's card, or (False) a later question posted under it
     referral_id: int | None = None
+    file: bool = False  # a file the official sent: deleted, since a file cannot be edited to text
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,22 @@ class Erasure:
 
 
 @dataclass(frozen=True)
+class SentFile:
+    """A file an official or a staff member sent, as the channel names it.
+
+    Example: ``SentFile("document", "BQACAgQ...", name="draft-bill.pdf")``
+    """
+
+    kind: str  # one of FILE_KINDS
+    file_id: str
+    name: str | None = None  # a document's file name
+
+    def label(self) -> str:
+        """How the thread shows it in text: "(document: draft-bill.pdf)"."""
+        return f"({self.kind}: {self.name})" if self.name else f"({self.kind})"
+
+
+@dataclass(frozen=True)
 class Relay:
     """A message the channel must deliver to an official (staff reply, closing notice...)."""
 
@@ -157,6 +175,7 @@ class Relay:
     language: str
     ticket_id: int
     message_id: int | None = None  # TicketMessage row, for the delivery status
+    file: SentFile | None = None  # a file from staff, sent with ``text`` as its caption
     asks_satisfaction: bool = False  # a closing notice: "did the Secretariat's reply help?"
 
 
@@ -412,6 +431,33 @@ class Desk:
             )
             return reply
 
+    def send_file(
+        self, asker: Asker, file: SentFile, caption: str = "", *, channel: str = "telegram"
+    ) -> Reply:
+        """A file from an official (a draft bill to review, a photo of a register): into their
+        open ticket, or a new one, for the Secretariat; logged like a /secretariat message."""
+        if file.kind not in FILE_KINDS:
+            raise DeskError(f"a file is one of {', '.join(FILE_KINDS)}")
+        question = clean_text(caption) or file.label()
+        with self._session() as session:
+            official = self._official(session, asker)
+            if self._over_rate_limit(session.connection(), official):
+                return self._limited(
+                    session.connection(), official, question, channel=channel, via="file"
+                )
+            reply = Reply(question, "escalate", official.language, "")
+            self._log(
+                session.connection(),
+                official,
+                reply,
+                channel=channel,
+                via="file",
+                ticket_kind="secretariat",
+                file=file,
+            )
+            reply.text = texts.say("file_received", official.language, number=reply.ticket_id)
+            return reply
+
     def pass_on(self, asker: Asker, query_id: int, *, asked_directly: bool = False) -> Reply:
         """ "Not helpful, ask the Secretariat": a ticket for an answered query (not a new query).
 
@@ -439,7 +485,7 @@ class Desk:
             kind = (
                 "secretariat" if asked_directly else PASS_ON_KINDS.get(query.outcome, "not_helpful")
             )
-            ticket_id, card_id, is_new = self._open_or_join(
+            ticket_id, card_id, is_new, _ = self._open_or_join(
                 session.connection(), official, query.text or "", kind=kind, tried=tried
             )
             query.ticket_id = ticket_id
@@ -462,6 +508,7 @@ class Desk:
         channel: str,
         via: str,
         ticket_kind: str = "escalation",
+        file: SentFile | None = None,
     ) -> None:
         state = self.base.states.get(official.state_code or "")
         text = clean_text(reply.question)
@@ -485,9 +532,10 @@ class Desk:
         }
         if reply.outcome == "escalate":
             tried = ", ".join(f"{e}:{s:.0f}" for e, s in reply.candidates) or None
-            ticket_id, reply.ticket_card_id, reply.ticket_is_new = self._open_or_join(
-                connection, official, text, kind=ticket_kind, tried=tried
+            ticket_id, reply.ticket_card_id, reply.ticket_is_new, message_id = self._open_or_join(
+                connection, official, text, kind=ticket_kind, tried=tried, file=file
             )
+            reply.ticket_message_id = message_id
             reply.ticket_id = row["ticket_id"] = ticket_id
             key = "ticket_opened" if reply.ticket_is_new else "ticket_joined"
             reply.text = texts.say(key, reply.language, number=ticket_id)
@@ -538,11 +586,12 @@ class Desk:
         *,
         kind: str,
         tried: str | None,
-    ) -> tuple[int, int | None, bool]:
+        file: SentFile | None = None,
+    ) -> tuple[int, int | None, bool, int]:
         """The official's open ticket gets the message; a closed ticket is never reopened.
 
-        Returns the ticket's number, its card in the staff chat (once posted) and whether it was
-        opened now. Core statements: an ORM session's flushes cost ~1 ms per escalated question.
+        Returns the ticket's number, its card in the staff chat (once posted), whether it was
+        opened now and the message's row. Core statements: an ORM session's flushes cost ~1 ms per escalated question.
         """
         # Lock the official's row (PostgreSQL): two processes never both open a ticket for them.
         connection.execute(_LOCK_OFFICIAL, {"official_id": official.id})
@@ -566,18 +615,20 @@ class Desk:
                 },
             )
             ticket_id, card_id = opened.inserted_primary_key[0], None
-        connection.execute(
+        inserted = connection.execute(
             _INSERT_TICKET_MESSAGE,
             {
                 "ticket_id": ticket_id,
                 "author": "official",
                 "author_id": official.telegram_id,
                 "text": text,
+                "file_kind": file.kind if file else None,
+                "file_id": file.file_id if file else None,
                 "created_at": utcnow(),
                 "delivery": "delivered",
             },
         )
-        return ticket_id, card_id, found is None
+        return ticket_id, card_id, found is None, inserted.inserted_primary_key[0]
 
     def _over_rate_limit(self, connection: Connection, official: OfficialLike) -> bool:
         """The official sent HELPDESK_RATE_LIMIT questions (every way in) in the past minute.
@@ -874,7 +925,7 @@ class Desk:
             session.execute(
                 update(TicketMessage)
                 .where(TicketMessage.ticket_id.in_(ticket_ids))
-                .values(text=None, author_id=None, author_name=None)
+                .values(text=None, author_id=None, author_name=None, file_id=None)
             )
             session.execute(
                 update(Ticket)
@@ -905,8 +956,10 @@ class Desk:
         seen = {card.message_id for card in cards}
         # The official's messages' staff-chat copies are the bot's posts (staff replies are the
         # staff's own messages, which the bot cannot edit).
-        for ticket_id, message_id in session.execute(
-            select(TicketMessage.ticket_id, TicketMessage.staff_message_id).where(
+        for ticket_id, message_id, file_kind in session.execute(
+            select(
+                TicketMessage.ticket_id, TicketMessage.staff_message_id, TicketMessage.file_kind
+            ).where(
                 TicketMessage.ticket_id.in_([ticket.id for ticket in tickets]),
                 TicketMessage.author == "official",
                 TicketMessage.staff_message_id.is_not(None),
@@ -914,7 +967,15 @@ class Desk:
         ):
             if message_id not in seen:
                 seen.add(message_id)
-                cards.append(StaffCard(chat, message_id, ticket_id=ticket_id, card=False))
+                cards.append(
+                    StaffCard(
+                        chat,
+                        message_id,
+                        ticket_id=ticket_id,
+                        card=False,
+                        file=file_kind is not None,
+                    )
+                )
         for referral_id, message_id in session.execute(
             select(Referral.id, Referral.staff_message_id).where(
                 Referral.official_id == official.id, Referral.staff_message_id.is_not(None)
@@ -1025,8 +1086,27 @@ class Desk:
                 )
             return found
 
-    def record_staff_message(self, ticket_id: int, message_id: int, *, card: bool = False) -> None:
-        """Remember the staff-chat copy of a ticket (card) or of its latest official message."""
+    def record_staff_message(
+        self,
+        ticket_id: int,
+        message_id: int,
+        *,
+        card: bool = False,
+        of_message: int | None = None,
+    ) -> None:
+        """Remember the staff-chat copy of a ticket (card) or of its latest official message, or
+        (``of_message``) of that message of the thread: an official's file posted under the card."""
+        if of_message is not None:
+            with self._connection() as connection:
+                connection.execute(
+                    update(TicketMessage.__table__)
+                    .where(
+                        TicketMessage.__table__.c.id == of_message,
+                        TicketMessage.__table__.c.ticket_id == ticket_id,
+                    )
+                    .values(staff_message_id=message_id)
+                )
+            return
         # Core statements: this runs for every escalation, and only two ids change.
         tickets, messages = Ticket.__table__, TicketMessage.__table__
         with self._connection() as connection:
@@ -1075,13 +1155,22 @@ class Desk:
             return ticket
 
     def staff_reply(
-        self, number: int, text: str, *, staff_id: int, staff_name: str | None = None
+        self,
+        number: int,
+        text: str,
+        *,
+        staff_id: int,
+        staff_name: str | None = None,
+        file: SentFile | None = None,
     ) -> Relay:
-        """A staff reply to relay to the official; the first one sets the first response time."""
+        """A staff reply to relay to the official (text, or a file with an optional caption);
+        the first one sets the first response time."""
         text = clean_message(text)
         staff_name = clean_text(staff_name or "")[:200] or None
-        if not text:
+        if not text and file is None:
             raise DeskError("an empty reply cannot be relayed")
+        if file is not None and file.kind not in FILE_KINDS:
+            raise DeskError(f"a file is one of {', '.join(FILE_KINDS)}")
         with self._session() as session:
             ticket = session.get(Ticket, number)
             if ticket is None:
@@ -1095,18 +1184,26 @@ class Desk:
                 author="staff",
                 author_id=staff_id,
                 author_name=staff_name,
-                text=text,
+                text=text or (file.label() if file else None),
+                file_kind=file.kind if file else None,
+                file_id=file.file_id if file else None,
                 created_at=now,
             )
             ticket.messages.append(message)
             session.flush()
             official = session.get(Official, ticket.official_id) if ticket.official_id else None
+            said = (
+                texts.say("staff_reply", ticket.language, number=ticket.id, text=text)
+                if text
+                else texts.say("staff_file", ticket.language, number=ticket.id)
+            )
             return Relay(
                 chat_id=official.chat_id if official else None,
-                text=texts.say("staff_reply", ticket.language, number=ticket.id, text=text),
+                text=said,
                 language=ticket.language,
                 ticket_id=ticket.id,
                 message_id=message.id,
+                file=file,
             )
 
     def close(self, number: int, *, resolution: str, staff_id: int) -> Relay:

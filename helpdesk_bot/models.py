@@ -173,6 +173,10 @@ class TicketMessage(Base):
     author_id: Mapped[int | None] = mapped_column(BigInteger)
     author_name: Mapped[str | None] = mapped_column(String(200))
     text: Mapped[str | None] = mapped_column(Text)
+    # A file sent with the message (a draft bill, a photo, a voice note): Telegram's file id,
+    # which sends it on without downloading it; never forwarded (that would expose the sender).
+    file_kind: Mapped[str | None] = mapped_column(String(10))  # document|photo|voice|audio|video
+    file_id: Mapped[str | None] = mapped_column(String(200))
     # The copy of this message in the staff chat: a staff "reply" to it finds the ticket.
     staff_message_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

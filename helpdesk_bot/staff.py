@@ -45,7 +45,15 @@ from telegram.ext import (
 
 from . import delivery, texts
 from .config import Settings
-from .desk import ClaimedByColleague, Desk, DeskError, Relay, StaffCard, clean_text
+from .desk import (
+    ClaimedByColleague,
+    Desk,
+    DeskError,
+    Relay,
+    SentFile,
+    StaffCard,
+    clean_text,
+)
 from .knowledge import language_of
 from .models import Official, Referral, Ticket, utcnow
 from .referrals import Partner
@@ -299,7 +307,14 @@ async def deliver(bot: Bot, desk: Desk, relay: Relay) -> str | None:
                     ]
                 ]
             )
-        _, error = await delivery.send_or_error(bot, relay.chat_id, relay.text, reply_markup=markup)
+        if relay.file is not None:
+            _, error = await delivery.send_file_or_error(
+                bot, relay.chat_id, relay.file.kind, relay.file.file_id, relay.text
+            )
+        else:
+            _, error = await delivery.send_or_error(
+                bot, relay.chat_id, relay.text, reply_markup=markup
+            )
     if relay.message_id is not None:
         await asyncio.to_thread(
             desk.mark_message_delivery, relay.message_id, delivered=error is None, error=error
@@ -363,6 +378,45 @@ async def announce_ticket(
     except (TelegramError, DeskError) as exc:
         # The ticket stays in the queue; the reminder job posts cards that are missing.
         log.warning("ticket #%s not posted to the staff chat: %s", ticket_id, exc)
+
+
+async def announce_file(
+    bot: Bot,
+    desk: Desk,
+    settings: Settings,
+    ticket_id: int,
+    file: SentFile,
+    *,
+    is_new: bool,
+    message: int | None = None,
+    run: delivery.DeskRunner = asyncio.to_thread,
+) -> None:
+    """Post an official's file in the staff chat under the ticket's card (the card first, for a
+    new ticket), sent by its file id; a staff reply to it reaches the official. Never raises."""
+    if settings.staff_chat_id is None:
+        return
+    try:
+        ticket = await run(desk.ticket, ticket_id)
+        if is_new or ticket.staff_message_id is None:
+            await post_card(bot, desk, settings, ticket, run=run)
+            ticket = await run(desk.ticket, ticket_id)
+        card_id = ticket.staff_message_id
+        sent, error = await delivery.send_file_or_error(
+            bot,
+            settings.staff_chat_id,
+            file.kind,
+            file.file_id,
+            f"Ticket #{ticket_id}: {file.kind} from the official. Reply to it to answer them.",
+            reply_parameters=ReplyParameters(card_id, allow_sending_without_reply=True)
+            if card_id is not None
+            else None,
+        )
+        if sent is None:
+            log.warning("ticket #%s: the official's file not posted to staff: %s", ticket_id, error)
+            return
+        await run(desk.record_staff_message, ticket_id, sent.message_id, of_message=message)
+    except (TelegramError, DeskError) as exc:
+        log.warning("ticket #%s: the official's file not posted to staff: %s", ticket_id, exc)
 
 
 def referral_text(referral: Referral, question: str | None, desk: Desk) -> str:
@@ -484,6 +538,18 @@ async def erase_cards(
     """
     edited = 0
     for card in cards:
+        if card.file:
+            # A file cannot become text: the copy in the staff chat is deleted instead.
+            try:
+                await delivery.attempt(
+                    lambda card=card: bot.delete_message(card.chat_id, card.message_id),
+                    chat_id=card.chat_id,
+                )
+            except TelegramError as exc:
+                log.warning("staff-chat file %s not deleted: %s", card.message_id, exc)
+            else:
+                edited += 1
+            continue
         try:
             text, markup = await _erased_card(desk, card, run)
             await delivery.attempt(
@@ -718,16 +784,23 @@ class Triage:
                     "That message is not a ticket: reply to a ticket card to answer an official."
                 )
             raise ApplicationHandlerStop
-        text = message.text or message.caption
-        if not text:
+        text = message.text or message.caption or ""
+        file = delivery.sent_file(message)
+        if not text and file is None:
             await message.reply_text(
-                f"Only text can be relayed to the official (ticket #{ticket_id})."
+                f"Only text and files (documents, photos, voice notes, audio, video) can be "
+                f"relayed to the official (ticket #{ticket_id})."
             )
             raise ApplicationHandlerStop
         user = update.effective_user
         assert user is not None
         relay = await asyncio.to_thread(
-            self.desk.staff_reply, ticket_id, text, staff_id=user.id, staff_name=staff_name(user)
+            self.desk.staff_reply,
+            ticket_id,
+            text,
+            staff_id=user.id,
+            staff_name=staff_name(user),
+            file=file,
         )
         # A reply to this reply reaches the same ticket.
         await asyncio.to_thread(self.desk.record_staff_message, ticket_id, message.message_id)

@@ -146,6 +146,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "La réponse du Secrétariat vous a-t-elle aidé ?",
         "es": "¿Le resultó útil la respuesta de la Secretaría?",
     },
+    "file_received": {
+        "en": "Thank you: your file reached the CTI Secretariat (request #{number}). A member of "
+        "staff will reply here.",
+        "fr": "Merci : votre fichier est parvenu au Secrétariat de la CTI (demande n° {number}). Un "
+        "membre de l’équipe vous répondra ici.",
+        "es": "Gracias: su archivo llegó a la Secretaría de la CTI (solicitud n.º {number}). Un "
+        "miembro del equipo le responderá aquí.",
+    },
+    "staff_file": {
+        "en": "File from the CTI Secretariat (request #{number}).",
+        "fr": "Fichier du Secrétariat de la CTI (demande n° {number}).",
+        "es": "Archivo de la Secretaría de la CTI (solicitud n.º {number}).",
+    },
     "ticket_closed": {
         "en": "Your request #{number} with the CTI Secretariat is now closed. You can ask a new question "
         "at any time.",
@@ -506,9 +519,9 @@ TEXTS.update(
             "es": "No se ha borrado nada.",
         },
         "type_please": {
-            "en": "I can only read text messages. Please type your question.",
-            "fr": "Je ne sais lire que les messages écrits. Veuillez taper votre question.",
-            "es": "Solo puedo leer mensajes de texto. Escriba su pregunta, por favor.",
+            "en": "I can read text and files (documents, photos, voice notes). Please type your question.",
+            "fr": "Je lis les textes et les fichiers (documents, photos, messages vocaux). Veuillez taper votre question.",
+            "es": "Leo textos y archivos (documentos, fotos, notas de voz). Escriba su pregunta, por favor.",
         },
         "unknown_command": {
             "en": "I do not know this command. /help lists what I can do.",

@@ -58,6 +58,9 @@ SEND_METHODS = frozenset(
         "sendMessage",
         "sendDocument",
         "sendPhoto",
+        "sendVoice",
+        "sendAudio",
+        "sendVideo",
         "editMessageText",
         "editMessageReplyMarkup",
         "copyMessage",
@@ -733,6 +736,23 @@ class BotApiServer:
             text = str(params.get("text", ""))
             _check_text(text, params.get("parse_mode"))
             return self._new_message(bot, params, text=_visible(text, params.get("parse_mode")))
+        if method in {"sendVoice", "sendAudio", "sendVideo"}:
+            kind = method.removeprefix("send").lower()
+            ref = params.get(kind)
+            if not ref and not files:
+                raise _BadRequest(f"there is no {kind} in the request")
+            n = next(self._ids)
+            content = {
+                kind: {
+                    "file_id": str(ref) if ref else f"{kind}-{n}",
+                    "file_unique_id": f"m{n}",
+                    "duration": 1,
+                }
+            }
+            if params.get("caption"):
+                _check_text(str(params["caption"]), params.get("parse_mode"), limit=1024)
+                content["caption"] = _visible(str(params["caption"]), params.get("parse_mode"))
+            return self._new_message(bot, params, **content)
         if method in {"sendDocument", "sendPhoto"}:
             kind = "document" if method == "sendDocument" else "photo"
             upload = files.get(kind) or next(iter(files.values()), None)

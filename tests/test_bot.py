@@ -818,29 +818,40 @@ def test_a_long_staff_reply_reaches_the_official_in_pieces_of_4096(botapi, runni
     "content",
     [
         {"photo": True},
-        {
-            "sticker": {
-                "file_id": "s",
-                "file_unique_id": "s",
-                "type": "regular",
-                "width": 1,
-                "height": 1,
-                "is_animated": False,
-                "is_video": False,
-            }
-        },
         {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 2}},
         {"document": {"file_id": "d", "file_unique_id": "d", "file_name": "report.pdf"}},
     ],
-    ids=["photo", "sticker", "voice", "document"],
+    ids=["photo", "voice", "document"],
 )
-def test_non_text_messages_get_please_type(botapi, running_bot, desk, content):
+def test_files_go_to_the_secretariat(botapi, running_bot, desk, content):
     ana = speaking(botapi, "es")
     since = botapi.mark()
     if content.get("photo") is True:
         botapi.push_photo(ana.user, caption="mira")
     else:
         botapi.push_content(ana.user, **content)
+    with desk.sessions() as session:
+        told = ana.reply(since).result["text"]
+        ticket = session.scalars(select(Ticket)).one()
+    assert told == texts.say("file_received", "es", number=ticket.id)
+    assert [(q.via, q.outcome) for q in queries(desk)] == [("file", "escalate")]
+
+
+def test_a_sticker_gets_please_type(botapi, running_bot, desk):
+    ana = speaking(botapi, "es")
+    since = botapi.mark()
+    botapi.push_content(
+        ana.user,
+        sticker={
+            "file_id": "s",
+            "file_unique_id": "s",
+            "type": "regular",
+            "width": 1,
+            "height": 1,
+            "is_animated": False,
+            "is_video": False,
+        },
+    )
     assert ana.reply(since).result["text"] == texts.say("type_please", "es")
     assert queries(desk) == []
 

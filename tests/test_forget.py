@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from helpdesk_bot import texts
 from helpdesk_bot.desk import Asker, Desk
 from helpdesk_bot.export import iter_queries
-from helpdesk_bot.models import Query, Referral
+from helpdesk_bot.models import Query, Referral, TicketMessage
 
 from .botapi import BotApiServer, Call, user
 from .conftest import KNOWLEDGE, running_application
@@ -232,3 +232,20 @@ def test_no_erased_text_is_left_in_the_sqlite_file_or_its_log(bot, botapi, forge
     after = sqlite_bytes(forget_desk)
     for erased in ("Zyxland", "Zyxwater", "Amélie", "detention centre", "designing our NPM"):
         assert erased.encode() not in after
+
+
+def test_forget_deletes_the_officials_files_from_the_staff_chat(bot, botapi, forget_desk):
+    card = official_asks(botapi, UNANSWERABLE)
+    recorded(forget_desk, lambda: forget_desk.ticket_for_staff_message(card.result["message_id"]))
+    since = botapi.mark()
+    document = {"file_id": "doc-zyx", "file_unique_id": "zyx", "file_name": "zyxland-bill.pdf"}
+    botapi.push_content(user(OFFICIAL, **AMELIE), document=document, caption="Zyxland bill")
+    posted = botapi.wait_for("sendDocument", lambda c: c.chat_id == STAFF_CHAT, since=since)
+    copy = posted.result["message_id"]
+    recorded(forget_desk, lambda: forget_desk.ticket_for_staff_message(copy))
+    since = forget(botapi)
+    deleted = botapi.calls_to("deleteMessage", since=since, chat_id=STAFF_CHAT)
+    assert [c.params["message_id"] for c in deleted if c.status == 200] == [copy]
+    assert card.result["message_id"] in edits_since(botapi, since)  # the card is edited, as ever
+    with forget_desk.sessions() as session:
+        assert session.scalars(select(TicketMessage.file_id)).all() == [None, None]

@@ -971,3 +971,95 @@ def test_help_from_an_official_is_the_officials_help(bot, botapi):
     told = botapi.wait_for("sendMessage", lambda c: c.chat_id == OFFICIAL, since=since).text
     assert told == texts.say("help", "en")
     assert "/queue" not in told
+
+
+# --- files ----------------------------------------------------------------------------------------
+DOCUMENT = {"file_id": "doc-draft-bill", "file_unique_id": "u-draft", "file_name": "draft-bill.pdf"}
+
+
+def official_sends(botapi: BotApiServer, *, official: int = OFFICIAL, **content) -> int:
+    """The official sends a file message (``document={...}``, ``photo=[...]``, ``voice={...}``)."""
+    since = botapi.mark()
+    botapi.push_content(user(official), **content)
+    return since
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_an_officials_document_reaches_the_secretariat_in_a_ticket(bot, botapi, triage_desk, lang):
+    triage_desk.update_profile(Asker(telegram_id=OFFICIAL), language=lang)
+    since = official_sends(botapi, document=DOCUMENT, caption="Our draft bill, for your comments")
+    told = to_official(botapi, since)
+    assert told.text == texts.say("file_received", lang, number=1)
+    posted = botapi.wait_for(
+        "sendDocument", lambda c: c.chat_id == STAFF_CHAT, since=since, timeout=10
+    )
+    card = botapi.calls_to("sendMessage", since=since, chat_id=STAFF_CHAT)[0]
+    assert "Our draft bill, for your comments" in card.text  # the card, then the file under it
+    assert posted.params["document"] == DOCUMENT["file_id"]  # by file id, never forwarded
+    assert not botapi.calls_to("forwardMessage", since=since)
+    assert posted.params["reply_parameters"]["message_id"] == card.result["message_id"]
+    ticket = triage_desk.ticket(1)
+    assert (ticket.kind, ticket.status) == ("secretariat", "open")
+    (message,) = ticket.messages
+    assert (message.file_kind, message.file_id) == ("document", DOCUMENT["file_id"])
+    with session_scope(triage_desk.sessions) as session:
+        (query,) = session.scalars(select(Query)).all()
+        assert (query.via, query.outcome, query.ticket_id) == ("file", "escalate", 1)
+    # A staff reply to the file itself reaches the official.
+    assert eventually(lambda: triage_desk.ticket_for_staff_message(posted.result["message_id"]))
+    relayed = answer_card(botapi, posted, "Thank you, we will comment by Friday.")
+    assert "we will comment by Friday" in relayed.text
+
+
+def test_each_file_of_an_album_joins_the_same_request(bot, botapi, triage_desk):
+    since = official_sends(
+        botapi, photo=[{"file_id": "photo-a", "file_unique_id": "a", "width": 9, "height": 9}]
+    )
+    to_official(botapi, since)
+    first = botapi.wait_for("sendPhoto", lambda c: c.chat_id == STAFF_CHAT, since=since)
+    since = official_sends(
+        botapi, voice={"file_id": "voice-b", "file_unique_id": "b", "duration": 3}
+    )
+    assert to_official(botapi, since).text == texts.say("file_received", "en", number=1)
+    second = botapi.wait_for("sendVoice", lambda c: c.chat_id == STAFF_CHAT, since=since)
+    assert (first.params["photo"], second.params["voice"]) == ("photo-a", "voice-b")
+    assert [m.file_kind for m in triage_desk.ticket(1).messages] == ["photo", "voice"]
+    assert len(triage_desk.tickets()) == 1
+
+
+@pytest.mark.parametrize("caption", ["Here is our model law, annotated.", None])
+def test_a_staff_document_reaches_the_official(bot, botapi, triage_desk, caption):
+    card = ask(botapi, triage_desk, UNANSWERABLE)
+    since = botapi.mark()
+    content = {"document": dict(DOCUMENT, file_id="doc-model-law", file_name="model-law.pdf")}
+    if caption:
+        content["caption"] = caption
+    botapi.push_content(user(STAFF, first_name="Ana"), STAFF_CHAT, reply_to=card.result, **content)
+    sent = botapi.wait_for("sendDocument", lambda c: c.chat_id == OFFICIAL, since=since)
+    assert sent.params["document"] == "doc-model-law"
+    expected = (
+        texts.say("staff_reply", "en", number=1, text=caption)
+        if caption
+        else texts.say("staff_file", "en", number=1)
+    )
+    assert sent.params["caption"] == expected
+    confirmation = botapi.wait_for(
+        "sendMessage",
+        lambda c: c.chat_id == STAFF_CHAT and "Sent to the official" in c.text,
+        since=since,
+    )
+    assert confirmation
+    staff_message = triage_desk.ticket(1).messages[-1]
+    assert (staff_message.author, staff_message.file_id, staff_message.delivery) == (
+        "staff",
+        "doc-model-law",
+        "delivered",
+    )
+
+
+def test_a_sticker_still_asks_for_text(bot, botapi, triage_desk):
+    since = official_sends(botapi, sticker={"file_id": "s", "file_unique_id": "s", "type": "regular",
+                                            "width": 1, "height": 1, "is_animated": False,
+                                            "is_video": False})  # fmt: skip
+    assert to_official(botapi, since).text == texts.say("type_please", "en")
+    assert triage_desk.tickets() == []
