@@ -322,12 +322,14 @@ class Matcher:
         An e-mail is matched without its salutation and signature, and a message of several
         sentences also by each sentence that asks ("?") read with the one before it: the context
         of a long letter drowns its question, so the sentence that asks gets its own chance.
-        Its answer is taken when the whole message gave none, or a weaker one.
+        Its answer is taken when the whole message gave none.
         """
         if not isinstance(text, str):
             return Match("escalate", language if language in LANGUAGES else "en")
         body = letter_body(text) or text
         whole = self._match(body, language=language)
+        if whole.outcome == "answer":
+            return whole
         sentences = [s for s in _SENTENCE_BREAK.split(body) if s.strip()]
         if sum(len(s.split()) >= _SENTENCE_WORDS for s in sentences) < 2:
             return whole
