@@ -77,9 +77,17 @@ def remove_drafts(folder: Path, numbers: Iterable[int]) -> list[Path]:
 
 
 def write_draft(folder: Path, number: int, *, language: str, question: str, answer: str) -> Path:
-    """Write the draft entry for ticket ``number`` (owner-only) and return its path."""
+    """Write the draft entry for ticket ``number`` (owner-only) and return its path.
+
+    A draft already made from the ticket (perhaps edited since) is never overwritten: the new one
+    is ``ticket-N-2.yaml``, ``ticket-N-3.yaml``...
+    """
     private_folder(folder)
     path = folder / f"ticket-{number}.yaml"
+    again = 1
+    while path.exists():
+        again += 1
+        path = folder / f"ticket-{number}-{again}.yaml"
     draft = {
         "topic": None,
         "entries": [

@@ -902,12 +902,13 @@ class Triage:
         if action == "faq":
             path = await asyncio.to_thread(desk.draft_faq, number)
             shown = _relative(path)
+            earlier = "" if path.stem == f"ticket-{number}" else " (the earlier draft is kept)"
             if isinstance(card, Message):
                 await card.reply_text(
-                    f"📝 Draft FAQ entry from ticket #{number} saved as {shown}. It is not served "
-                    "until someone reviews it and moves it into a topic file."
+                    f"📝 Draft FAQ entry from ticket #{number} saved as {shown}{earlier}. It is "
+                    "not served until someone reviews it and moves it into a topic file."
                 )
-            return f"Draft saved: {shown}"
+            return f"Draft saved: {shown}{earlier}"
         raise DeskError(f"unknown action {action!r}")
 
     async def _introduction_card(self, card: Any, number: int, partner: Partner) -> None:

@@ -27,6 +27,23 @@ from helpdesk_bot.desk import Desk, load_base
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
 REFERRALS = ROOT / "referrals"
+# What staff make in a working tree (FAQ drafts) is not the shipped base: copies leave it out, so
+# the tests pass in a checkout where "Turn into FAQ" has been used.
+NOT_SHIPPED = shutil.ignore_patterns("drafts")
+
+
+def knowledge_view(folder: Path) -> Path:
+    """The shipped knowledge base seen from ``folder``: a link to each shipped file, and a drafts
+    folder of its own, so a test's "Turn into FAQ" or /forget never touches the working tree's
+    knowledge/drafts/ (nor sees what staff left there)."""
+    view = folder / "shipped-knowledge"
+    view.mkdir(exist_ok=True)
+    for item in KNOWLEDGE.iterdir():
+        if item.name != "drafts" and not (view / item.name).exists():
+            (view / item.name).symlink_to(item)
+    return view
+
+
 PG_URL = os.environ.get("HELPDESK_TEST_DATABASE_URL", "").strip()
 
 
@@ -147,7 +164,7 @@ def settings(database_url, tmp_path) -> Settings:
     return Settings.from_values(
         {
             "HELPDESK_DATABASE_URL": database_url,
-            "HELPDESK_KNOWLEDGE_DIR": str(KNOWLEDGE),
+            "HELPDESK_KNOWLEDGE_DIR": str(knowledge_view(tmp_path)),
             "HELPDESK_REFERRALS_DIR": str(REFERRALS),
             "HELPDESK_STAFF_IDS": "9001,9002",
             "HELPDESK_STAFF_CHAT_ID": "-100500",

@@ -30,7 +30,7 @@ from helpdesk_bot.config import Settings
 from helpdesk_bot.desk import Desk
 from helpdesk_bot.models import Feedback, Official, Query, Referral, Ticket
 from tests.botapi import BotApiServer, Call, RunningBot, flatten, user
-from tests.conftest import KNOWLEDGE, REFERRALS, ROOT
+from tests.conftest import KNOWLEDGE, NOT_SHIPPED, REFERRALS, ROOT
 
 LANGUAGES = ["en", "fr", "es"]
 STAFF_CHAT = -100500  # HELPDESK_STAFF_CHAT_ID of the shared settings fixture
@@ -352,12 +352,12 @@ def test_questions_never_run_more_at_once_than_the_database_takes(
 def sqlite_desk(botapi, tmp_path):
     """The desk of a running bot on a SQLite file, whatever the run's backend: SQLite's single
     writer is what is tested."""
-    from tests.conftest import migrated_sqlite_url, running_application
+    from tests.conftest import knowledge_view, migrated_sqlite_url, running_application
 
     settings = Settings.from_values(
         {
             "HELPDESK_DATABASE_URL": migrated_sqlite_url(tmp_path),
-            "HELPDESK_KNOWLEDGE_DIR": str(KNOWLEDGE),
+            "HELPDESK_KNOWLEDGE_DIR": str(knowledge_view(tmp_path)),
             "HELPDESK_REFERRALS_DIR": str(REFERRALS),
             "HELPDESK_TELEGRAM_TOKEN": botapi.token,
             "HELPDESK_TELEGRAM_API_URL": botapi.base_url,
@@ -756,7 +756,7 @@ def test_split_text_respects_the_limit(length, pieces):
 def many_tools(tmp_path, bot_settings):
     """The shipped knowledge base plus 40 tools with markup characters in their titles."""
     knowledge = tmp_path / "knowledge"
-    shutil.copytree(bot_settings.knowledge_dir, knowledge)
+    shutil.copytree(bot_settings.knowledge_dir, knowledge, ignore=NOT_SHIPPED)
     catalogue = yaml.safe_load((knowledge / "tools.yaml").read_text(encoding="utf-8"))
     template = catalogue["tools"][0]
     for n in range(40):

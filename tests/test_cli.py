@@ -11,7 +11,7 @@ import pytest
 from helpdesk_bot.answering import QUESTION_OUTCOMES
 from helpdesk_bot.cli import build_parser, main
 
-from .conftest import KNOWLEDGE, REFERRALS, ROOT
+from .conftest import KNOWLEDGE, NOT_SHIPPED, REFERRALS, ROOT
 
 DESIGN_COMMANDS = ("run", "chat", "ask", "validate", "stats", "export", "tickets", "db")
 
@@ -72,7 +72,7 @@ def test_db_upgrade_then_up_to_date(tmp_path):
 
 
 def test_default_database_under_var(tmp_path):
-    shutil.copytree(KNOWLEDGE, tmp_path / "knowledge")
+    shutil.copytree(KNOWLEDGE, tmp_path / "knowledge", ignore=NOT_SHIPPED)
     shutil.copytree(REFERRALS, tmp_path / "referrals")
     result = run_cli("db", "upgrade", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -110,7 +110,7 @@ def test_validate_shipped_base():
 
 
 def test_validate_reports_file_line_and_exit_1(tmp_path):
-    shutil.copytree(KNOWLEDGE, tmp_path / "knowledge")
+    shutil.copytree(KNOWLEDGE, tmp_path / "knowledge", ignore=NOT_SHIPPED)
     (tmp_path / "knowledge" / "opcat.yaml").write_text(
         "topic: opcat\nentries:\n  - id: x\n    en: [\n"
     )
@@ -129,7 +129,7 @@ def test_validate_reports_file_line_and_exit_1(tmp_path):
 
 
 def test_invalid_base_refuses_to_start(tmp_path):
-    shutil.copytree(KNOWLEDGE, tmp_path / "knowledge")
+    shutil.copytree(KNOWLEDGE, tmp_path / "knowledge", ignore=NOT_SHIPPED)
     (tmp_path / "knowledge" / "opcat.yaml").write_text("topic: nowhere\nentries: []\n")
     result = run_cli("ask", "hello", env={"HELPDESK_KNOWLEDGE_DIR": str(tmp_path / "knowledge")})
     assert result.returncode == 2

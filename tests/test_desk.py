@@ -209,6 +209,12 @@ def test_draft_faq_from_closed_ticket(desk, tmp_path):
     path = desk.draft_faq(reply.ticket_id, drafts_dir=tmp_path)
     text = path.read_text()
     assert GIBBERISH in text and "Our answer." in text and "not served" in text
+    # Twice: the first draft, perhaps edited since, is kept; the new one gets its own name.
+    path.write_text(text + "# edited by staff\n")
+    again = desk.draft_faq(reply.ticket_id, drafts_dir=tmp_path)
+    assert again.name == f"ticket-{reply.ticket_id}-2.yaml"
+    assert path.read_text().endswith("# edited by staff\n")
+    assert desk.draft_faq(reply.ticket_id, drafts_dir=tmp_path).name.endswith("-3.yaml")
 
 
 def test_reminders_after_working_days(desk):

@@ -18,7 +18,7 @@ from helpdesk_bot.export import iter_queries
 from helpdesk_bot.models import Query, Referral, TicketMessage
 
 from .botapi import BotApiServer, Call, user
-from .conftest import KNOWLEDGE, running_application
+from .conftest import KNOWLEDGE, NOT_SHIPPED, running_application
 
 STAFF_CHAT = -100500  # HELPDESK_STAFF_CHAT_ID of the test settings
 STAFF = 9001
@@ -36,7 +36,7 @@ GOES_TO_PARTNER = "We need help designing our NPM"
 @pytest.fixture
 def knowledge_copy(tmp_path) -> Path:
     """The shipped knowledge in tmp_path: drafts are written (and removed) next to it."""
-    return shutil.copytree(KNOWLEDGE, tmp_path / "knowledge")
+    return shutil.copytree(KNOWLEDGE, tmp_path / "knowledge", ignore=NOT_SHIPPED)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from helpdesk_bot import register, texts
 from helpdesk_bot.answering import entry_text
 from helpdesk_bot.cli import main
 from helpdesk_bot.knowledge import due_for_review, load_knowledge
-from tests.conftest import KNOWLEDGE
+from tests.conftest import KNOWLEDGE, NOT_SHIPPED
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +82,7 @@ def test_no_answer_types_a_count_and_every_count_is_a_placeholder(shipped):
 
 def test_a_new_ratification_changes_every_answer_that_counts(tmp_path, shipped):
     folder = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE, folder)
+    shutil.copytree(KNOWLEDGE, folder, ignore=NOT_SHIPPED)
     states = folder / "states.yaml"
     text = states.read_text(encoding="utf-8")
     # Tuvalu joins both treaties on 15 June 2026 (a made-up event for the test only).
@@ -147,7 +147,7 @@ def test_validate_reports_typed_counts_and_unknown_placeholders_with_file_and_li
     tmp_path, capsys, monkeypatch
 ):
     folder = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE, folder)
+    shutil.copytree(KNOWLEDGE, folder, ignore=NOT_SHIPPED)
     write_entry(folder, '"We have 175 States parties and {uncat_partys} more."')
     monkeypatch.setenv("HELPDESK_KNOWLEDGE_DIR", str(folder))
     assert main(["validate"]) == 1
@@ -160,7 +160,7 @@ def test_validate_reports_typed_counts_and_unknown_placeholders_with_file_and_li
 
 def test_an_answer_past_its_review_by_says_when_it_was_checked(tmp_path):
     folder = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE, folder)
+    shutil.copytree(KNOWLEDGE, folder, ignore=NOT_SHIPPED)
     write_entry(folder, "Plain text.", review_by="2026-06-30")
     base, problems = load_knowledge(folder)
     assert any("extra-entry: due for review since 2026-06-30" in str(p) for p in problems)
@@ -175,7 +175,7 @@ def test_an_answer_past_its_review_by_says_when_it_was_checked(tmp_path):
 
 def test_validate_stale_lists_what_is_due_oldest_first(tmp_path, capsys, monkeypatch):
     folder = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE, folder)
+    shutil.copytree(KNOWLEDGE, folder, ignore=NOT_SHIPPED)
     write_entry(folder, "Plain text.", review_by="2026-06-30")
     monkeypatch.setenv("HELPDESK_KNOWLEDGE_DIR", str(folder))
     assert main(["validate", "--stale"]) == 0

@@ -18,7 +18,7 @@ from helpdesk_bot.desk import Asker, Desk
 from helpdesk_bot.models import Query, Referral, Ticket, utcnow
 from helpdesk_bot.scope import load_scope
 from helpdesk_bot.stats import Period, compute, gap_report
-from tests.conftest import KNOWLEDGE
+from tests.conftest import KNOWLEDGE, NOT_SHIPPED
 
 OFFICIAL = Asker(telegram_id=515, chat_id=515, name="Ana", language_code="en")
 
@@ -234,7 +234,7 @@ def test_the_apps_language_decides_for_a_word_any_language_uses(shipped_desk, te
 # --- the scope file -------------------------------------------------------------------------------
 def test_scope_file_problems_are_reported_with_file_and_line(tmp_path):
     folder = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE, folder)
+    shutil.copytree(KNOWLEDGE, folder, ignore=NOT_SHIPPED)
     (folder / "scope.yaml").write_text(
         "outside:\n"
         "  - id: crc\n"
@@ -256,7 +256,7 @@ def test_scope_file_problems_are_reported_with_file_and_line(tmp_path):
 
 def test_broken_scope_yaml_is_one_line_with_its_line(tmp_path):
     folder = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE, folder)
+    shutil.copytree(KNOWLEDGE, folder, ignore=NOT_SHIPPED)
     (folder / "scope.yaml").write_text("outside: [\n  - id: x\n", encoding="utf-8")
     _, problems = load_scope(folder)
     [problem] = problems

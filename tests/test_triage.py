@@ -25,7 +25,7 @@ from helpdesk_bot.periods import Period
 from helpdesk_bot.referrals import SHORT_NAME_CHARS
 
 from .botapi import BotApiServer, Call, RunningBot, user
-from .conftest import KNOWLEDGE, REFERRALS, running_application
+from .conftest import KNOWLEDGE, NOT_SHIPPED, REFERRALS, running_application
 
 STAFF_CHAT = -100500  # HELPDESK_STAFF_CHAT_ID of the test settings
 STAFF = 9001  # in HELPDESK_STAFF_IDS
@@ -49,7 +49,7 @@ def build_application(settings, desk):
 @pytest.fixture
 def knowledge_copy(tmp_path):
     """The shipped knowledge base in tmp_path: /reload and "Turn into FAQ" write next to it."""
-    return shutil.copytree(KNOWLEDGE, tmp_path / "knowledge")
+    return shutil.copytree(KNOWLEDGE, tmp_path / "knowledge", ignore=NOT_SHIPPED)
 
 
 @pytest.fixture
