@@ -868,7 +868,8 @@ def _visible(text: str, parse_mode: Any) -> str:
 
 
 class RunningBot:
-    """A python-telegram-bot ``Application`` polling the stand-in from its own thread and loop.
+    """The help desk's ``Application`` polling the stand-in from its own thread and loop, through
+    its durable intake (helpdesk_bot/intake.py), as ``helpdesk-bot run`` does.
 
     Tests stay synchronous: they push updates and wait for calls while the bot runs. Every
     exception that reaches the application's error handlers is kept in ``errors``.
@@ -882,13 +883,15 @@ class RunningBot:
     """
 
     def __init__(self, application: Any, *, poll_timeout: int = 10) -> None:
+        from helpdesk_bot.intake import intake_of
+
         self.application = application
+        self.intake = intake_of(application)
         self.poll_timeout = poll_timeout
         self.errors: list[BaseException] = []
         self._ready = threading.Event()
         self._failed: BaseException | None = None
         self._loop: Any = None
-        self._stop: Any = None
         self._thread = threading.Thread(target=self._main, name="bot", daemon=True)
         application.add_error_handler(self._record_error)
 
@@ -900,32 +903,16 @@ class RunningBot:
 
         async def serve() -> None:
             self._loop = asyncio.get_running_loop()
-            self._stop = asyncio.Event()
-            app = self.application
-            try:
-                await app.initialize()
-                if app.post_init:
-                    await app.post_init(app)
-                await app.start()
-                await app.updater.start_polling(poll_interval=0, timeout=self.poll_timeout)
-            except BaseException as exc:
-                self._failed = exc
-                self._ready.set()
-                raise
-            self._ready.set()
-            await self._stop.wait()
-            await app.updater.stop()
-            await app.stop()
-            if app.post_stop:
-                await app.post_stop(app)
-            await app.shutdown()
-            if app.post_shutdown:
-                await app.post_shutdown(app)
+            await self.intake.serve_polling(
+                poll_timeout=self.poll_timeout, handle_signals=False, started=self._ready.set
+            )
 
         try:
             asyncio.run(serve())
         except BaseException as exc:  # reported by start() or stop()
             self._failed = self._failed or exc
+        finally:
+            self._ready.set()
 
     def start(self, timeout: float = 15.0) -> RunningBot:
         self._thread.start()
@@ -936,8 +923,8 @@ class RunningBot:
         return self
 
     def stop(self, timeout: float = 15.0) -> None:
-        if self._loop is not None and self._stop is not None and self._thread.is_alive():
-            self._loop.call_soon_threadsafe(self._stop.set)
+        if self._loop is not None and self._thread.is_alive():
+            self._loop.call_soon_threadsafe(self.intake.stop)
         self._thread.join(timeout)
         if self._thread.is_alive():
             raise AssertionError("the bot did not stop")
