@@ -228,6 +228,8 @@ class BotApiServer:
         self._ids = itertools.count(1)  # update ids, callback ids, message ids: unique in the run
         self._cond = threading.Condition()
         self._last_push = 0
+        # Counts reset(): a long poll a previous test's bot left open must not answer this one.
+        self._generation = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._closing = False
@@ -294,6 +296,7 @@ class BotApiServer:
             self._blocked.clear()
             self._bots.clear()
             self._last_push = 0
+            self._generation += 1
             self._cond.notify_all()
 
     # -- playing the officials ---------------------------------------------------------------
@@ -599,7 +602,11 @@ class BotApiServer:
             self._respond(request, fault.status, payload)
             return
         if method == "getUpdates":
+            generation = self._generation
             result = self._get_updates(token, params)
+            if generation != self._generation:  # left open by a bot of a test before reset()
+                self._respond(request, 200, {"ok": True, "result": []})
+                return
             self._record(call, result=result)
             self._respond(request, 200, {"ok": True, "result": result})
             return
@@ -636,15 +643,16 @@ class BotApiServer:
         timeout = min(float(params.get("timeout") or 0), self.max_poll_seconds)
         deadline = time.monotonic() + timeout
         with self._cond:
+            generation = self._generation
             bot = self._bot(token)
             if offset:
                 # As in Telegram: an offset confirms every update below it, which is then forgotten.
                 bot.confirmed = max(bot.confirmed, offset)
                 bot.updates = [u for u in bot.updates if u["update_id"] >= offset]
             while True:
-                if self._closing:
+                if self._closing or generation != self._generation:
                     return []
-                bot = self._bot(token)  # reset() may have replaced it
+                bot = self._bot(token)
                 ready = [u for u in bot.updates if u["update_id"] >= bot.confirmed][:limit]
                 if ready:
                     return ready
