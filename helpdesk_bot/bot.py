@@ -10,7 +10,7 @@ another thread is writing (see :meth:`OfficialBot.run`). Staff triage lives in
 Example::
 
     application = build_application(settings, Desk.from_settings(settings))
-    application.run_polling()
+    asyncio.run(intake_of(application).serve_polling())
     # or, from the command line: HELPDESK_TELEGRAM_TOKEN=... helpdesk-bot run
 """
 
@@ -57,7 +57,8 @@ from telegram.ext import (
 
 from . import delivery, staff, texts
 from .config import Settings
-from .desk import Asker, Desk, DeskError, Reply
+from .desk import ALREADY_REPLIED, Asker, Desk, DeskError, Reply
+from .intake import INTAKE, Intake, intake_of
 from .knowledge import LANGUAGES, Entry, Tool, language_of
 from .request import AiohttpRequest
 
@@ -255,6 +256,8 @@ class OfficialBot:
 
     async def reply_to_question(self, update: Update, context: Context, reply: Reply) -> None:
         """Turn the desk's Reply into messages (and a ticket announcement for staff)."""
+        if reply.outcome == ALREADY_REPLIED:  # handled again after a crash; the reply went out
+            return
         chat_id = update.effective_chat.id  # type: ignore[union-attr]
         if reply.outcome == "limited" and not reply.text:
             return  # over the rate limit and told so already: logged, nothing to send
@@ -350,7 +353,9 @@ class OfficialBot:
         await self.ask(update, context, message.text, via="edited")
 
     async def ask(self, update: Update, context: Context, text: str, *, via: str) -> None:
-        reply = await self.run(self.desk.ask, self.asker(update), text, via=via)
+        reply = await self.run(
+            self.desk.ask, self.asker(update), text, via=via, update_id=update.update_id
+        )
         await self.reply_to_question(update, context, reply)
 
     async def on_file(self, update: Update, context: Context) -> None:
@@ -386,7 +391,9 @@ class OfficialBot:
         message = update.effective_message
         assert message is not None and message.text is not None
         _, _, text = message.text.partition(" ")
-        reply = await self.run(self.desk.to_secretariat, self.asker(update), text)
+        reply = await self.run(
+            self.desk.to_secretariat, self.asker(update), text, update_id=update.update_id
+        )
         await self.reply_to_question(update, context, reply)
 
     # -- /start and the profile ----------------------------------------------------------------
@@ -645,7 +652,9 @@ class OfficialBot:
                     return
                 if kind == "c":
                     await self.drop_buttons(query.message)
-                reply = await self.run(self.desk.choose, asker, entry.id)
+                reply = await self.run(
+                    self.desk.choose, asker, entry.id, update_id=update.update_id
+                )
                 await self.reply_to_question(update, context, reply)
             elif kind in {"n", "p", "a"}:  # none of these / not helpful / ask: to the Secretariat
                 await self.drop_buttons(query.message, keep_links=kind == "a")
@@ -844,7 +853,7 @@ def build_application(settings: Settings, desk: Desk) -> Application:
     Example::
 
         application = build_application(settings, desk)
-        application.run_polling()
+        asyncio.run(intake_of(application).serve_polling())
     """
     if not settings.telegram_token:
         raise ValueError("HELPDESK_TELEGRAM_TOKEN is not set")
@@ -861,6 +870,8 @@ def build_application(settings: Settings, desk: Desk) -> Application:
     application = (
         Application.builder()
         .bot(bot)
+        # No Updater: the intake (intake.py) fetches updates, storing each before confirming it.
+        .updater(None)
         # Chats run side by side, each chat's updates in order: one slow chat freezes nobody.
         .concurrent_updates(delivery.ChatOrderedProcessor(CONCURRENT_UPDATES))
         .post_init(officials.register_commands)
@@ -898,15 +909,21 @@ def build_application(settings: Settings, desk: Desk) -> Application:
         ),
     ]
     application.add_handlers(handlers)
+    intake = Intake(application, desk, run=officials.run, flush_first=officials.marks.flush)
+    application.bot_data[INTAKE] = intake
+    # First: a database failure keeps the update for another try (and keeps quiet on a retry).
+    application.add_error_handler(intake.note_failure)
     application.add_error_handler(officials.on_error)
     return application
 
 
-def watch_database_file(application: Application, url: str, stopped: list[str]) -> None:
+def watch_database_file(
+    application: Application, url: str, stopped: list[str], stop: Callable[[], None]
+) -> None:
     """Stop the bot if its SQLite file is deleted or replaced while it runs.
 
     SQLite keeps writing into a deleted file it has open, and everything written then is gone at
-    the next start: better to stop with one line saying why (appended to ``stopped``).
+    the next start: better to stop (``stop``) with one line saying why (appended to ``stopped``).
     """
     parsed = make_url(url)
     database = parsed.database if parsed.get_backend_name() == "sqlite" else None
@@ -921,7 +938,7 @@ def watch_database_file(application: Application, url: str, stopped: list[str]) 
                 f"the database file {path} was deleted or replaced while the bot ran; stopped "
                 "so that nothing more is written where no one will find it"
             )
-            context.application.stop_running()
+            stop()
 
     application.job_queue.run_repeating(
         check, interval=DATABASE_CHECK_SECONDS, first=DATABASE_CHECK_SECONDS, name="database-file"
@@ -989,22 +1006,24 @@ def run(
         make_url(settings.database_url).render_as_string(hide_password=True),
     )
     application = build_application(settings, desk)
+    intake = intake_of(application)
     stopped: list[str] = []
-    watch_database_file(application, settings.database_url, stopped)
+    watch_database_file(application, settings.database_url, stopped, intake.stop)
     updates = list(Update.ALL_TYPES)
     try:
         if webhook_url:
-            path = urllib.parse.urlsplit(webhook_url).path.lstrip("/")
-            application.run_webhook(
+            assert settings.webhook_secret  # the command line refuses webhook mode without it
+            serving = intake.serve_webhook(
                 listen=listen,
                 port=port,
-                url_path=path,
+                url_path=urllib.parse.urlsplit(webhook_url).path,
                 webhook_url=webhook_url,
-                secret_token=settings.webhook_secret,
+                secret=settings.webhook_secret,
                 allowed_updates=updates,
             )
         else:
-            application.run_polling(allowed_updates=updates)
+            serving = intake.serve_polling(allowed_updates=updates)
+        asyncio.run(serving)
     except InvalidToken:
         print(
             "helpdesk-bot: Telegram rejected HELPDESK_TELEGRAM_TOKEN (check it with @BotFather)",

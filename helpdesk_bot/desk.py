@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -44,7 +45,16 @@ from .knowledge import (
     load_knowledge,
 )
 from .matcher import Matcher
-from .models import Feedback, Official, Query, Referral, Ticket, TicketMessage, utcnow
+from .models import (
+    Feedback,
+    InboxUpdate,
+    Official,
+    Query,
+    Referral,
+    Ticket,
+    TicketMessage,
+    utcnow,
+)
 from .referrals import ReferralDirectory, load_referrals
 from .scope import Scope, load_scope
 from .yamlfile import Problem
@@ -94,6 +104,12 @@ PASS_ON_KINDS = {
 }
 CLOSE_RESOLUTIONS = ("answered", "out_of_scope", "duplicate", "referred")
 FILE_KINDS = ("document", "photo", "voice", "audio", "video")
+# The outcome of a question handled again after a crash whose reply had already reached the
+# official: nothing more to send.
+ALREADY_REPLIED = "replied"
+# Telegram sends an unconfirmed update again for up to 24 hours: a handled row is kept (without
+# its text) twice that long, so a second delivery is recognised and not handled again.
+INBOX_KEEP_HANDLED = timedelta(days=2)
 
 
 class DeskError(Exception):
@@ -117,6 +133,15 @@ class Asker:
     official_id: int | None = None  # channels without Telegram ids (the console) keep this
     name: str | None = None
     language_code: str | None = None  # Telegram's guess, used until the official chooses
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A Telegram update as it arrived, for the inbox."""
+
+    update_id: int
+    sender_id: int | None  # the Telegram user it came from: /forget finds their rows
+    raw: str  # the update's JSON
 
 
 @dataclass(frozen=True)
@@ -205,6 +230,9 @@ class Desk:
         # only queue for its turn while fighting over the interpreter lock (measured: ~10 % of
         # the bot's throughput, benchmarks/bot_throughput.py). PostgreSQL takes a pool's worth.
         self.threads = 1 if serialise else max(1, settings.db_pool_size)
+        # Updates this process took back from the inbox (after a crash or a database error):
+        # their questions may be logged already, and are then not logged again.
+        self._retaken: set[int] = set()
         if answerer is not None:
             self._current = answerer
             return
@@ -311,10 +339,21 @@ class Desk:
         return self._current.answer(question, language=language, state=state)
 
     def ask(
-        self, asker: Asker, question: str, *, channel: str = "telegram", via: str = "typed"
+        self,
+        asker: Asker,
+        question: str,
+        *,
+        channel: str = "telegram",
+        via: str = "typed",
+        update_id: int | None = None,
     ) -> Reply:
-        """Answer an official's question and log it (and open or join a ticket) before replying."""
+        """Answer an official's question and log it (and open or join a ticket) before replying.
+
+        ``update_id``: the Telegram update it came in; handled again, it is not logged twice.
+        """
         with self._connection() as connection:
+            if (earlier := self._logged_before(connection, update_id)) is not None:
+                return earlier
             official = self._asking_official(connection, asker)
             language = official.language
             if not clean_text(question):
@@ -335,8 +374,58 @@ class Desk:
                     reply.partner, reply.partner_note = None, ""
                 else:
                     reply.text = self.referrals.reminder_text(reply.partner, reply.language)
-            self._log(connection, official, reply, channel=channel, via=via)
+            self._log(connection, official, reply, channel=channel, via=via, update_id=update_id)
             return reply
+
+    def _logged_before(self, connection: Connection, update_id: int | None) -> Reply | None:
+        """The reply to a question an update taken back from the inbox logged already, or None.
+
+        If the reply reached the official, the outcome is ``ALREADY_REPLIED`` (nothing to send);
+        otherwise the same reply again, for the same query row. Only taken-back updates are
+        looked up: a fresh update cannot have logged anything.
+        """
+        if update_id is None or update_id not in self._retaken:
+            return None
+        row = connection.execute(
+            select(
+                Query.id,
+                Query.text,
+                Query.language,
+                Query.outcome,
+                Query.entry_id,
+                Query.via,
+                Query.state_code,
+                Query.ticket_id,
+                Query.delivery,
+            ).where(Query.update_id == update_id)
+        ).first()
+        if row is None:
+            return None
+        if row.delivery == "delivered" or row.text is None:  # sent, or erased by /forget
+            return Reply(row.text or "", ALREADY_REPLIED, row.language, "", query_id=row.id)
+        entry = self.base.entries.get(row.entry_id or "")
+        if row.outcome == "escalate":
+            text = texts.say("ticket_opened", row.language, number=row.ticket_id)
+            reply = Reply(row.text, "escalate", row.language, text)
+            card = connection.execute(
+                select(Ticket.staff_message_id).where(Ticket.id == row.ticket_id)
+            ).scalar()
+            if card is None:  # the card was never posted: announcing the ticket posts it
+                reply.ticket_id = row.ticket_id
+        elif row.via == "suggestion" and entry is not None:
+            reply = Reply(
+                row.text, "answer", row.language, entry_text(entry, row.language, self.base)
+            )
+            reply.entry, reply.score = entry, 100.0
+            reply.tools = [self.base.tools[t] for t in entry.tools if t in self.base.tools]
+        else:
+            state = self.base.states.get(row.state_code or "")
+            reply = self.answer(row.text, language=row.language, state=state)
+        reply.query_id = row.id
+        reply.referral_id = connection.execute(
+            select(Referral.id).where(Referral.query_id == row.id)
+        ).scalar()
+        return reply
 
     def _helped_lately(self, connection: Connection, official: OfficialLike) -> bool:
         """The official's last ticket was closed in the past fortnight and none is open."""
@@ -367,12 +456,21 @@ class Desk:
         ).first()
         return shown is not None
 
-    def choose(self, asker: Asker, entry_id: str, *, channel: str = "telegram") -> Reply:
+    def choose(
+        self,
+        asker: Asker,
+        entry_id: str,
+        *,
+        channel: str = "telegram",
+        update_id: int | None = None,
+    ) -> Reply:
         """An official chose a suggested entry: that is a question too, and logged as one."""
         entry = self.base.entries.get(entry_id)
         if entry is None:
             raise DeskError(f"no entry {entry_id!r}")
         with self._connection() as connection:
+            if (earlier := self._logged_before(connection, update_id)) is not None:
+                return earlier
             official = self._asking_official(connection, asker)
             lang = official.language
             if self._over_rate_limit(connection, official):
@@ -392,7 +490,9 @@ class Desk:
             if chosen is not None:
                 reply.query_id = chosen  # its rating buttons rate the answer already logged
                 return reply
-            self._log(connection, official, reply, channel=channel, via="suggestion")
+            self._log(
+                connection, official, reply, channel=channel, via="suggestion", update_id=update_id
+            )
             return reply
 
     @staticmethod
@@ -413,10 +513,18 @@ class Desk:
         ).scalar()
 
     def to_secretariat(
-        self, asker: Asker, question: str, *, channel: str = "telegram", kind: str = "secretariat"
+        self,
+        asker: Asker,
+        question: str,
+        *,
+        channel: str = "telegram",
+        kind: str = "secretariat",
+        update_id: int | None = None,
     ) -> Reply:
         """A question straight to staff (/secretariat): logged as a query ending in a ticket."""
         with self._session() as session:
+            if (earlier := self._logged_before(session.connection(), update_id)) is not None:
+                return earlier
             official = self._official(session, asker)
             lang = official.language
             if not clean_text(question):
@@ -427,7 +535,13 @@ class Desk:
                 )
             reply = Reply(question, "escalate", lang, "")
             self._log(
-                session.connection(), official, reply, channel=channel, via=kind, ticket_kind=kind
+                session.connection(),
+                official,
+                reply,
+                channel=channel,
+                via=kind,
+                ticket_kind=kind,
+                update_id=update_id,
             )
             return reply
 
@@ -509,6 +623,7 @@ class Desk:
         via: str,
         ticket_kind: str = "escalation",
         file: SentFile | None = None,
+        update_id: int | None = None,
     ) -> None:
         state = self.base.states.get(official.state_code or "")
         text = clean_text(reply.question)
@@ -529,6 +644,7 @@ class Desk:
             "region": state.region if state else None,
             "source": official.source,
             "asked_at": utcnow(),
+            "update_id": update_id,
         }
         if reply.outcome == "escalate":
             tried = ", ".join(f"{e}:{s:.0f}" for e, s in reply.candidates) or None
@@ -775,6 +891,106 @@ class Desk:
             )
             return erased or 0
 
+    # --- the inbox: Telegram updates stored before Telegram is told they arrived -------------
+    def take_in(self, arrivals: list[Arrival], *, taker: str | None = None) -> list[int]:
+        """Store updates in the inbox, all in one transaction; the ids it did not hold already.
+
+        Only those are to be handled now: an update Telegram sends again is in the inbox from
+        its first delivery (handled, or taken back from there after a crash).
+        """
+        if not arrivals:
+            return []
+        now = utcnow()
+        rows = [
+            {
+                "update_id": a.update_id,
+                "sender_id": a.sender_id,
+                "raw": a.raw,
+                "received_at": now,
+                "taken_at": now,
+                "taken_by": taker,
+            }
+            for a in arrivals
+        ]
+        with self._connection() as connection:
+            dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+            statement = (
+                dialect.insert(InboxUpdate.__table__)
+                .on_conflict_do_nothing(index_elements=["update_id"])
+                .returning(InboxUpdate.__table__.c.update_id)
+            )
+            stored = set(connection.execute(statement, rows).scalars())
+        return [a.update_id for a in arrivals if a.update_id in stored]
+
+    def take_back(
+        self,
+        *,
+        untouched_for: timedelta,
+        leave: set[int] | frozenset[int] = frozenset(),
+        taker: str | None = None,
+    ) -> list[tuple[int, str]]:
+        """Unhandled updates no process has touched for ``untouched_for`` (or last taken by
+        ``taker``: a process restarting takes its own back at once), oldest first, as
+        (update_id, raw JSON), taken for another try (except the ids in ``leave``).
+
+        Taking one moves its ``taken_at`` to now only if no other process did so meanwhile, so
+        two processes sharing the database never take the same update.
+        """
+        now = utcnow()
+        inbox = InboxUpdate.__table__
+        taken: list[tuple[int, str]] = []
+        with self._connection() as connection:
+            candidates = connection.execute(
+                select(inbox.c.update_id, inbox.c.raw, inbox.c.taken_at)
+                .where(
+                    inbox.c.handled_at.is_(None),
+                    (inbox.c.taken_at <= now - untouched_for) | (inbox.c.taken_by == taker),
+                )
+                .order_by(inbox.c.update_id)
+            ).all()
+            for row in candidates:
+                if row.update_id in leave or row.raw is None:
+                    continue
+                won = connection.execute(
+                    update(inbox)
+                    .where(
+                        inbox.c.update_id == row.update_id,
+                        inbox.c.taken_at == row.taken_at,
+                        inbox.c.handled_at.is_(None),
+                    )
+                    .values(taken_at=now, taken_by=taker)
+                ).rowcount
+                if won:
+                    taken.append((row.update_id, row.raw))
+        self._retaken.update(update_id for update_id, _ in taken)
+        return taken
+
+    def mark_handled(self, update_ids: list[int]) -> None:
+        """The updates' handlers finished: their rows lose the text they carried."""
+        if not update_ids:
+            return
+        inbox = InboxUpdate.__table__
+        with self._connection() as connection:
+            connection.execute(
+                update(inbox)
+                .where(inbox.c.update_id.in_(update_ids))
+                .values(handled_at=utcnow(), raw=None)
+            )
+        self._retaken.difference_update(update_ids)
+
+    def purge_inbox(self, *, now: datetime | None = None) -> int:
+        """Delete the inbox rows handled more than INBOX_KEEP_HANDLED ago, and those /forget
+        emptied that a crash left unhandled; how many went."""
+        cutoff = (now or utcnow()) - INBOX_KEEP_HANDLED
+        inbox = InboxUpdate.__table__
+        with self._connection() as connection:
+            return connection.execute(
+                delete(inbox).where(
+                    (inbox.c.handled_at < cutoff)
+                    | (inbox.c.raw.is_(None) & (inbox.c.received_at < cutoff))
+                )
+            ).rowcount
+
     # --- officials ----------------------------------------------------------------------------
     def _known_official(self, connection: Connection, asker: Asker) -> Row | None:
         """The official's row as plain columns, or None on first contact (or without a Telegram id).
@@ -934,6 +1150,19 @@ class Desk:
             )
             session.execute(
                 update(Referral).where(Referral.official_id == official.id).values(official_id=None)
+            )
+            # Their updates as received. One still being handled (this very /forget among them)
+            # keeps its row until it is handled, but loses its text now: the write-ahead log is
+            # emptied below, and the text (their name is in every update) must not outlive it.
+            session.execute(
+                delete(InboxUpdate).where(
+                    InboxUpdate.sender_id == asker.telegram_id, InboxUpdate.handled_at.is_not(None)
+                )
+            )
+            session.execute(
+                update(InboxUpdate)
+                .where(InboxUpdate.sender_id == asker.telegram_id)
+                .values(raw=None)
             )
             session.delete(official)
         removed = drafts.remove_drafts(self.drafts_dir, ticket_ids)

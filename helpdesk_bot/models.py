@@ -95,6 +95,7 @@ class Query(Base):
     __table_args__ = (
         Index("ix_queries_asked_at", "asked_at"),
         Index("ix_queries_official_asked", "official_id", "asked_at"),
+        Index("ix_queries_update_id", "update_id", unique=True),
         # Statistics (stats.py): one covering index per family of breakdowns, grouped columns first,
         # so each GROUP BY reads an index in order, without a sort or a table lookup (migration 0002).
         *(Index(name, *columns) for name, columns in STATS_INDEXES.items()),
@@ -125,6 +126,8 @@ class Query(Base):
     # pending | delivered | failed; withheld: over the rate limit, deliberately not answered
     delivery: Mapped[str] = mapped_column(String(12), default="pending")
     delivery_error: Mapped[str | None] = mapped_column(String(200))
+    # The Telegram update the question came in: handled again after a crash, it is not logged twice.
+    update_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Ticket(Base):
@@ -227,3 +230,25 @@ class Feedback(Base):
     official_ref: Mapped[str | None] = mapped_column(String(32))
     helpful: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class InboxUpdate(Base):
+    """A Telegram update as received, kept until handled: nothing confirmed to Telegram is lost.
+
+    ``raw`` (the update's JSON, with the official's words) is erased when the update is handled;
+    the bare row stays two days so that Telegram sending it again is recognised, then goes.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_handled_taken", "handled_at", "taken_at"),)
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    sender_id: Mapped[int | None] = mapped_column(BigInteger, index=True)  # Telegram user id
+    raw: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When a process last began handling it: another process takes it back only when stale.
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Which process: "polling", or the webhook server's host and port. Restarted, it takes its
+    # own rows back at once (another process's only when stale).
+    taken_by: Mapped[str | None] = mapped_column(String(100))
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

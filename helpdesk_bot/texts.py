@@ -540,12 +540,14 @@ TEXTS.update(
             "momento.",
         },
         "not_recorded": {
-            "en": "Sorry, I could not record your message just now (a problem on our side). Please "
-            "send it again in a few minutes.",
+            "en": "Sorry, I could not record your message just now (a problem on our side). I have "
+            "kept it and will try again in a few minutes: no need to send it again.",
             "fr": "Désolé, je n’ai pas pu enregistrer votre message pour l’instant (un problème de "
-            "notre côté). Veuillez le renvoyer dans quelques minutes.",
+            "notre côté). Je l’ai gardé et réessaierai dans quelques minutes : inutile de le "
+            "renvoyer.",
             "es": "Lo siento, no he podido registrar su mensaje en este momento (un problema por "
-            "nuestra parte). Vuelva a enviarlo dentro de unos minutos.",
+            "nuestra parte). Lo he guardado y volveré a intentarlo dentro de unos minutos: no "
+            "hace falta que lo envíe de nuevo.",
         },
         "command_start": {
             "en": "Welcome and privacy notice",

@@ -153,7 +153,7 @@ def truncate_all(engine) -> None:
     with engine.begin() as connection:
         connection.execute(
             text(
-                "TRUNCATE feedback, referrals, ticket_messages, queries, tickets, officials "
+                "TRUNCATE feedback, referrals, ticket_messages, queries, tickets, officials, inbox "
                 "RESTART IDENTITY CASCADE"
             )
         )

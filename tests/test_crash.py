@@ -14,6 +14,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
+from helpdesk_bot.bot import CONCURRENT_UPDATES
 from helpdesk_bot.db import connect, make_sessionmaker, upgrade
 from helpdesk_bot.desk import Asker
 from helpdesk_bot.models import Official, Query, Ticket
@@ -141,9 +142,12 @@ def test_kill_9_and_restart_lose_no_acknowledged_query_ticket_or_reply(botapi, d
         tickets = {t.id: t for t in session.scalars(select(Ticket))}
         owners = {o.id: o.telegram_id for o in session.scalars(select(Official))}
         logged = Counter(owners[r.official_id] for r in rows)
-        # Every reply an official received answers a question that is in the log.
-        for chat, count in received.items():
-            assert logged[chat] >= count, f"official {chat}: {count} replies, {logged[chat]} rows"
+        # Every reply an official received answers a question that is in the log; a reply sent
+        # just before the kill and not yet marked delivered goes out again after the restart (at
+        # least once), so replies may exceed rows by at most the updates in hand at the kill.
+        surplus = sum(max(0, count - logged[chat]) for chat, count in received.items())
+        assert all(logged[chat] for chat in received)
+        assert surplus <= CONCURRENT_UPDATES, f"{surplus} replies beyond the logged questions"
         # Every ticket number an official was given exists, and is theirs.
         for call in replies(botapi):
             for match in TICKET.finditer(call.text):
@@ -162,4 +166,4 @@ def test_kill_9_and_restart_lose_no_acknowledged_query_ticket_or_reply(botapi, d
         # The crash did not split an official's conversation with staff into two open tickets.
         open_per_official = Counter(t.official_id for t in tickets.values() if t.status == "open")
         assert set(open_per_official.values()) == {1}
-    assert before_crash and len(rows) >= len(replies(botapi))
+    assert before_crash  # the kill did land while replies were going out
