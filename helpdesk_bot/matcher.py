@@ -337,19 +337,23 @@ class Matcher:
         for at, sentence in enumerate(sentences):
             if "?" not in sentence and "¿" not in sentence:
                 continue
-            asked = self._match(" ".join(sentences[max(0, at - 1) : at + 1]), language=language)
+            # The reply keeps the language of the whole message.
+            asked = self._match(
+                " ".join(sentences[max(0, at - 1) : at + 1]),
+                language=language,
+                detected=whole.language,
+            )
             if asked.outcome == "answer" and (best.outcome != "answer" or asked.score > best.score):
-                # The reply keeps the language of the whole message.
-                best = Match(
-                    asked.outcome, whole.language, asked.entry, asked.score, asked.candidates
-                )
+                best = asked
         return best
 
-    def _match(self, text: str, *, language: str | None = None) -> Match:
-        """:meth:`match` for one piece of text."""
+    def _match(
+        self, text: str, *, language: str | None = None, detected: str | None = None
+    ) -> Match:
+        """:meth:`match` for one piece of text; ``detected``: its language, known already."""
         fallback = language if language in LANGUAGES else "en"
         terms = list(dict.fromkeys(self.normaliser.terms(text)))[:_MAX_TERMS]
-        detected = self._language(text, fallback)
+        detected = detected or self._language(text, fallback)
         index = self.index
         if not terms or not index.entries:
             return Match("escalate", detected)
