@@ -60,6 +60,17 @@ OFFICIAL = Asker(telegram_id=515, chat_id=515, name="Ana", language_code="en")
         ("La Cour pénale internationale peut-elle poursuivre nos fonctionnaires ?", "fr", "icc"),
         ("¿Puede la Corte Penal Internacional juzgar a nuestros funcionarios?", "es", "icc"),
         ("Can CTI help us with our Paris Agreement NDC report?", "en", "climate"),
+        (
+            "Comment accréditer notre ministère auprès du Fonds vert pour le climat ?",
+            "fr",
+            "climate",
+        ),
+        (
+            "¿Debemos legislar sobre el emblema de la cruz roja según los Convenios de Ginebra?",
+            "es",
+            "humanitarian-law",
+        ),
+        ("Who reports on our implementation of the Geneva Conventions?", "en", "humanitarian-law"),
         ("How do we prepare our national report for the UPR?", "en", "upr"),
         ("Comment préparer notre rapport national pour l'EPU ?", "fr", "upr"),
         ("¿Cómo preparamos el informe nacional para el EPU?", "es", "upr"),
@@ -146,6 +157,17 @@ def test_what_the_desk_covers_is_never_declined(shipped_desk, question, partner)
         assert reply.partner is not None and reply.partner.id == partner, reply.candidates
     else:
         assert reply.outcome == "answer", reply.candidates
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Is torture prohibited by the Geneva Conventions as well as by UNCAT?",
+        "La torture est-elle interdite par les Conventions de Genève comme par la CCT ?",
+    ],
+)
+def test_uncat_named_next_to_humanitarian_law_is_not_declined(shipped_desk, question):
+    assert shipped_desk.answer(question).outcome != "decline"
 
 
 @pytest.mark.parametrize(
