@@ -100,7 +100,7 @@ PASS_ON_KINDS = {
     "decline": "declined",
     "clarify": "secretariat",
     "suggest": "none_of_these",
-    "refer": "referral_not_helpful",
+    "refer": "referral_no_help",
 }
 CLOSE_RESOLUTIONS = ("answered", "out_of_scope", "duplicate", "referred")
 FILE_KINDS = ("document", "photo", "voice", "audio", "video")

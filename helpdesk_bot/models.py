@@ -142,7 +142,7 @@ class Ticket(Base):
     )
     official_ref: Mapped[str | None] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(16), default="escalation")
-    # escalation | secretariat | not_helpful | none_of_these | declined | referral_not_helpful
+    # escalation | secretariat | not_helpful | none_of_these | declined | referral_no_help
     status: Mapped[str] = mapped_column(String(10), default="open")  # open | closed
     resolution: Mapped[str | None] = mapped_column(String(16))
     # answered | out_of_scope | duplicate | referred

@@ -106,7 +106,7 @@ KIND_LABELS = {
     "not_helpful": "Answer marked not helpful",
     "none_of_these": "None of the bot's suggestions fitted",
     "declined": "Outside the desk's scope; the official asked the Secretariat anyway",
-    "referral_not_helpful": "Referral marked not helpful; the official asks the Secretariat",
+    "referral_no_help": "Referral marked not helpful; the official asks the Secretariat",
 }
 RESOLUTION_LABELS = {
     "answered": "Answered",

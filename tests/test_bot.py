@@ -526,7 +526,7 @@ def test_a_referral_marked_not_helpful_offers_the_secretariat(botapi, running_bo
     with desk.sessions() as session:
         ticket = session.scalars(select(Ticket)).one()
         feedback = session.scalars(select(Feedback)).one()
-    assert (ticket.kind, feedback.helpful) == ("referral_not_helpful", False)
+    assert (ticket.kind, feedback.helpful) == ("referral_no_help", False)
     assert passed.result["text"] == texts.say("passed_on", lang, number=ticket.id)
     card = botapi.wait_for("sendMessage", lambda c: c.chat_id == STAFF_CHAT)
     assert "Referral marked not helpful" in card.text and question in html.unescape(card.text)

@@ -424,3 +424,14 @@ def test_the_rate_limit_counts_suggestions_and_the_secretariat_too(desk):
     assert outcomes == ["answer"] * 3 + ["limited", "limited"]
     assert [q.outcome for q in rows(desk, Query)] == ["answer"] * 3 + ["limited"] * 2
     assert rows(desk, Ticket) == []
+
+
+def test_every_ticket_kind_fits_its_column():
+    """SQLite would store a longer kind; PostgreSQL refuses it and the hand-off is lost."""
+    from helpdesk_bot.desk import PASS_ON_KINDS
+    from helpdesk_bot.models import Ticket
+    from helpdesk_bot.staff import KIND_LABELS
+
+    width = Ticket.__table__.c.kind.type.length
+    kinds = {*PASS_ON_KINDS.values(), *KIND_LABELS, "escalation", "secretariat", "not_helpful"}
+    assert all(len(kind) <= width for kind in kinds), sorted(kinds, key=len)[-1]
