@@ -15,6 +15,7 @@ Confidentiality: a count by State below 5 is written as "<5" unless ``exact=True
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Float, and_, case, false, func, literal, or_, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -196,7 +198,10 @@ def compute(
         # SQLite only picks the covering indexes once it has statistics about them; this is
         # SQLite's own advice, cheap (sampled, and a no-op when they are fresh) and harmless.
         session.execute(text("PRAGMA analysis_limit=1000"))
-        session.execute(text("PRAGMA optimize=0x10002"))
+        # It may write (ANALYZE); while the bot writes, SQLite refuses a reader the upgrade
+        # ("database is locked"). The figures do not need it: the next call optimizes.
+        with contextlib.suppress(OperationalError):
+            session.execute(text("PRAGMA optimize=0x10002"))
     # Every breakdown counts questions; small talk and messages over the rate limit are counted
     # once, apart.
     asked = and_(period.within(Query.asked_at), Query.outcome.not_in(NOT_QUESTIONS))
