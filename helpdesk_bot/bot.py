@@ -25,8 +25,9 @@ import logging
 import re
 import sys
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -37,6 +38,7 @@ from telegram import (
     Bot,
     BotCommand,
     BotCommandScopeAllPrivateChats,
+    CallbackQuery,
     ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -153,6 +155,48 @@ def tool_links(tools: list[Tool], lang: str) -> list[tuple[str, str]]:
 def button(label: str, data: str) -> InlineKeyboardButton:
     assert len(data.encode()) <= CALLBACK_BYTES, data
     return InlineKeyboardButton(label, callback_data=data)
+
+
+@dataclass(frozen=True)
+class Press:
+    """An official's press on one of the bot's buttons, as its handler needs it."""
+
+    query: CallbackQuery
+    kind: str  # "c" in "o:c:ratification-routes"
+    args: list[str]  # ["ratification-routes"]
+    lang: str
+    asker: Asker
+    chat_id: int
+
+    @property
+    def message(self) -> Any:
+        return self.query.message
+
+
+def official_button(
+    method: Callable[[OfficialBot, Update, Context, Press], Awaitable[None]],
+) -> Callable[[OfficialBot, Update, Context], Awaitable[None]]:
+    """Make ``method`` a button handler: in private chats only, the press answered at once (no
+    spinning button), a stale button (DeskError) explained to the official."""
+
+    @functools.wraps(method)
+    async def handler(self: OfficialBot, update: Update, context: Context) -> None:
+        query = update.callback_query
+        assert query is not None and query.data is not None
+        message = query.message
+        await query.answer()
+        if message is None or message.chat.type != ChatType.PRIVATE:
+            return
+        kind, *args = query.data.split(":")[1:]
+        lang = await self.language(update, context)
+        press = Press(query, kind, args, lang, self.asker(update), message.chat.id)
+        try:
+            await method(self, update, context, press)
+        except DeskError as exc:
+            log.info("button %r refused: %s", query.data, exc)
+            await self.send(context.bot, press.chat_id, texts.say("choice_gone", lang))
+
+    return handler
 
 
 class OfficialBot:
@@ -629,131 +673,157 @@ class OfficialBot:
         await self.send(context.bot, update.effective_chat.id, texts.say("unknown_command", lang))  # type: ignore[union-attr]
 
     # -- buttons -------------------------------------------------------------------------------
-    async def on_button(self, update: Update, context: Context) -> None:
-        """Every officials' button ("o:..."), in private chats only."""
-        query = update.callback_query
-        assert query is not None and query.data is not None
-        message = query.message
-        if message is None or message.chat.type != ChatType.PRIVATE:
-            await query.answer()
+    # Each kind of officials' button has its own handler, routed by CallbackQueryHandler on the
+    # pattern of its callback data (BUTTONS, below the class). ``official_button`` does what
+    # every one of them needs first: private chats only, the press answered at once, and a stale
+    # button (erased data, another official's query, a removed entry) explained, never an error.
+    @official_button
+    async def on_choice(self, update: Update, context: Context, press: Press) -> None:
+        """A suggestion ("o:c:") or a browsed entry ("o:b:"): a question, logged."""
+        entry = find_entry(self.desk, press.args[0])
+        if entry is None:
+            await self.send(context.bot, press.chat_id, texts.say("choice_gone", press.lang))
             return
-        parts = query.data.split(":")[1:]
-        kind, args = parts[0], parts[1:]
-        lang = await self.language(update, context)
-        asker = self.asker(update)
-        chat_id = message.chat.id
-        bot = context.bot
-        await query.answer()
-        try:
-            if kind in {"c", "b"}:  # a suggestion or a browsed entry: a question, logged
-                entry = find_entry(self.desk, args[0])
-                if entry is None:
-                    await self.send(bot, chat_id, texts.say("choice_gone", lang))
-                    return
-                if kind == "c":
-                    await self.drop_buttons(query.message)
-                reply = await self.run(
-                    self.desk.choose, asker, entry.id, update_id=update.update_id
-                )
-                await self.reply_to_question(update, context, reply)
-            elif kind in {"n", "p", "a"}:  # none of these / not helpful / ask: to the Secretariat
-                await self.drop_buttons(query.message, keep_links=kind == "a")
-                reply = await self.run(
-                    self.desk.pass_on, asker, int(args[0]), asked_directly=kind == "a"
-                )
-                await self.send(bot, chat_id, reply.text)
-                if reply.ticket_id is not None:
-                    await staff.announce_ticket(
-                        bot,
-                        self.desk,
-                        self.settings,
-                        reply.ticket_id,
-                        is_new=reply.ticket_is_new,
-                        run=self.run,
-                    )
-            elif kind in {"h", "r"}:  # was this helpful?
-                number, helpful = int(args[0]), args[1] == "1"
-                target = {"query_id": number} if kind == "h" else {"referral_id": number}
-                asked = await self.run(self.desk.feedback, asker, helpful=helpful, **target)
-                await self.drop_buttons(query.message, keep_links=True)
-                if helpful:
-                    await self.send(bot, chat_id, texts.say("feedback_thanks", lang))
-                elif asked is None:  # a referral staff made: the official's request is open
-                    await self.send(bot, chat_id, texts.say("referral_not_helpful", lang))
-                else:  # every "no" leads somewhere: the Secretariat, or no thanks
-                    markup = InlineKeyboardMarkup(
-                        [
-                            [button(texts.say("button_pass_on", lang), f"o:p:{asked}")],
-                            [button(texts.say("button_no_thanks", lang), "o:x")],
-                        ]
-                    )
-                    offer = "not_helpful_offer" if kind == "h" else "referral_not_helpful_offer"
-                    await self.send(bot, chat_id, texts.say(offer, lang), markup=markup)
-            elif kind == "k":  # did the Secretariat's reply help? (a closed request)
-                number, helpful = int(args[0]), args[1] == "1"
-                await self.run(self.desk.feedback, asker, ticket_id=number, helpful=helpful)
-                await self.drop_buttons(query.message)
-                said = "feedback_thanks" if helpful else "satisfaction_sorry"
-                await self.send(bot, chat_id, texts.say(said, lang))
-            elif kind == "x":
-                await self.drop_buttons(query.message)
-                await self.send(bot, chat_id, texts.say("no_thanks", lang))
-            elif kind == "tl":
-                text, markup = self.tools_page(lang, int(args[0]))
-                await self.edit(query.message, text, markup)
-            elif kind == "to":
-                tool = self.desk.base.tools.get(args[0])
-                if tool is None:
-                    await self.send(bot, chat_id, texts.say("choice_gone", lang))
-                    return
-                text, markup = self.tool_card(lang, tool, int(args[1]) if len(args) > 1 else 0)
-                await self.edit(query.message, text, markup)
-            elif kind == "tp":
-                text, markup = self.topics_page(lang, int(args[0]))
-                await self.edit(query.message, text, markup)
-            elif kind == "t":
-                if args[0] not in self.desk.base.topics:
-                    await self.send(bot, chat_id, texts.say("choice_gone", lang))
-                    return
-                text, markup = self.entries_page(lang, args[0], int(args[1]))
-                await self.edit(query.message, text, markup)
-            elif kind == "l" and args:
-                await self.set_language(update, context, args[0])
-                await self.drop_buttons(query.message)
-                await self.send(bot, chat_id, texts.say("language_set", args[0]))
-            elif kind == "l":
-                await self.send(
-                    bot, chat_id, texts.say("language_choose", lang), markup=self.language_markup()
-                )
-            elif kind in {"ps", "pr"}:  # profile: State or role, by a reply to a prompt
-                await self.run(self.desk.update_profile, asker, consent=True)
-                field = "state" if kind == "ps" else "role"
-                await self.prompt(
-                    bot, chat_id, context, field, lang, texts.say(f"ask_{field}", lang)
-                )
-            elif kind == "s":
-                await self.drop_buttons(query.message)
-                await self.save_state(update, context, args[0], lang)
-            elif kind == "f" and not args:
-                await self.forget(update, context)
-            elif kind == "f":
-                await self.drop_buttons(query.message)
-                if args[0] != "y":
-                    await self.send(bot, chat_id, texts.say("forget_cancelled", lang))
-                    return
-                erasure = await self.run(self.desk.forget, asker)
-                if context.user_data is not None:
-                    context.user_data.clear()
-                if erasure is not None:
-                    # Before "erased": the staff chat's copies are part of what the official
-                    # is told is gone. A card that cannot be edited is logged, never fatal.
-                    await staff.erase_cards(bot, self.desk, erasure.cards, run=self.run)
-                key = "forgotten" if erasure is not None else "forget_nothing"
-                await self.send(bot, chat_id, texts.say(key, lang))
-        except DeskError as exc:
-            # A stale button (erased data, another official's query, a removed entry).
-            log.info("button %r refused: %s", query.data, exc)
-            await self.send(bot, chat_id, texts.say("choice_gone", lang))
+        if press.kind == "c":
+            await self.drop_buttons(press.message)
+        reply = await self.run(self.desk.choose, press.asker, entry.id, update_id=update.update_id)
+        await self.reply_to_question(update, context, reply)
+
+    @official_button
+    async def on_pass_on(self, update: Update, context: Context, press: Press) -> None:
+        """None of these ("o:n:"), not helpful ("o:p:") or ask ("o:a:"): to the Secretariat."""
+        await self.drop_buttons(press.message, keep_links=press.kind == "a")
+        reply = await self.run(
+            self.desk.pass_on, press.asker, int(press.args[0]), asked_directly=press.kind == "a"
+        )
+        await self.send(context.bot, press.chat_id, reply.text)
+        if reply.ticket_id is not None:
+            await staff.announce_ticket(
+                context.bot,
+                self.desk,
+                self.settings,
+                reply.ticket_id,
+                is_new=reply.ticket_is_new,
+                run=self.run,
+            )
+
+    @official_button
+    async def on_rating(self, update: Update, context: Context, press: Press) -> None:
+        """Was this answer ("o:h:") or referral ("o:r:") helpful? A "no" leads somewhere."""
+        number, helpful = int(press.args[0]), press.args[1] == "1"
+        target = {"query_id": number} if press.kind == "h" else {"referral_id": number}
+        asked = await self.run(self.desk.feedback, press.asker, helpful=helpful, **target)
+        await self.drop_buttons(press.message, keep_links=True)
+        bot, lang = context.bot, press.lang
+        if helpful:
+            await self.send(bot, press.chat_id, texts.say("feedback_thanks", lang))
+        elif asked is None:  # a referral staff made: the official's request is open
+            await self.send(bot, press.chat_id, texts.say("referral_not_helpful", lang))
+        else:  # the Secretariat, or no thanks
+            markup = InlineKeyboardMarkup(
+                [
+                    [button(texts.say("button_pass_on", lang), f"o:p:{asked}")],
+                    [button(texts.say("button_no_thanks", lang), "o:x")],
+                ]
+            )
+            offer = "not_helpful_offer" if press.kind == "h" else "referral_not_helpful_offer"
+            await self.send(bot, press.chat_id, texts.say(offer, lang), markup=markup)
+
+    @official_button
+    async def on_satisfaction(self, update: Update, context: Context, press: Press) -> None:
+        """Did the Secretariat's reply help ("o:k:")? Asked once when a request closes."""
+        number, helpful = int(press.args[0]), press.args[1] == "1"
+        await self.run(self.desk.feedback, press.asker, ticket_id=number, helpful=helpful)
+        await self.drop_buttons(press.message)
+        said = "feedback_thanks" if helpful else "satisfaction_sorry"
+        await self.send(context.bot, press.chat_id, texts.say(said, press.lang))
+
+    @official_button
+    async def on_no_thanks(self, update: Update, context: Context, press: Press) -> None:
+        """ "No, thanks" ("o:x") after a not-helpful answer."""
+        await self.drop_buttons(press.message)
+        await self.send(context.bot, press.chat_id, texts.say("no_thanks", press.lang))
+
+    @official_button
+    async def on_browse(self, update: Update, context: Context, press: Press) -> None:
+        """A page of tools ("o:tl:"), one tool ("o:to:"), a page of topics ("o:tp:") or one
+        topic's entries ("o:t:"): the message is edited in place."""
+        lang, args = press.lang, press.args
+        if press.kind == "tl":
+            text, markup = self.tools_page(lang, int(args[0]))
+        elif press.kind == "tp":
+            text, markup = self.topics_page(lang, int(args[0]))
+        elif press.kind == "to" and args[0] in self.desk.base.tools:
+            tool = self.desk.base.tools[args[0]]
+            text, markup = self.tool_card(lang, tool, int(args[1]) if len(args) > 1 else 0)
+        elif press.kind == "t" and args[0] in self.desk.base.topics:
+            text, markup = self.entries_page(lang, args[0], int(args[1]))
+        else:
+            await self.send(context.bot, press.chat_id, texts.say("choice_gone", lang))
+            return
+        await self.edit(press.message, text, markup)
+
+    @official_button
+    async def on_language_button(self, update: Update, context: Context, press: Press) -> None:
+        """The language menu ("o:l") or a language chosen from it ("o:l:fr")."""
+        if press.args:
+            await self.set_language(update, context, press.args[0])
+            await self.drop_buttons(press.message)
+            await self.send(context.bot, press.chat_id, texts.say("language_set", press.args[0]))
+            return
+        await self.send(
+            context.bot,
+            press.chat_id,
+            texts.say("language_choose", press.lang),
+            markup=self.language_markup(),
+        )
+
+    @official_button
+    async def on_profile_button(self, update: Update, context: Context, press: Press) -> None:
+        """Set my State ("o:ps") or role ("o:pr"): consent, then the prompt."""
+        await self.run(self.desk.update_profile, press.asker, consent=True)
+        field = "state" if press.kind == "ps" else "role"
+        await self.prompt(
+            context.bot,
+            press.chat_id,
+            context,
+            field,
+            press.lang,
+            texts.say(f"ask_{field}", press.lang),
+        )
+
+    @official_button
+    async def on_state_button(self, update: Update, context: Context, press: Press) -> None:
+        """A State chosen from "Is it one of these?" ("o:s:FJI", or "o:s:-" for none)."""
+        await self.drop_buttons(press.message)
+        await self.save_state(update, context, press.args[0], press.lang)
+
+    @official_button
+    async def on_forget_button(self, update: Update, context: Context, press: Press) -> None:
+        """/forget from a button ("o:f"), then its confirmation ("o:f:y") or cancel ("o:f:n")."""
+        if not press.args:
+            await self.forget(update, context)
+            return
+        bot, lang = context.bot, press.lang
+        await self.drop_buttons(press.message)
+        if press.args[0] != "y":
+            await self.send(bot, press.chat_id, texts.say("forget_cancelled", lang))
+            return
+        erasure = await self.run(self.desk.forget, press.asker)
+        if context.user_data is not None:
+            context.user_data.clear()
+        if erasure is not None:
+            # Before "erased": the staff chat's copies are part of what the official is told is
+            # gone. A card that cannot be edited is logged, never fatal.
+            await staff.erase_cards(bot, self.desk, erasure.cards, run=self.run)
+        key = "forgotten" if erasure is not None else "forget_nothing"
+        await self.send(bot, press.chat_id, texts.say(key, lang))
+
+    @official_button
+    async def on_stale_button(self, update: Update, context: Context, press: Press) -> None:
+        """Any other "o:" data: from an older version of the bot, or forged."""
+        log.info("button %r not known", press.query.data)
+        await self.send(context.bot, press.chat_id, texts.say("choice_gone", press.lang))
 
     @staticmethod
     async def drop_buttons(message: Any, *, keep_links: bool = False) -> None:
@@ -847,6 +917,24 @@ def fits_prompt(text: str, kind: str) -> bool:
     return "?" not in text and "\n" not in text.strip() and len(text.split()) <= PROMPT_WORDS[kind]
 
 
+# The officials' buttons: the pattern of the callback data, and the OfficialBot method that
+# handles it. The patterns do not overlap ("o:p:12" is a hand-off, "o:ps" the State prompt); the
+# last one answers whatever an older version of the bot left in a chat.
+BUTTONS = (
+    (r"^o:[cb]:[^:]+$", "on_choice"),
+    (r"^o:[npa]:\d+$", "on_pass_on"),
+    (r"^o:[hr]:\d+:[01]$", "on_rating"),
+    (r"^o:k:\d+:[01]$", "on_satisfaction"),
+    (r"^o:x$", "on_no_thanks"),
+    (r"^o:(tl|tp):\d+$|^o:(to|t):[^:]+:\d+$", "on_browse"),
+    (r"^o:l(:[a-z]{2})?$", "on_language_button"),
+    (r"^o:p[sr]$", "on_profile_button"),
+    (r"^o:s:[^:]+$", "on_state_button"),
+    (r"^o:f(:[yn])?$", "on_forget_button"),
+    (r"^o:", "on_stale_button"),
+)
+
+
 def build_application(settings: Settings, desk: Desk) -> Application:
     """The python-telegram-bot Application: staff triage first, then the officials' handlers.
 
@@ -896,7 +984,10 @@ def build_application(settings: Settings, desk: Desk) -> Application:
         CommandHandler("language", officials.choose_language, filters=private_message),
         CommandHandler("profile", officials.profile, filters=private_message),
         CommandHandler("forget", officials.forget, filters=private_message),
-        CallbackQueryHandler(officials.on_button, pattern=r"^o:"),
+        *(
+            CallbackQueryHandler(getattr(officials, name), pattern=pattern)
+            for pattern, name in BUTTONS
+        ),
         MessageHandler(private_message & filters.TEXT & ~filters.COMMAND, officials.on_text),
         MessageHandler(
             PRIVATE & filters.UpdateType.EDITED_MESSAGE & filters.TEXT & ~filters.COMMAND,
