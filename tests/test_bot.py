@@ -1115,3 +1115,27 @@ def test_the_officials_request_has_one_name_in_each_language(lang):
 def test_a_state_name_needs_no_grammatical_gender(lang, sentence):
     said = texts.say("state_saved", lang, state="Côte d'Ivoire")
     assert said.index(sentence) < said.index("Côte d'Ivoire")  # "État enregistré : Côte d'Ivoire"
+
+
+@pytest.mark.parametrize("data", ["o:zz:1", "o:p:notanumber", "o:h:1:maybe", "o:"])
+def test_a_button_the_bot_does_not_know_is_answered_and_explained(botapi, running_bot, data):
+    ana = speaking(botapi, "fr")
+    welcome = ana.send("/start")
+    since = botapi.mark()
+    botapi.push_callback(ana.user, welcome, data)
+    assert botapi.wait_for("answerCallbackQuery", since=since)  # never left spinning
+    assert ana.reply(since).result["text"] == texts.say("choice_gone", "fr")
+
+
+def test_every_button_the_bot_makes_has_one_handler():
+    """The patterns of BUTTONS never overlap: each callback the bot makes has exactly one."""
+    import re
+
+    from helpdesk_bot.bot import BUTTONS
+
+    made = ["o:c:ratification-routes", "o:b:k1", "o:n:12", "o:p:12", "o:a:12", "o:h:12:1",
+            "o:r:3:0", "o:k:4:1", "o:x", "o:tl:1", "o:tp:0", "o:to:tool-id:1", "o:t:opcat:0",
+            "o:l", "o:l:fr", "o:ps", "o:pr", "o:s:FJI", "o:s:-", "o:f", "o:f:y", "o:f:n"]  # fmt: skip
+    for data in made:
+        handlers = [name for pattern, name in BUTTONS[:-1] if re.search(pattern, data)]
+        assert len(handlers) == 1, (data, handlers)
