@@ -1,0 +1,73 @@
+"""A State's treaty dates, from the treaty texts: pure functions, no database, no Telegram.
+
+UNCAT art. 27(2) and OPCAT art. 28(2): a treaty enters into force for a State on the thirtieth day
+after it deposits its instrument. UNCAT art. 19(1): the initial report is due within one year after
+entry into force. OPCAT art. 17: the national preventive mechanism (NPM) within one year of entry
+into force. A date the Committee set itself (a periodic report's) always wins over a computed one,
+and where the treaty leaves the date to a State's own declaration (an OPCAT art. 24 postponement)
+nothing is computed: the declaration's terms decide, and the desk points to the UN Treaty
+Collection instead of guessing.
+
+Example::
+
+    in_force = entry_into_force(date(2011, 7, 12))   # Vanuatu deposited UNCAT: 2011-08-11
+    initial_report_due(in_force)                     # 2012-08-11
+    has_passed(initial_report_due(in_force), today=date(2026, 12, 1))   # True
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+IN_FORCE_AFTER = timedelta(days=30)
+
+
+def entry_into_force(deposit: date) -> date:
+    """The thirtieth day after the instrument's deposit (UNCAT art. 27(2), OPCAT art. 28(2)).
+
+    >>> entry_into_force(date(2011, 7, 12))  # Vanuatu, as the UN Treaty Collection records it
+    datetime.date(2011, 8, 11)
+    """
+    return deposit + IN_FORCE_AFTER
+
+
+def years_after(day: date, years: int) -> date:
+    """The same calendar day ``years`` later; 29 February becomes 28 February in a common year
+    (the deadline falls within the year, never after it).
+
+    >>> years_after(date(2024, 2, 29), 1)
+    datetime.date(2025, 2, 28)
+    """
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February, and the later year is not a leap year
+        return day.replace(year=day.year + years, day=28)
+
+
+def initial_report_due(in_force: date) -> date:
+    """UNCAT art. 19(1): the initial report, within one year after entry into force.
+
+    >>> initial_report_due(date(2011, 8, 11))
+    datetime.date(2012, 8, 11)
+    """
+    return years_after(in_force, 1)
+
+
+def npm_due(in_force: date, *, postponed: bool = False) -> date | None:
+    """OPCAT art. 17: the NPM within one year of entry into force; None when the State made an
+    art. 24 declaration postponing Part IV, whose own terms (up to three years, and any extension
+    the Committee against Torture granted) decide the date.
+
+    >>> npm_due(date(2020, 3, 1)), npm_due(date(2020, 3, 1), postponed=True)
+    (datetime.date(2021, 3, 1), None)
+    """
+    return None if postponed else years_after(in_force, 1)
+
+
+def has_passed(due: date, *, today: date) -> bool:
+    """Whether ``due`` is behind us: a date due today has not passed yet.
+
+    >>> has_passed(date(2026, 12, 1), today=date(2026, 12, 1))
+    False
+    """
+    return due < today

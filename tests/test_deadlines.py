@@ -1,0 +1,62 @@
+"""The treaty dates of a State, on worked examples and on the edges of months and years."""
+
+from datetime import date
+
+import pytest
+
+from helpdesk_bot.deadlines import (
+    entry_into_force,
+    has_passed,
+    initial_report_due,
+    npm_due,
+    years_after,
+)
+
+
+@pytest.mark.parametrize(
+    ("deposit", "in_force"),
+    [
+        (date(2011, 7, 12), date(2011, 8, 11)),  # Vanuatu's UNCAT deposit (UN Treaty Collection)
+        (date(2025, 1, 31), date(2025, 3, 2)),  # across a short February
+        (date(2024, 1, 31), date(2024, 3, 1)),  # ... of a leap year
+        (date(2025, 12, 15), date(2026, 1, 14)),  # across the new year
+        (date(2025, 2, 28), date(2025, 3, 30)),
+    ],
+)
+def test_a_treaty_enters_into_force_on_the_thirtieth_day_after_deposit(deposit, in_force):
+    assert entry_into_force(deposit) == in_force
+
+
+@pytest.mark.parametrize(
+    ("in_force", "due"),
+    [
+        (date(2011, 8, 11), date(2012, 8, 11)),
+        (date(2024, 2, 29), date(2025, 2, 28)),  # no 29 February in 2025: the day before, not after
+        (date(2023, 12, 31), date(2024, 12, 31)),
+    ],
+)
+def test_the_initial_report_is_due_one_year_after_entry_into_force(in_force, due):
+    assert initial_report_due(in_force) == due
+
+
+def test_the_npm_is_due_one_year_after_entry_into_force_unless_postponed():
+    assert npm_due(date(2020, 3, 1)) == date(2021, 3, 1)
+    # An art. 24 declaration's own terms decide: nothing is computed, nothing guessed.
+    assert npm_due(date(2020, 3, 1), postponed=True) is None
+
+
+def test_years_after_keeps_the_day_where_it_exists():
+    assert years_after(date(2024, 2, 29), 4) == date(2028, 2, 29)
+    assert years_after(date(2023, 3, 31), 1) == date(2024, 3, 31)
+
+
+@pytest.mark.parametrize(
+    ("due", "today", "passed"),
+    [
+        (date(2026, 12, 1), date(2026, 12, 1), False),  # due today: not yet overdue
+        (date(2026, 11, 30), date(2026, 12, 1), True),
+        (date(2027, 1, 1), date(2026, 12, 1), False),
+    ],
+)
+def test_whether_a_date_has_passed(due, today, passed):
+    assert has_passed(due, today=today) is passed
