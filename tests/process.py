@@ -106,3 +106,21 @@ class BotProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def replies(botapi: BotApiServer, *, since: int = 0) -> list:
+    """What officials received (private chats) from the bot process, as the stand-in delivered it."""
+    return [
+        c
+        for c in botapi.calls_to("sendMessage", since=since)
+        if c.token == TOKEN and c.status == 200 and (c.chat_id or 0) > 0
+    ]
+
+
+def wait_until(condition, timeout: float, what: str, bot: BotProcess) -> None:
+    """Poll ``condition`` until it holds; past ``timeout`` fail with the end of the bot's log."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}:\n{bot.log()[-3000:]}")
+        time.sleep(0.05)

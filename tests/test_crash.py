@@ -19,7 +19,7 @@ from helpdesk_bot.db import connect, make_sessionmaker, upgrade
 from helpdesk_bot.desk import Asker
 from helpdesk_bot.models import Official, Query, Ticket
 from tests.botapi import user
-from tests.process import STAFF_CHAT, TOKEN, BotProcess, env_for
+from tests.process import STAFF_CHAT, TOKEN, BotProcess, env_for, replies, wait_until
 
 QUESTIONS = [
     "How do we ratify the Convention against Torture?",
@@ -66,23 +66,6 @@ def database(tmp_path):
     upgrade(engine)
     yield url, make_sessionmaker(engine)
     engine.dispose()
-
-
-def replies(botapi, *, since: int = 0) -> list:
-    """What officials received (private chats), as the stand-in delivered it."""
-    return [
-        c
-        for c in botapi.calls_to("sendMessage", since=since)
-        if c.token == TOKEN and c.status == 200 and (c.chat_id or 0) > 0
-    ]
-
-
-def wait_until(condition, timeout: float, what: str, bot: BotProcess) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}:\n{bot.log()[-3000:]}")
-        time.sleep(0.05)
 
 
 @pytest.mark.slow

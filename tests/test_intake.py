@@ -22,7 +22,7 @@ from helpdesk_bot.db import connect, make_sessionmaker
 from helpdesk_bot.desk import ALREADY_REPLIED, Arrival, Asker
 from helpdesk_bot.models import InboxUpdate, Official, Query, utcnow
 from tests.botapi import user
-from tests.process import TOKEN, BotProcess, env_for
+from tests.process import TOKEN, BotProcess, env_for, replies, wait_until
 from tests.test_scale import SECRET, free_port, message_update, post, webhook_bot
 
 QUESTION = "How do we ratify the Convention against Torture?"
@@ -129,19 +129,7 @@ def test_a_question_that_met_a_database_error_is_answered_when_the_database_is_b
 # --- kill -9 ---------------------------------------------------------------------------------------
 def officials_replied(botapi, *, since: int = 0) -> Counter:
     """Replies each official received (private chats), as the stand-in delivered them."""
-    return Counter(
-        c.chat_id
-        for c in botapi.calls_to("sendMessage", since=since)
-        if c.token == TOKEN and c.status == 200 and (c.chat_id or 0) > 0
-    )
-
-
-def wait_until(condition, timeout: float, what: str, bot: BotProcess) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}:\n{bot.log()[-3000:]}")
-        time.sleep(0.05)
+    return Counter(c.chat_id for c in replies(botapi, since=since))
 
 
 def rows_per_official(url: str) -> Counter:
