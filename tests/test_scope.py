@@ -220,6 +220,7 @@ def test_small_talk_gets_a_friendly_reply_in_its_language(shipped_desk, message,
         ("we need help", "en"),
         ("help", "en"),
         ("on a besoin d'aide", "fr"),
+        ("on a besoin d aide", "fr"),  # typed without the apostrophe, as on a phone
         ("necesitamos ayuda", "es"),
     ],
 )
