@@ -1,7 +1,8 @@
 """A State's treaty dates, from the treaty texts: pure functions, no database, no Telegram.
 
 UNCAT art. 27(2) and OPCAT art. 28(2): a treaty enters into force for a State on the thirtieth day
-after it deposits its instrument. UNCAT art. 19(1): the initial report is due within one year after
+after it deposits its instrument; for the first twenty States, which deposited before the treaty itself
+was in force, on the treaty's own date (UNCAT 26 June 1987, art. 27(1); OPCAT 22 June 2006, art. 28(1)). UNCAT art. 19(1): the initial report is due within one year after
 entry into force. OPCAT art. 17: the national preventive mechanism (NPM) within one year of entry
 into force. A date the Committee set itself (a periodic report's) always wins over a computed one,
 and where the treaty leaves the date to a State's own declaration (an OPCAT art. 24 postponement)
@@ -20,15 +21,23 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 IN_FORCE_AFTER = timedelta(days=30)
+# The day each treaty itself entered into force, the thirtieth day after the twentieth deposit.
+TREATY_IN_FORCE = {"uncat": date(1987, 6, 26), "opcat": date(2006, 6, 22)}
 
 
-def entry_into_force(deposit: date) -> date:
-    """The thirtieth day after the instrument's deposit (UNCAT art. 27(2), OPCAT art. 28(2)).
+def entry_into_force(deposit: date, *, treaty: str | None = None) -> date:
+    """The thirtieth day after the instrument's deposit (UNCAT art. 27(2), OPCAT art. 28(2)); with
+    ``treaty`` ("uncat" or "opcat"), never before the treaty itself was in force (art. 27(1),
+    art. 28(1)): a State among the first twenty was bound from the treaty's own date.
 
     >>> entry_into_force(date(2011, 7, 12))  # Vanuatu, as the UN Treaty Collection records it
     datetime.date(2011, 8, 11)
+    >>> entry_into_force(date(1986, 9, 24), treaty="uncat")  # Argentina, among the first twenty
+    datetime.date(1987, 6, 26)
     """
-    return deposit + IN_FORCE_AFTER
+    in_force = deposit + IN_FORCE_AFTER
+    start = TREATY_IN_FORCE.get(treaty or "")
+    return max(in_force, start) if start else in_force
 
 
 def years_after(day: date, years: int) -> date:

@@ -60,3 +60,24 @@ def test_years_after_keeps_the_day_where_it_exists():
 )
 def test_whether_a_date_has_passed(due, today, passed):
     assert has_passed(due, today=today) is passed
+
+
+@pytest.mark.parametrize(
+    ("deposit", "treaty", "in_force"),
+    [
+        # UK FCO Treaty Record (UNCAT): deposits before the Convention itself was in force
+        (date(1986, 9, 24), "uncat", date(1987, 6, 26)),  # Argentina
+        (date(1987, 4, 1), "uncat", date(1987, 6, 26)),  # Afghanistan
+        (date(1987, 7, 29), "uncat", date(1987, 8, 28)),  # Austria, after it: thirty days
+        # Dutch Treaty Series (OPCAT): Argentina before 22 June 2006, Armenia after it
+        (date(2004, 11, 15), "opcat", date(2006, 6, 22)),
+        (date(2006, 9, 14), "opcat", date(2006, 10, 14)),
+        (date(2006, 5, 23), "opcat", date(2006, 6, 22)),  # Bolivia: the twentieth deposit
+    ],
+)
+def test_the_first_twenty_states_are_bound_from_the_treatys_own_date(deposit, treaty, in_force):
+    assert entry_into_force(deposit, treaty=treaty) == in_force
+
+
+def test_without_a_treaty_the_thirty_days_alone_count():
+    assert entry_into_force(date(1986, 9, 24)) == date(1986, 10, 24)
