@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from .knowledge import TREATIES, KnowledgeBase, TreatyAction
+from .knowledge import DEPOSITS, TREATIES, KnowledgeBase, TreatyAction
 
 # Placeholders an answer may use, and what each stands for.
 PLACEHOLDERS = {
@@ -41,7 +41,6 @@ MONTHS = {
     "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
     "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
 }
-_JOINED = ("ratification", "accession", "succession")
 
 
 def placeholders_in(text: str) -> list[str]:
@@ -94,7 +93,7 @@ def _latest(base: KnowledgeBase, treaty: str, language: str) -> str:
         (action, state.name(language))
         for state in base.states.values()
         for action in state.actions.get(treaty, ())
-        if action.action in _JOINED
+        if action.action in DEPOSITS
     ]
     if not joined:
         return "?"

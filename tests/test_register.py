@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import textwrap
 from datetime import date
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from helpdesk_bot import register, texts
 from helpdesk_bot.answering import entry_text
 from helpdesk_bot.cli import main
-from helpdesk_bot.knowledge import due_for_review, load_knowledge
+from helpdesk_bot.knowledge import due_for_review, load_knowledge, load_register
 from tests.conftest import KNOWLEDGE, NOT_SHIPPED
 
 
@@ -184,3 +185,449 @@ def test_validate_stale_lists_what_is_due_oldest_first(tmp_path, capsys, monkeyp
     assert lines[1].startswith("2026-06-30  extra-entry  ")
     dates = [line.split()[0] for line in lines[1:]]
     assert dates == sorted(dates)
+
+
+# --- the treaty facts of each State, checked where they are written -----------------------------
+
+REGISTER_HEAD = "as_of: 2026-03-01\nsource: test\nstates:\n"
+
+
+def state_item(code: str, uncat: str = "party", opcat: str = "none") -> str:
+    """One State of a test register; ``uncat`` and ``opcat`` are a status or an indented block."""
+
+    def block(value: str) -> str:
+        value = textwrap.dedent(value).strip("\n")
+        if "\n" not in value and ":" not in value:
+            return f" {value}\n"
+        return "\n" + textwrap.indent(value, "      ") + "\n"
+
+    return (
+        f"  - code: {code}\n"
+        f"    names: {{en: [{code} land], fr: [{code} fr], es: [{code} es]}}\n"
+        "    region: oceania\n"
+        f"    uncat:{block(uncat)}"
+        f"    opcat:{block(opcat)}"
+    )
+
+
+def check_register(tmp_path, *items: str, as_of: str = "2026-03-01"):
+    """(base, problems as text, the file's text) of a register made of ``items``."""
+    text = REGISTER_HEAD.replace("2026-03-01", as_of) + "".join(items)
+    (tmp_path / "states.yaml").write_text(text, encoding="utf-8")
+    base, problems = load_register(tmp_path, today=date(2026, 3, 1))
+    return base, [str(p) for p in problems], text
+
+
+def line_of(text: str, needle: str, after: str = "") -> int:
+    """The first line holding ``needle`` (after the first line holding ``after``)."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if after in line)
+    return next(i for i, line in enumerate(lines[start:], start + 1) if needle in line)
+
+
+def reported(problems: list[str], text: str, needle: str, message: str, after: str = "") -> bool:
+    """Whether ``message`` is reported at the line of ``needle`` (``file:line: message``)."""
+    where = f"states.yaml:{line_of(text, needle, after)}: "
+    return any(where in p and message in p for p in problems)
+
+
+VANUATU = """
+status: party
+actions:
+  - {action: accession, date: 2011-07-12, in_force: 2011-08-11, source: "OHCHR Pacific, 11 Aug 2011"}
+"""
+
+
+def test_a_consistent_state_has_no_problem_and_answers_from_its_facts(tmp_path):
+    base, problems, _ = check_register(tmp_path, state_item("VUT", VANUATU))
+    assert problems == []
+    vanuatu = base.states["VUT"]
+    assert vanuatu.uncat_deposit() == ("accession", "2011-07-12")
+    assert vanuatu.uncat_in_force() == date(2011, 8, 11)
+    assert vanuatu.initial_report_due() == date(2012, 8, 11)
+    assert vanuatu.declarations_in_force() == ()
+    assert vanuatu.opcat_art24_part is None
+    assert vanuatu.reports == () and vanuatu.overdue_report() is None
+
+
+def test_the_status_alone_still_works_and_knows_nothing_more(tmp_path):
+    base, problems, _ = check_register(tmp_path, state_item("AAA", "party", "signatory"))
+    assert problems == []
+    state = base.states["AAA"]
+    assert (state.uncat, state.opcat, state.actions) == ("party", "signatory", {})
+    assert state.uncat_deposit() is None and state.uncat_in_force() is None
+    assert state.initial_report_due() is None
+
+
+def test_a_party_has_exactly_one_deposit(tmp_path):
+    two = """
+    status: party
+    actions:
+      - {action: ratification, date: 1990-01-10, source: "a"}
+      - {action: accession, date: 1991-01-10, source: "b"}
+    """
+    none = """
+    status: party
+    actions:
+      - {action: declaration_art22, date: 1990-01-10, source: "a"}
+    """
+    _, problems, text = check_register(tmp_path, state_item("AAA", two), state_item("BBB", none))
+    assert reported(problems, text, "status: party", "AAA: a uncat party has exactly one")
+    assert any("BBB: a uncat party has exactly one" in p and "(0 recorded)" in p for p in problems)
+
+
+def test_a_signatory_has_a_signature_and_no_deposit(tmp_path):
+    ratified = """
+    status: signatory
+    actions:
+      - {action: signature, date: 2011-09-20, source: "a"}
+      - {action: ratification, date: 2012-01-10, source: "b"}
+    """
+    unsigned = """
+    status: signatory
+    actions:
+      - {action: reservation_art28, date: 2011-09-20, source: "a"}
+    """
+    _, problems, _ = check_register(
+        tmp_path, state_item("AAA", ratified), state_item("BBB", unsigned)
+    )
+    assert any("AAA: a uncat signatory has a signature and no ratification" in p for p in problems)
+    assert any("BBB: a uncat signatory has a signature and no ratification" in p for p in problems)
+
+
+def test_a_state_marked_none_has_no_action(tmp_path):
+    acted = """
+    status: none
+    actions:
+      - {action: signature, date: 2013-08-16, source: "a"}
+    """
+    _, problems, text = check_register(tmp_path, state_item("AAA", acted))
+    assert reported(problems, text, "action: signature", "AAA: uncat is 'none' but actions")
+
+
+def test_opcat_needs_uncat_and_its_deposit_comes_after_the_uncat_one(tmp_path):
+    uncat = """
+    status: party
+    actions:
+      - {action: accession, date: 2010-05-01, source: "a"}
+    """
+    early = """
+    status: party
+    actions:
+      - {action: signature, date: 2009-01-01, source: "a signature before UNCAT: allowed"}
+      - {action: ratification, date: 2010-04-30, source: "b"}
+    """
+    _, problems, text = check_register(
+        tmp_path,
+        state_item("AAA", uncat, early),
+        state_item("BBB", "signatory", "party"),
+        state_item("CCC", "none", "signatory"),
+        state_item("DDD", "signatory", "signatory"),  # OPCAT art. 27(1): UNCAT signed is enough
+    )
+    assert reported(
+        problems, text, "date: 2010-04-30", "AAA: OPCAT ratification on 2010-04-30 comes before"
+    )
+    assert not any("AAA" in p and "signature" in p for p in problems)
+    assert any("BBB: OPCAT party needs UNCAT party, not 'signatory'" in p for p in problems)
+    assert any("CCC: OPCAT signatory needs UNCAT party or signatory" in p for p in problems)
+    assert not any("DDD" in p for p in problems)
+
+
+def test_declarations_need_party_status_but_a_reservation_may_come_at_signature(tmp_path):
+    signed = """
+    status: signatory
+    actions:
+      - {action: signature, date: 2015-09-22, source: "a"}
+      - {action: reservation_art28, date: 2015-09-22, source: "made on signing (art. 28(1))"}
+      - {action: declaration_art22, date: 2016-01-05, source: "b"}
+    """
+    _, problems, text = check_register(tmp_path, state_item("AAA", signed))
+    assert reported(
+        problems, text, "declaration_art22", "AAA: uncat declaration_art22 needs party status"
+    )
+    assert not any("reservation_art28" in p for p in problems)
+
+
+def test_a_reservation_is_made_with_an_instrument_and_a_withdrawal_withdraws_something(tmp_path):
+    late = """
+    status: party
+    actions:
+      - {action: ratification, date: 2016-03-14, source: "a"}
+      - {action: reservation_art28, date: 2017-01-01, source: "b"}
+      - {action: withdrawal_art22, date: 2018-01-01, source: "c"}
+    """
+    _, problems, text = check_register(tmp_path, state_item("AAA", late))
+    assert reported(problems, text, "date: 2017-01-01", "reservation_art28 is made at signature")
+    assert reported(
+        problems, text, "withdrawal_art22", "withdrawal_art22 without an earlier declaration_art22"
+    )
+
+
+def test_declarations_in_force_leave_out_what_was_withdrawn(tmp_path):
+    chile_like = """
+    status: party
+    actions:
+      - {action: signature, date: 1987-09-23, source: "a"}
+      - {action: ratification, date: 1988-09-30, source: "b"}
+      - {action: reservation_art28, date: 1988-09-30, source: "c"}
+      - {action: withdrawal_art28, date: 1990-09-03, source: "d"}
+      - {action: declaration_art22, date: 2004-03-15, source: "e"}
+    """
+    base, problems, _ = check_register(tmp_path, state_item("AAA", chile_like))
+    assert problems == []
+    kinds = [a.action for a in base.states["AAA"].declarations_in_force()]
+    assert kinds == ["declaration_art22"]
+
+
+def test_an_art24_declaration_names_part_three_or_four_of_an_opcat_party(tmp_path):
+    uncat = """
+    status: party
+    actions:
+      - {action: ratification, date: 1989-08-08, source: "a"}
+    """
+    good = """
+    status: party
+    actions:
+      - {action: ratification, date: 2017-12-21, source: "a"}
+      - {action: declaration_art24, part: IV, date: 2017-12-21, source: "b"}
+    """
+    no_part = """
+    status: party
+    actions:
+      - {action: ratification, date: 2017-12-21, source: "a"}
+      - {action: declaration_art24, date: 2017-12-21, source: "b"}
+    """
+    signed_only = """
+    status: signatory
+    actions:
+      - {action: signature, date: 2009-05-19, source: "a"}
+      - {action: declaration_art24, part: III, date: 2009-05-19, source: "b"}
+    """
+    before = """
+    status: party
+    actions:
+      - {action: ratification, date: 2017-12-21, source: "a"}
+      - {action: declaration_art24, part: III, date: 2017-11-01, source: "b"}
+    """
+    base, problems, text = check_register(
+        tmp_path,
+        state_item("AUS", uncat, good),
+        state_item("BBB", uncat, no_part),
+        state_item("CCC", uncat, signed_only),
+        state_item("DDD", uncat, before),
+    )
+    assert base.states["AUS"].opcat_art24_part == "IV"
+    assert not any("AUS" in p for p in problems)
+    assert any("BBB: an art. 24 declaration names its 'part'" in p for p in problems)
+    assert any("CCC: opcat declaration_art24 needs party status" in p for p in problems)
+    assert reported(problems, text, "date: 2017-11-01", "DDD: the art. 24 declaration comes before")
+
+
+def test_no_date_after_the_registers_as_of(tmp_path):
+    future = """
+    status: party
+    actions:
+      - {action: accession, date: 2026-03-02, source: "a"}
+    """
+    month = """
+    status: party
+    actions:
+      - {action: accession, date: 2026-04, source: "a"}
+    """
+    same_month = """
+    status: party
+    actions:
+      - {action: accession, date: 2026-03, source: "a"}
+    """
+    _, problems, text = check_register(
+        tmp_path, state_item("AAA", future), state_item("BBB", month), state_item("CCC", same_month)
+    )
+    assert reported(problems, text, "2026-03-02", "AAA: uncat accession on 2026-03-02 is after")
+    assert reported(problems, text, "2026-04", "BBB: uncat accession on 2026-04 is after")
+    assert not any("CCC" in p for p in problems)
+
+
+CHILE_UNCAT = """
+status: party
+actions:
+  - {action: ratification, date: 1988-09-30, source: "APT OPCAT database"}
+"""
+
+
+def test_a_written_entry_into_force_is_the_thirtieth_day_after_the_deposit(tmp_path):
+    wrong = """
+    status: party
+    actions:
+      - {action: accession, date: 2011-07-12, in_force: 2011-08-12, source: "a"}
+    """
+    first_twenty = """
+    status: party
+    actions:
+      - {action: signature, date: 1985-02-04, source: "UK FCO Treaty Record"}
+      - {action: ratification, date: 1986-09-24, in_force: 1987-06-26, source: "UK FCO"}
+    """
+    on_signature = """
+    status: party
+    actions:
+      - {action: signature, date: 1985-02-04, in_force: 1985-03-06, source: "a"}
+      - {action: ratification, date: 1986-09-24, source: "b"}
+    """
+    chile_opcat = """
+    status: party
+    actions:
+      - {action: ratification, date: 2008-12, in_force: 2009-01-11, source: "a month and a day"}
+    """
+    month_wrong = """
+    status: party
+    actions:
+      - {action: ratification, date: 2008-11, in_force: 2009-01-11, source: "a"}
+    """
+    base, problems, text = check_register(
+        tmp_path,
+        state_item("AAA", wrong),
+        state_item("ARG", first_twenty),
+        state_item("BBB", on_signature),
+        state_item("CHL", CHILE_UNCAT, chile_opcat),
+        state_item("DDD", CHILE_UNCAT, month_wrong),
+    )
+    assert reported(
+        problems, text, "in_force: 2011-08-12", "AAA: uncat in force on 2011-08-12 does not follow"
+    )
+    assert "expected 2011-08-11" in next(p for p in problems if "AAA" in p)
+    assert not any("ARG" in p or "CHL" in p for p in problems)
+    assert base.states["ARG"].uncat_in_force() == date(1987, 6, 26)
+    assert base.states["CHL"].in_force("opcat") == date(2009, 1, 11)
+    assert any("BBB: 'in_force' (YYYY-MM-DD) belongs to a ratification" in p for p in problems)
+    assert any("DDD: opcat in force on 2009-01-11 does not follow" in p for p in problems)
+
+
+def test_a_month_alone_gives_no_computed_date(tmp_path):
+    base, problems, _ = check_register(
+        tmp_path,
+        state_item(
+            "LCA", '{status: party, actions: [{action: accession, date: 2026-02, source: "OECS"}]}'
+        ),
+    )
+    assert problems == []
+    assert base.states["LCA"].uncat_deposit() == ("accession", "2026-02")
+    assert base.states["LCA"].uncat_in_force() is None  # never a guess from a month
+
+
+def test_impossible_dates_and_unknown_keys_are_reported(tmp_path):
+    odd = """
+    status: party
+    ratified_on: 2020-01-01
+    actions:
+      - {action: accession, date: "2023-02-30", source: "a"}
+    """
+    _, problems, text = check_register(tmp_path, state_item("AAA", odd))
+    assert reported(problems, text, "ratified_on", "AAA: unknown key 'ratified_on' under uncat")
+    assert reported(problems, text, "2023-02-30", "AAA: uncat accession date must be YYYY-MM-DD")
+
+
+GHANA = """
+status: party
+actions:
+  - {action: ratification, date: 2000-09-07, source: "APT OPCAT database"}
+reports:
+  - {kind: initial, symbol: CAT/C/GHA/1, submitted: 2009-11-26, considered: 2011-05-16, source: "CAT/C/GHA/1"}
+"""
+
+
+def test_reports_belong_to_a_party_after_its_deposit(tmp_path):
+    early = """
+    status: party
+    actions:
+      - {action: ratification, date: 2000-09-07, source: "a"}
+    reports:
+      - {kind: initial, symbol: CAT/C/AAA/1, submitted: 1999-01-05, source: "b"}
+      - {kind: periodic, symbol: CAT/C/AAA/2, source: "no number"}
+      - {kind: periodic, number: 2, symbol: "A/79/44", source: "not a CAT symbol"}
+      - {kind: periodic, number: 3, submitted: 2026-05-01, source: "after as_of"}
+      - {kind: initial, symbol: CAT/C/AAA/1/Rev.1, source: "a second initial report"}
+    """
+    not_party = """
+    status: signatory
+    actions:
+      - {action: signature, date: 2011-09-20, source: "a"}
+    reports:
+      - {kind: initial, symbol: CAT/C/BBB/1, source: "b"}
+    """
+    base, problems, text = check_register(
+        tmp_path, state_item("GHA", GHANA), state_item("AAA", early), state_item("BBB", not_party)
+    )
+    assert not any("GHA" in p for p in problems)
+    (report,) = base.states["GHA"].reports
+    assert (report.symbol, report.submitted) == ("CAT/C/GHA/1", "2009-11-26")
+    assert reported(problems, text, "1999-01-05", "AAA: report date 1999-01-05 comes before")
+    assert reported(problems, text, "no number", "AAA: a periodic report has a 'number'")
+    assert reported(problems, text, "A/79/44", "AAA: a report's symbol starts with CAT/C/")
+    assert reported(problems, text, "2026-05-01", "AAA: report date 2026-05-01 is after as_of")
+    assert reported(problems, text, "Rev.1", "AAA: one initial report at most")
+    assert reported(
+        problems, text, "reports:", "BBB: reports to the Committee need UNCAT party", after="BBB"
+    )
+
+
+def test_a_report_is_overdue_only_when_a_source_says_it_was_not_received(tmp_path):
+    overdue = VANUATU + (
+        "next_report_due: {kind: initial, date: 2012-08-11, not_received: 2019-05-17,"
+        ' source: "a report of the Committee listing it as not received"}\n'
+    )
+    silent = (
+        VANUATU + 'next_report_due: {kind: initial, date: 2012-08-11, source: "due date only"}\n'
+    )
+    base, problems, _ = check_register(
+        tmp_path, state_item("VUT", overdue), state_item("AAA", silent)
+    )
+    assert problems == []
+    assert base.states["VUT"].overdue_report().not_received == "2019-05-17"
+    assert base.states["AAA"].overdue_report() is None  # a due date alone says nothing more
+
+
+def test_the_initial_report_due_date_follows_entry_into_force(tmp_path):
+    wrong_due = VANUATU + 'next_report_due: {kind: initial, date: 2012-07-12, source: "a"}\n'
+    received = (
+        VANUATU
+        + "reports:\n  - {kind: initial, symbol: CAT/C/AAA/1, submitted: 2014-01-10, source: a}\n"
+        + "next_report_due: {kind: initial, date: 2012-08-11, not_received: 2015-01-01,"
+        + " source: b}\n"
+    )
+    too_soon = (
+        VANUATU + "next_report_due: {kind: initial, date: 2012-08-11, not_received: 2012-08-01,"
+        " source: b}\n"
+    )
+    _, problems, text = check_register(
+        tmp_path,
+        state_item("VUT", wrong_due),
+        state_item("AAA", received),
+        state_item("BBB", too_soon),
+    )
+    assert reported(problems, text, "2012-07-12", "VUT: the initial report is due on 2012-08-11")
+    assert any(
+        "AAA: the report due on 2012-08-11 is recorded as submitted on 2014-01-10" in p
+        for p in problems
+    )
+    assert any("BBB: 'not_received' is a date after the due date" in p for p in problems)
+
+
+def test_validate_reports_register_problems_with_file_and_line(tmp_path, capsys, monkeypatch):
+    folder = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, folder, ignore=NOT_SHIPPED)
+    states = folder / "states.yaml"
+    text = states.read_text(encoding="utf-8")
+    item = text.index("  - code: TUV")
+    end = text.index("  - code:", item + 5)
+    block = text[item:end].replace(
+        "    uncat: none\n",
+        "    uncat:\n      status: none\n      actions:\n"
+        '        - {action: signature, date: 2025-01-10, source: "made up for the test"}\n',
+    )
+    states.write_text(text[:item] + block + text[end:], encoding="utf-8")
+    monkeypatch.setenv("HELPDESK_KNOWLEDGE_DIR", str(folder))
+    assert main(["validate"]) == 1
+    line = line_of(states.read_text(encoding="utf-8"), "made up for the test")
+    assert (
+        f"states.yaml:{line}: TUV: uncat is 'none' but actions are recorded"
+        in capsys.readouterr().out
+    )
