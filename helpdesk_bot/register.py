@@ -23,10 +23,11 @@ PLACEHOLDERS = {
     "uncat_parties": "States parties to UNCAT",
     "uncat_signatories": "States that signed UNCAT and have not ratified it",
     "uncat_non_parties": "States in the register not party to UNCAT",
-    "uncat_latest_accession": "the State that most recently joined UNCAT, and when",
+    "uncat_latest_accession": "the most recent UNCAT ratification or accession the register records",
     "opcat_parties": "States parties to OPCAT",
     "opcat_signatories": "States that signed OPCAT and have not ratified it",
-    "opcat_latest_accession": "the State that most recently joined OPCAT, and when",
+    # The register records the dates of some States only: "latest" means latest recorded.
+    "opcat_latest_accession": "the most recent OPCAT ratification or accession the register records",
 }
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 # A count of parties typed into an answer: a number from 100 to 199 (not part of a document

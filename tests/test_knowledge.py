@@ -231,3 +231,28 @@ def test_a_tool_may_have_a_page_per_language(tmp_path):
     tool = next(iter(base.tools.values()))
     assert tool.link("fr") == "https://example.org/fr/outil"
     assert tool.link("es") == "https://example.org/en/tool"  # no Spanish page: the English one
+
+
+def test_shipped_register_knows_the_treaty_facts_of_the_core_states():
+    base, _ = load_knowledge(KNOWLEDGE, today=TODAY)
+    core = ("CHL", "DNK", "GHA", "IDN", "MAR", "FJI")
+    for code in core:
+        state = base.states[code]
+        assert state.actions or state.reports, code
+        for action in (a for actions in state.actions.values() for a in actions):
+            assert action.source.strip(), (code, action)
+    # sourced examples, as the issue asks (different situations)
+    assert base.states["VUT"].uncat_deposit() == ("accession", "2011-07-12")
+    assert base.states["VUT"].initial_report_due() == date(2012, 8, 11)
+    assert base.states["CHL"].in_force("opcat") == date(2009, 1, 11)  # CAT/C/CHL/CO/5
+    assert base.states["AUS"].opcat_art24_part == "IV"
+    fiji = [a.action for a in base.states["FJI"].declarations_in_force()]
+    assert fiji == ["reservation_art28", "declaration_art30"]
+    for code in ("BRN", "HTI", "IND", "PLW"):  # signatories: a signature, nothing more
+        assert [a.action for a in base.states[code].actions["uncat"]] == ["signature"], code
+    others = [
+        code
+        for code, state in base.states.items()
+        if code not in core and (state.actions or state.reports)
+    ]
+    assert len(others) >= 20
