@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Float, and_, case, func, literal, or_, select, text
@@ -24,9 +25,11 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from .knowledge import Entry, State
+from .deadlines import years_after
+from .knowledge import Entry, State, day_of
 from .models import Feedback, Query, Referral, Ticket
 from .periods import Period
+from .results_framework import MEASURES, Indicator
 
 OUTCOMES = ("answer", "suggest", "refer", "decline", "clarify", "escalate")
 SMALL_TALK = "smalltalk"  # greetings and thanks: logged, counted apart, never a question
@@ -39,6 +42,12 @@ SUPPRESSED = "<5"
 TOP_ENTRIES = 20
 NONE = "(none)"  # not applicable: no entry, so no topic; no deep link
 UNKNOWN = "(unknown)"  # not known: the official gave no State
+REPORTING_TOPIC = "reporting"  # the topic of the entries on reporting to the Committee
+NEWLY_PARTY_YEARS = 3  # a State is newly party within three years of its UNCAT deposit
+ADVICE_NOTE = (
+    "A State counts as advised when an official whose profile names it got an answer, a referral "
+    "or a staff reply; profiles are self-declared."
+)
 
 Count = int | str  # a count, or "<5" once suppressed
 
@@ -75,6 +84,8 @@ class Figures:
     feedback_by_kind: dict[str, dict[str, int]] = field(default_factory=dict)
     satisfaction: dict[str, Any] = field(default_factory=dict)  # on the Secretariat's replies
     technical_advice: dict[str, int] = field(default_factory=dict)
+    advised: dict[str, Any] = field(default_factory=dict)  # by treaty status, on reporting, overdue
+    results_framework: list[dict[str, Any]] = field(default_factory=list)  # target, actual a year
     entry_questions: dict[str, str] = field(default_factory=dict)  # for the table, not exported
 
     def as_dict(self, *, exact: bool = False) -> dict[str, Any]:
@@ -93,11 +104,13 @@ class Figures:
             "by_language": self.by_language,
             "by_region": self.by_region,
             "tickets": self.tickets,
+            "results_framework": self.results_framework,
             "referrals": self.referrals,
             "feedback": self.feedback,
             "satisfaction": self.satisfaction,
             "states_with_technical_advice": self.technical_advice.get("states", 0),
             "technical_advice": self.technical_advice,
+            "advised": self.advised,
             "by_entry": self.by_entry,
             "by_state": suppress(self.by_state, exact=exact),
             "by_state_status": self.by_state_status,
@@ -177,10 +190,12 @@ def compute(
     *,
     states: Mapping[str, State] | None = None,
     entries: Mapping[str, Entry] | None = None,
+    indicators: Sequence[Indicator] = (),
 ) -> Figures:
     """Aggregate the query log, tickets, referrals and feedback of ``period``.
 
-    ``states`` (the State register) maps State codes to their treaty status and SIDS flag.
+    ``states`` (the State register) maps State codes to their treaty status and SIDS flag;
+    ``indicators`` (the results framework) get their target and actual per calendar year.
     """
     states = states or {}
     if session.get_bind().dialect.name == "sqlite":
@@ -235,6 +250,7 @@ def compute(
 
     # State and region together (a State lies in one region); status and SIDS come from the register.
     by_state: Counter[str] = Counter()
+    questions_by_code: Counter[str | None] = Counter()
     by_region: Counter[str] = Counter()
     by_status: Counter[str] = Counter({s: 0 for s in STATE_STATUSES})
     by_sids: Counter[str] = Counter({"sids": 0, "other": 0})
@@ -244,6 +260,7 @@ def compute(
         .group_by(Query.state_code, Query.region)
     ):
         by_state[_label(code, UNKNOWN)] += n
+        questions_by_code[code] += n
         by_region[_label(region, UNKNOWN)] += n
         state = states.get(code or "")
         by_status[state.uncat_status if state else UNKNOWN] += n
@@ -301,7 +318,13 @@ def compute(
             )
         }
     )
-    figures.technical_advice = technical_advice(session, period)
+    advice = Advice.of(session, period, questions_by_code)
+    figures.technical_advice = advice.technical_advice()
+    figures.advised = advice.summary(states)
+    if indicators:
+        figures.results_framework = results_framework(
+            session, period, indicators, states=states, known={period: advice}
+        )
     figures.tickets = ticket_figures(session, period)
     figures.referrals, figures.referral_outcomes = referral_figures(session, period)
     figures.feedback, figures.feedback_by_kind = feedback_figures(session, period)
@@ -315,32 +338,187 @@ def technical_advice(session: Session, period: Period) -> dict[str, int]:
     A question counts as advice when the bot answered it, referred it to a partner, or staff
     responded to its ticket (replied, answered it or referred it), whenever that happened.
     """
-    advised = or_(
+    return Advice.of(session, period).technical_advice()
+
+
+def _advised() -> ColumnElement[bool]:
+    """A question that got advice (with ``Ticket`` outer-joined on its ticket): see technical_advice."""
+    return or_(
         Query.outcome.in_(("answer", "refer")),
         Ticket.first_response_at.is_not(None),
         Ticket.resolution.in_(("answered", "referred")),
     )
-    where = (period.within(Query.asked_at), advised)
-    per_state = session.execute(
-        select(Query.state_code, func.count())
-        .select_from(Query)
-        .outerjoin(Ticket, Ticket.id == Query.ticket_id)
-        .where(*where)
-        .group_by(Query.state_code)
-    ).all()
-    officials = (
-        select(Query.official_ref)
-        .select_from(Query)
-        .outerjoin(Ticket, Ticket.id == Query.ticket_id)
-        .where(*where, Query.official_ref.is_not(None))
-        .group_by(Query.official_ref)
-        .subquery()
-    )
-    return {
-        "states": sum(1 for code, _ in per_state if code is not None),
-        "officials": session.scalar(select(func.count()).select_from(officials)) or 0,
-        "queries": sum(n for _, n in per_state),
-    }
+
+
+def newly_party(state: State, end: date) -> bool:
+    """Whether ``state`` deposited its UNCAT instrument within three years before ``end`` (both
+    days included), by the register's deposit date; an unknown date is never newly party, and a
+    deposit known to the month only counts when the whole month lies within the three years.
+
+    >>> from helpdesk_bot.knowledge import TreatyAction
+    >>> vanuatu = State("VUT", {"en": ["Vanuatu"]}, "oceania", "melanesia", True, True, True,
+    ...     "party", "none", actions={"uncat": (TreatyAction("accession", "2011-07-12", "UNTC"),)})
+    >>> newly_party(vanuatu, date(2014, 7, 12)), newly_party(vanuatu, date(2014, 7, 13))
+    (True, False)
+    """
+    deposit = state.uncat_deposit() if state.uncat == "party" else None
+    if deposit is None:
+        return False
+    since = years_after(end, -NEWLY_PARTY_YEARS)
+    day = day_of(deposit[1])
+    if day is not None:
+        return since <= day <= end
+    try:
+        first = date.fromisoformat(f"{deposit[1]}-01")
+    except ValueError:
+        return False
+    following = (first + timedelta(days=31)).replace(day=1)
+    return since <= first and following - timedelta(days=1) <= end
+
+
+@dataclass
+class Advice:
+    """Who the desk advised in a period, as (State, official) pairs: the results framework's base.
+
+    ``pairs`` holds (State code, official ref, questions advised, of them on reporting) per pair,
+    one GROUP BY in SQL; ``questions`` the questions per State code (every question, advised or not).
+    """
+
+    period: Period
+    pairs: list[tuple[str | None, str | None, int, int]]
+    questions: Mapping[str | None, int]
+
+    @classmethod
+    def of(
+        cls, session: Session, period: Period, questions: Mapping[str | None, int] | None = None
+    ) -> Advice:
+        on_reporting = func.sum(case((Query.topic == REPORTING_TOPIC, 1), else_=0))
+        pairs = [
+            (code, ref, n, int(reporting or 0))
+            for code, ref, n, reporting in session.execute(
+                select(Query.state_code, Query.official_ref, func.count(), on_reporting)
+                .select_from(Query)
+                .outerjoin(Ticket, Ticket.id == Query.ticket_id)
+                .where(period.within(Query.asked_at), _advised())
+                .group_by(Query.state_code, Query.official_ref)
+            )
+        ]
+        if questions is None:
+            questions = dict(
+                session.execute(
+                    select(Query.state_code, func.count())
+                    .where(period.within(Query.asked_at), Query.outcome.not_in(NOT_QUESTIONS))
+                    .group_by(Query.state_code)
+                ).all()
+            )
+        return cls(period, pairs, questions)
+
+    def technical_advice(self) -> dict[str, int]:
+        return {
+            "states": len({code for code, *_ in self.pairs if code is not None}),
+            "officials": len({ref for _, ref, *_ in self.pairs if ref is not None}),
+            "queries": sum(n for *_, n, _ in self.pairs),
+        }
+
+    def summary(self, states: Mapping[str, State]) -> dict[str, Any]:
+        """The ``advised`` figures: by treaty status, on reporting, from States overdue."""
+        end = self.period.end
+        by_status: dict[str, tuple[set[str], set[str]]] = {
+            s: (set(), set()) for s in STATE_STATUSES
+        }
+        newly: tuple[set[str], set[str]] = (set(), set())
+        sids: tuple[set[str], set[str]] = (set(), set())
+        for code, ref, _n, reporting in self.pairs:
+            state = states.get(code or "")
+            codes, refs = by_status.setdefault(
+                state.uncat_status if state else UNKNOWN, (set(), set())
+            )
+            if state is not None:
+                codes.add(state.code)
+            elif code:
+                codes.add(code)  # a code the register no longer knows: a State, status unknown
+            if ref is not None:
+                refs.add(ref)
+            if state is None or not reporting:
+                continue
+            for group, member in ((newly, newly_party(state, end)), (sids, state.sids)):
+                if member:
+                    group[0].add(state.code)
+                    if ref is not None:
+                        group[1].add(ref)
+        overdue = {
+            code: n
+            for code, n in self.questions.items()
+            if code in states and states[code].overdue_report() is not None
+        }
+        return {
+            "note": ADVICE_NOTE,
+            "by_status": {
+                status: {"states": len(codes), "officials": len(refs)}
+                for status, (codes, refs) in by_status.items()
+                if codes or refs or status != UNKNOWN
+            },
+            "newly_party_since": years_after(end, -NEWLY_PARTY_YEARS).isoformat(),
+            "on_reporting": {
+                "newly_party": {"states": len(newly[0]), "officials": len(newly[1])},
+                "sids": {"states": len(sids[0]), "officials": len(sids[1])},
+                "newly_party_or_sids": {
+                    "states": len(newly[0] | sids[0]),
+                    "officials": len(newly[1] | sids[1]),
+                },
+            },
+            "overdue_report": {"states": len(overdue), "questions": sum(overdue.values())},
+        }
+
+    def measures(self, states: Mapping[str, State]) -> dict[str, int]:
+        """Every measure a results-framework indicator can name (results_framework.MEASURES)."""
+        summary = self.summary(states)
+        advice = self.technical_advice()
+        by_status = summary["by_status"]
+        values = {
+            "states_advised": advice["states"],
+            "officials_advised": advice["officials"],
+            "states_advised_not_party": by_status["signatory"]["states"]
+            + by_status["neither"]["states"],
+            "states_supported_initial_report_new_or_sids": summary["on_reporting"][
+                "newly_party_or_sids"
+            ]["states"],
+            "questions_from_overdue_states": summary["overdue_report"]["questions"],
+        }
+        assert set(values) == set(MEASURES)
+        return values
+
+
+def results_framework(
+    session: Session,
+    period: Period,
+    indicators: Sequence[Indicator],
+    *,
+    states: Mapping[str, State],
+    known: Mapping[Period, Advice] | None = None,
+) -> list[dict[str, Any]]:
+    """Target against actual for each indicator and each calendar year of ``period`` (a year cut
+    by the period is counted within it: ``from`` and ``to`` say so), indicator by indicator."""
+    measured: dict[int, tuple[Period, dict[str, int]]] = {}
+    for year in range(period.start.year, period.end.year + 1):
+        part = Period(max(period.start, date(year, 1, 1)), min(period.end, date(year, 12, 31)))
+        advice = (known or {}).get(part) or Advice.of(session, part)
+        measured[year] = (part, advice.measures(states))
+    return [
+        {
+            "id": indicator.id,
+            "indicator": indicator.id,
+            "name": indicator.name("en"),
+            "measure": indicator.measure,
+            "year": year,
+            "from": part.start.isoformat(),
+            "to": part.end.isoformat(),
+            "target": indicator.target_for(year),
+            "actual": values[indicator.measure],
+        }
+        for indicator in indicators
+        for year, (part, values) in measured.items()
+    ]
 
 
 def ticket_figures(session: Session, period: Period) -> dict[str, Any]:

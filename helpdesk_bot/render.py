@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .db import session_scope
 from .figures import (
+    ADVICE_NOTE,
     NONE,
     OUTCOMES,
     SUPPRESS_BELOW,
@@ -75,6 +76,7 @@ def _sections(figures: Figures, *, exact: bool) -> list[tuple[str, list[tuple[st
         ("State", list(suppress(figures.by_state, exact=exact).items())),
         ("State status (UNCAT)", list(figures.by_state_status.items())),
         ("Small Island Developing States", list(figures.by_sids.items())),
+        *_advice_sections(figures.advised),
         ("Source", list(figures.by_source.items())),
         ("Channel", list(figures.by_channel.items())),
         ("Asked as", list(figures.by_via.items())),
@@ -126,6 +128,63 @@ def _sections(figures: Figures, *, exact: bool) -> list[tuple[str, list[tuple[st
     ]
 
 
+def _advice_sections(advised: Mapping[str, Any]) -> list[tuple[str, list[tuple[str, Any]]]]:
+    """Who was advised: by treaty status, on reporting, from States whose report is overdue."""
+    reporting = advised.get("on_reporting", {})
+    newly, sids = reporting.get("newly_party", {}), reporting.get("sids", {})
+    overdue = advised.get("overdue_report", {})
+    return [
+        (
+            "Advised by treaty status (UNCAT)",
+            [
+                (f"{status}: {what}", n)
+                for status, counts in advised.get("by_status", {}).items()
+                for what, n in (("States", counts["states"]), ("officials", counts["officials"]))
+            ],
+        ),
+        (
+            "Advised on reporting",
+            [
+                (
+                    f"newly party States (deposit from {advised.get('newly_party_since')})",
+                    newly.get("states", 0),
+                ),
+                ("officials of newly party States", newly.get("officials", 0)),
+                ("Small Island Developing States", sids.get("states", 0)),
+                ("officials of Small Island Developing States", sids.get("officials", 0)),
+            ],
+        ),
+        (
+            "Report overdue",
+            [
+                ("questions from States whose report is overdue", overdue.get("questions", 0)),
+                ("States whose report is overdue that asked", overdue.get("states", 0)),
+            ],
+        ),
+    ]
+
+
+FRAMEWORK_SHEET = "Results framework"
+
+
+def _framework_lines(figures: Figures) -> list[str]:
+    """Target against actual per year, indicator by indicator, for the plain-text table."""
+    lines = [f"{FRAMEWORK_SHEET} (yearly target; actual per calendar year within the period)"]
+    if not figures.results_framework:
+        return [*lines, "  -"]
+    lines.append("  " + "  ".join(f"{h:>8}" for h in ("year", "target", "actual")) + "  indicator")
+    partial = False
+    for row in figures.results_framework:
+        year = str(row["year"])
+        if (row["from"][5:], row["to"][5:]) != ("01-01", "12-31"):
+            year, partial = f"{year}*", True
+        cells = (year, row["target"], row["actual"])
+        lines.append("  " + "  ".join(f"{_cell(v):>8}" for v in cells) + f"  {row['name']}")
+    if partial:
+        lines.append("  * part of the year only: the period does not cover all of it")
+    return lines
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return "-"
@@ -146,14 +205,17 @@ def render_table(figures: Figures, *, exact: bool = False) -> str:
         width = max((len(str(k)) for k, _ in rows), default=0)
         lines.extend(f"  {k!s:<{width}}  {_cell(v):>9}" for k, v in rows)
         lines.append("")
+    lines.extend(_framework_lines(figures))
+    lines.append("")
     lines.append("Per month")
     header = ["month", *OUTCOMES, "total"]
     lines.append("  " + "  ".join(f"{h:>8}" for h in header))
     for month, counts in figures.by_month.items():
         row = [month, *(counts.get(o, 0) for o in OUTCOMES), sum(counts.values())]
         lines.append("  " + "  ".join(f"{_cell(v):>8}" for v in row))
+    lines.append("")
+    lines.append(ADVICE_NOTE)
     if not exact:
-        lines.append("")
         lines.append(
             f'Counts by State below {SUPPRESS_BELOW} are shown as "{SUPPRESSED}" (--exact to show them).'
         )
@@ -174,6 +236,9 @@ def render_csv(figures: Figures, *, exact: bool = False) -> str:
     for month, counts in figures.by_month_topic.items():
         for topic, n in counts.items():
             writer.writerow(["Per month by topic", f"{month} {topic}", n])
+    for row in figures.results_framework:
+        for what in ("target", "actual"):
+            writer.writerow([FRAMEWORK_SHEET, f"{row['year']} {row['id']} {what}", row[what]])
     return buffer.getvalue()
 
 
@@ -226,7 +291,42 @@ def write_xlsx(figures: Figures, path: Path, *, exact: bool = False) -> None:
         book["Summary"].append(
             [f'Counts by State below {SUPPRESS_BELOW} are shown as "{SUPPRESSED}".']
         )
+    _framework_sheet(book.create_sheet(FRAMEWORK_SHEET), figures, bold)
     book.save(private_file(path))
+
+
+def _framework_sheet(ws: Any, figures: Figures, bold: Any) -> None:
+    """Target against actual per year, and one native Excel bar chart per indicator."""
+    from openpyxl.chart import BarChart, Reference, Series
+
+    ws.append(["indicator", "name", "year", "from", "to", "target", "actual"])
+    for c in ws[1]:
+        c.font = bold
+    rows = figures.results_framework
+    for row in rows:
+        ws.append([row[k] for k in ("id", "name", "year", "from", "to", "target", "actual")])
+    ws.column_dimensions["A"].width = max([12, *(len(r["id"]) + 2 for r in rows)])
+    ws.column_dimensions["B"].width = min(60, max([12, *(len(r["name"]) + 2 for r in rows)]))
+    ws.append([])
+    if not rows:
+        ws.append(["No indicators: see knowledge/monitoring/results-framework.yaml."])
+    ws.append([ADVICE_NOTE])
+    first = 2  # the sheet row of the indicator's first year
+    for number, indicator in enumerate(dict.fromkeys(r["id"] for r in rows)):
+        last = first + sum(1 for r in rows if r["id"] == indicator) - 1
+        chart = BarChart()
+        chart.type = "col"
+        chart.grouping = "clustered"
+        chart.title = ws.cell(row=first, column=2).value
+        chart.y_axis.title = "target and actual"
+        chart.x_axis.title = "year"
+        for column, title in ((6, "target"), (7, "actual")):
+            values = Reference(ws, min_col=column, min_row=first, max_row=last)
+            chart.series.append(Series(values, title=title))
+        chart.set_categories(Reference(ws, min_col=3, min_row=first, max_row=last))
+        chart.height, chart.width = 7.5, 15
+        ws.add_chart(chart, f"I{2 + 16 * number}")
+        first = last + 1
 
 
 # --- chart ---------------------------------------------------------------------------------------

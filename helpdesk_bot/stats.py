@@ -20,6 +20,8 @@ from typing import Any
 from .config import Settings
 from .db import check_schema, connect, make_sessionmaker, session_scope
 from .figures import (
+    ADVICE_NOTE,
+    NEWLY_PARTY_YEARS,
     NONE,
     NOT_QUESTIONS,
     OUTCOMES,
@@ -30,12 +32,15 @@ from .figures import (
     SUPPRESSED,
     TOP_ENTRIES,
     UNKNOWN,
+    Advice,
     Count,
     Figures,
     compute,
     feedback_figures,
     median_hours,
+    newly_party,
     referral_figures,
+    results_framework,
     satisfaction_figures,
     suppress,
     technical_advice,
@@ -46,6 +51,7 @@ from .gaps import GAP_MAX_TEXTS, GAP_SIMILARITY, GapGroup, gap_report, render_ga
 from .knowledge import load_knowledge, load_states
 from .periods import Period, StatsError
 from .render import (
+    FRAMEWORK_SHEET,
     OUTCOME_COLOURS,
     headline,
     render_chart,
@@ -54,11 +60,16 @@ from .render import (
     render_table,
     write_xlsx,
 )
+from .results_framework import MEASURES, Indicator, load_framework
 
 __all__ = [
+    "ADVICE_NOTE",
     "FORMATS",
+    "FRAMEWORK_SHEET",
     "GAP_MAX_TEXTS",
     "GAP_SIMILARITY",
+    "MEASURES",
+    "NEWLY_PARTY_YEARS",
     "NONE",
     "NOT_QUESTIONS",
     "OUTCOMES",
@@ -70,22 +81,27 @@ __all__ = [
     "SUPPRESS_BELOW",
     "TOP_ENTRIES",
     "UNKNOWN",
+    "Advice",
     "Count",
     "Figures",
     "GapGroup",
+    "Indicator",
     "Period",
     "StatsError",
     "compute",
     "feedback_figures",
     "gap_report",
     "headline",
+    "load_framework",
     "median_hours",
+    "newly_party",
     "referral_figures",
     "render_chart",
     "render_csv",
     "render_gaps",
     "render_json",
     "render_table",
+    "results_framework",
     "run_stats",
     "satisfaction_figures",
     "suppress",
@@ -129,6 +145,9 @@ def run_stats(settings: Settings, args: Any) -> int:
     directory = Path(settings.knowledge_dir)
     entries = load_knowledge(directory)[0].entries if fmt == "table" and not args.gaps else {}
     states = load_states(directory)
+    indicators, problems = ([], []) if args.gaps else load_framework(directory)
+    for problem in problems:
+        print(f"helpdesk-bot stats: {problem}", file=sys.stderr)
     engine = connect(settings.database_url)
     try:
         check_schema(engine)
@@ -137,7 +156,9 @@ def run_stats(settings: Settings, args: Any) -> int:
                 report = render_gaps(gap_report(session, period), period, format=fmt)
                 figures = None
             else:
-                figures = compute(session, period, states=states, entries=entries)
+                figures = compute(
+                    session, period, states=states, entries=entries, indicators=indicators
+                )
     finally:
         engine.dispose()
     try:

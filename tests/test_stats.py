@@ -231,6 +231,25 @@ EXPECTED = {
     # answered or referred (1 2 5 8 9 10 11) + ticket with a response (4 via T1, 6 via T2)
     "states_with_technical_advice": 3,  # GHA FJI BRN; TUV's only question got no advice
     "technical_advice": {"states": 3, "officials": 5, "queries": 9},
+    # Advised: a (1, 2), b (4: T1 answered), c (5 referred, 6: T2 replied), e (8, 9), f (10, 11);
+    # GHA and FJI are parties, BRN a signatory; e's reporting questions are from GHA, neither newly
+    # party (no deposit in this register) nor a SIDS; no State here has an overdue report.
+    "advised": {
+        "note": stats.ADVICE_NOTE,
+        "by_status": {
+            "party": {"states": 2, "officials": 4},
+            "signatory": {"states": 1, "officials": 1},
+            "neither": {"states": 0, "officials": 0},
+        },
+        "newly_party_since": "2022-12-31",
+        "on_reporting": {
+            "newly_party": {"states": 0, "officials": 0},
+            "sids": {"states": 0, "officials": 0},
+            "newly_party_or_sids": {"states": 0, "officials": 0},
+        },
+        "overdue_report": {"states": 0, "questions": 0},
+    },
+    "results_framework": [],  # no indicators given
     "by_entry": {"ratification-routes": 4, "reporting-initial": 2},
     "by_state": {"GHA": 7, "BRN": 2, "FJI": 2, "TUV": 2, "(unknown)": 1},
     "by_state_status": {"party": 9, "signatory": 2, "neither": 2, "(unknown)": 1},
