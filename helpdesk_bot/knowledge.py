@@ -109,6 +109,9 @@ WITHDRAWS = {
 # have made them. Every other declaration needs a party.
 AT_SIGNATURE = ("reservation_art28", "declaration_art30")
 REPORT_KINDS = ("initial", "periodic")
+# What of the asker's State an entry's answer depends on (the entry's optional ``state_aspect``):
+# the answer then ends with a paragraph for the official's State (status.state_paragraph).
+STATE_ASPECTS = ("deadlines", "party", "declarations", "opcat", "route")
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,8 @@ class Entry:
     line: int = 0
     # For facts that change (office-holders, the latest accession): check again by this date.
     review_by: date | None = None
+    # What of the asker's State the answer depends on (one of STATE_ASPECTS), or None.
+    state_aspect: str | None = None
 
     def question(self, language: str) -> str:
         """The entry's headline question in ``language`` (its first phrasing)."""
@@ -681,6 +686,15 @@ class _Loader:
                 keywords[language] = [str(w) for w in words]
         related = self.id_list(name, item, "related", entry_id)
         tools = self.id_list(name, item, "tools", entry_id)
+        state_aspect = item.get("state_aspect")
+        if state_aspect is not None and state_aspect not in STATE_ASPECTS:
+            self.problem(
+                name,
+                item.key_line("state_aspect"),
+                f"{entry_id}: unknown state_aspect {state_aspect!r} "
+                f"(known: {', '.join(STATE_ASPECTS)})",
+            )
+            state_aspect = None
         self.base.entries[entry_id] = Entry(
             id=entry_id,
             topic=topic,
@@ -694,6 +708,7 @@ class _Loader:
             file=name,
             line=item.line,
             review_by=review_by,
+            state_aspect=state_aspect,
         )
 
     def check_figures(

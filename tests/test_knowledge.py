@@ -256,3 +256,34 @@ def test_shipped_register_knows_the_treaty_facts_of_the_core_states():
         if code not in core and (state.actions or state.reports)
     ]
     assert len(others) >= 20
+
+
+def test_state_aspect_marks_entries_that_depend_on_the_asker_state(tmp_path):
+    marked = entry().replace("    related: []\n", "    related: []\n    state_aspect: deadlines\n")
+    folder = make_base(tmp_path, marked)
+    base, problems = load_knowledge(folder, today=TODAY)
+    assert [p for p in problems if p.is_error] == []
+    assert base.entries["reporting-one"].state_aspect == "deadlines"
+
+
+def test_an_unknown_state_aspect_is_reported_at_its_line(tmp_path):
+    marked = entry().replace("    related: []\n", "    related: []\n    state_aspect: weather\n")
+    folder = make_base(tmp_path, marked)
+    found = messages(folder)
+    assert len(found) == 1
+    # line 7 of the file: topic, entries, id, source, reviewed, related, state_aspect
+    assert found[0].endswith(
+        "reporting.yaml:7: reporting-one: unknown state_aspect 'weather' "
+        "(known: deadlines, party, declarations, opcat, route)"
+    )
+
+
+def test_shipped_entries_that_depend_on_the_state_are_marked():
+    base, _ = load_knowledge(KNOWLEDGE, today=TODAY)
+    aspects = {e.id: e.state_aspect for e in base.entries.values() if e.state_aspect}
+    assert aspects["reporting-initial-deadline"] == "deadlines"
+    assert aspects["ratification-signature-effect"] == "party"
+    assert aspects["reservations-article-22-declaration"] == "declarations"
+    assert aspects["opcat-npm-deadline"] == "opcat"
+    assert aspects["ratification-routes"] == "route"
+    assert set(aspects.values()) == {"deadlines", "party", "declarations", "opcat", "route"}
