@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from . import register, texts
+from . import register, status, texts
 from .config import ANSWER_MARGIN, ANSWER_THRESHOLD, MIN_CONTENT_SHARE, SUGGEST_THRESHOLD
 from .knowledge import LANGUAGES, Entry, KnowledgeBase, State, Tool
 from .matcher import Match, Matcher
@@ -121,6 +121,26 @@ def entry_text(
     return "\n\n".join(parts)
 
 
+def state_text(
+    entry: Entry,
+    language: str,
+    base: KnowledgeBase,
+    state: State | None,
+    *,
+    today: date | None = None,
+) -> str:
+    """What follows an answer that depends on the asker's State (the entry's ``state_aspect``):
+    the paragraph for ``state``, or, with no State, the one-line offer to set it; "" otherwise."""
+    if entry.state_aspect is None:
+        return ""
+    if state is None:
+        return status.offer_line(language)
+    paragraph = status.state_paragraph(
+        state, entry.state_aspect, base, language, today=today or date.today()
+    )
+    return paragraph or ""
+
+
 class Answerer:
     """The knowledge base, referrals, scope list and matcher of one load; immutable."""
 
@@ -198,6 +218,9 @@ class Answerer:
             reply.entry = match.entry
             reply.tools = [self.base.tools[t] for t in match.entry.tools if t in self.base.tools]
             reply.text = entry_text(match.entry, lang, self.base)
+            about_state = state_text(match.entry, lang, self.base, state)
+            if about_state:
+                reply.text += "\n\n" + about_state
         elif match.outcome == "suggest":
             reply.suggestions = match.suggestions
             lines = [texts.say("suggest_intro", lang)]
