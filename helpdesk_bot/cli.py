@@ -26,7 +26,7 @@ from .config import (
     unknown_settings,
 )
 from .db import DatabaseError
-from .knowledge import LANGUAGES, KnowledgeError
+from .knowledge import LANGUAGES, KnowledgeBase, KnowledgeError, State, fold
 
 EXIT_USAGE = 2
 
@@ -292,20 +292,51 @@ def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     return ConsoleDesk(desk).loop(sys.stdin, sys.stdout)
 
 
+def ask_state(base: KnowledgeBase, text: str) -> State | None:
+    """The State ``ask --state`` answers for, found as /start finds it: a name or variant in any
+    language ("Fidji", "Côte d'Ivoire"), the ISO code, else the best fuzzy match ("Vanuatu" typed
+    "Vanuatuu")."""
+    found = base.exact_state(text)
+    if found is not None:
+        return found
+    matches = base.find_state(text, limit=1)
+    return matches[0] if matches else None
+
+
+def closest_states(base: KnowledgeBase, text: str, limit: int = 3) -> str:
+    """ "; closest: Austria, Australia": the States whose names (any language, any variant) are
+    nearest ``text``, for the error line."""
+    from rapidfuzz import fuzz, process
+
+    choices = {
+        (code, i): fold(name)
+        for code, state in base.states.items()
+        for i, name in enumerate(n for names in state.names.values() for n in names)
+    }
+    shown: list[str] = []
+    for _name, _score, (code, _) in process.extract(
+        fold(text), choices, scorer=fuzz.WRatio, limit=limit * 8
+    ):
+        name = base.states[code].name("en")
+        if name not in shown:
+            shown.append(name)
+    return f"; closest: {', '.join(shown[:limit])}" if shown else ""
+
+
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     from .desk import Desk
 
     desk = Desk.from_settings(settings, database=False)
     state = None
     if args.state:
-        found = desk.base.find_state(args.state, limit=1)
-        if not found:
+        state = ask_state(desk.base, args.state)
+        if state is None:
             print(
-                f"helpdesk-bot: error: no State in the register matches {args.state!r}",
+                f"helpdesk-bot: error: no State in the register matches {args.state!r}"
+                + closest_states(desk.base, args.state),
                 file=sys.stderr,
             )
             return EXIT_USAGE
-        state = found[0]
     questions = args.question and [" ".join(args.question)]
     lines = questions or (line.rstrip("\n") for line in sys.stdin)
     out = sys.stdout

@@ -197,9 +197,33 @@ def test_ask_state_answers_as_for_that_states_official():
     assert json.loads(result.stdout)["state"] == "FJI"
     unknown = run_cli("ask", "--state", "Atlantis", "How do we ratify the Convention?")
     assert unknown.returncode == 2
-    assert (
-        unknown.stderr.strip() == "helpdesk-bot: error: no State in the register matches 'Atlantis'"
+    error = unknown.stderr.strip()
+    assert "\n" not in error
+    assert error.startswith(
+        "helpdesk-bot: error: no State in the register matches 'Atlantis'; closest: "
     )
+    assert len(error.split("closest: ")[1].split(", ")) == 3
+
+
+@pytest.mark.parametrize(
+    ("name", "code"), [("Vanuatu", "VUT"), ("vanuatuu", "VUT"), ("Haïti", "HTI"), ("AUS", "AUS")]
+)
+def test_ask_state_takes_any_name_as_start_does(name, code):
+    result = run_cli("ask", "--json", "--state", name, "hello")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["state"] == code
+
+
+def test_ask_state_adds_the_states_own_dates_to_a_deadline_answer():
+    question = "When is our initial report to the Committee against Torture due?"
+    vanuatu = json.loads(run_cli("ask", "--json", "--state", "Vanuatu", question).stdout)
+    assert vanuatu["entry"] == "reporting-initial-deadline"
+    assert "Initial report due: 11 August 2012" in vanuatu["text"]
+    haiti = json.loads(run_cli("ask", "--json", "--state", "Haiti", question).stdout)
+    assert "instrument of ratification" in haiti["text"]
+    assert "Initial report due:" not in haiti["text"]
+    nobody = json.loads(run_cli("ask", "--json", question).stdout)
+    assert nobody["state"] is None and "/profile" in nobody["text"]
 
 
 @pytest.mark.parametrize(
