@@ -954,14 +954,17 @@ def build_application(settings: Settings, desk: Desk) -> Application:
         # long polling holds one connection, as PTB's default.
         request=AiohttpRequest(connection_pool_size=4 * CONCURRENT_UPDATES),
         get_updates_request=AiohttpRequest(connection_pool_size=1),
+        # Every call through one pacer: Telegram's budgets, and a 429 holds only its chat.
+        rate_limiter=delivery.Pacer(),
     )
     application = (
         Application.builder()
         .bot(bot)
         # No Updater: the intake (intake.py) fetches updates, storing each before confirming it.
         .updater(None)
-        # Chats run side by side, each chat's updates in order: one slow chat freezes nobody.
-        .concurrent_updates(delivery.ChatOrderedProcessor(CONCURRENT_UPDATES))
+        # Chats run side by side; the intake keeps each chat's updates in order, and an update
+        # takes one of these slots only once its chat is free: one slow chat freezes nobody.
+        .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(officials.register_commands)
         .post_stop(officials.flush_marks)
         .post_shutdown(officials.close)

@@ -6,8 +6,9 @@ flood control (``RetryAfter``) makes only the chat it concerns wait; a message t
 (blocked bot, bad request, retries exhausted) comes back as ``None`` so the caller records it as
 undelivered, where staff see it. Nothing here raises into a handler.
 
-python-telegram-bot's ``AIORateLimiter`` is not used: on a ``RetryAfter`` it halts *every*
-request of the bot, so one throttled chat would freeze every official.
+Telegram's limits and flood control are the :class:`Pacer`'s, the rate limiter every Bot API call
+of the bot passes through: python-telegram-bot's stock ``AIORateLimiter`` halts *every* request of
+the bot on a ``RetryAfter``, so one throttled chat would freeze every official.
 
 Example::
 
@@ -24,13 +25,12 @@ import random
 import re
 import time
 import warnings
-import weakref
-from collections.abc import Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from aiolimiter import AsyncLimiter
 from telegram import Bot, Message
 from telegram.constants import MessageLimit
 from telegram.error import (
@@ -42,7 +42,7 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.ext import BaseUpdateProcessor
+from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
 from .desk import Desk, SentFile
@@ -71,8 +71,6 @@ class Policy:
     attempts: int = 4  # network errors, time-outs and 5xx: this many tries in all
     backoff: float = 0.5  # first wait; doubled after each failure, with +-25 % jitter
     max_backoff: float = 8.0
-    flood_waits: int = 5  # RetryAfter answers accepted for one message
-    max_flood_wait: float = 120.0  # a longer flood wait is a failure: staff are told instead
 
 
 DEFAULT = Policy()
@@ -86,51 +84,94 @@ async def post_message(bot: Bot, chat_id: int | str, text: str, **options: Any) 
     return (await bot.send_message(chat_id, text, **options)).message_id
 
 
-class _Chats:
-    """Per-chat send locks and flood-control deadlines, for one event loop."""
+# Telegram's published limits (core.telegram.org/bots/faq, "My bot is hitting limits"): about
+# 30 messages a second in all, and about 20 messages a minute in one group.
+BOT_WIDE_PER_SECOND = 30
+GROUP_PER_MINUTE = 20
+# Calls that post a new message into a chat: what the group limit counts.
+POSTING = re.compile(r"^(send|copy|forward)", re.IGNORECASE)
 
-    def __init__(self) -> None:
-        self.locks: dict[ChatKey, asyncio.Lock] = {}
-        self.users: dict[ChatKey, int] = {}
+
+class Pacer(BaseRateLimiter[None]):
+    """Every Bot API call of the bot passes here (python-telegram-bot's public rate-limiter hook).
+
+    It keeps the bot within Telegram's bot-wide budget and each group's pace, and on a flood-control
+    answer (429) it makes only *that chat* wait ``retry_after`` seconds and tries again: the other
+    officials are not held up. A wait longer than ``max_flood_wait``, or more than ``flood_waits``
+    of them for one call, is raised as the ``RetryAfter`` it is, so the caller can tell staff.
+    PTB's stock ``AIORateLimiter`` would pause every chat of the bot on any 429.
+
+    Example: ``ExtBot(token, rate_limiter=Pacer())``
+    """
+
+    def __init__(
+        self,
+        *,
+        per_second: float = BOT_WIDE_PER_SECOND,
+        group_per_minute: float = GROUP_PER_MINUTE,
+        flood_waits: int = 5,
+        max_flood_wait: float = 120.0,
+    ) -> None:
+        self.per_second = per_second
+        self.group_per_minute = group_per_minute
+        self.flood_waits = flood_waits
+        self.max_flood_wait = max_flood_wait
+        self.bot_wide = AsyncLimiter(per_second, 1)
+        self.groups: dict[ChatKey, AsyncLimiter] = {}
         self.resume_at: dict[ChatKey, float] = {}
 
-    @asynccontextmanager
-    async def turn(self, chat: ChatKey):
-        """One send at a time per chat: replies keep their order, and a flood wait holds only it."""
-        lock = self.locks.setdefault(chat, asyncio.Lock())
-        self.users[chat] = self.users.get(chat, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self.users[chat] -= 1
-            if not self.users[chat]:  # forget idle chats: memory stays bounded
-                del self.users[chat], self.locks[chat]
+    async def initialize(self) -> None:
+        """Nothing to set up: limiters are made on first use."""
+
+    async def shutdown(self) -> None:
+        """Forget flood deadlines: a restarted bot learns them again from Telegram."""
+        self.resume_at.clear()
+
+    def flood_deadline(self, chat: ChatKey) -> float:
+        """Seconds until ``chat`` may be written to again (0 when it is not throttled)."""
+        return max(0.0, self.resume_at.get(chat, 0.0) - time.monotonic())
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> Any:
+        """Wait for the chat's flood deadline and the budgets, call, and wait again on a 429."""
+        chat: ChatKey = data.get("chat_id")
+        floods = 0
+        while True:
+            delay = self.flood_deadline(chat)
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if POSTING.match(endpoint) and _is_group(chat):
+                await self._group(chat).acquire()
+            await self.bot_wide.acquire()
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                wait = _retry_after(exc)
+                floods += 1
+                if floods > self.flood_waits or wait > self.max_flood_wait:
+                    raise
+                log.info("flood control on chat %s: waiting %.1f s", chat, wait)
+                self.resume_at[chat] = max(self.resume_at.get(chat, 0.0), time.monotonic() + wait)
+            finally:
                 if self.resume_at.get(chat, 0.0) <= time.monotonic():
-                    self.resume_at.pop(chat, None)
+                    self.resume_at.pop(chat, None)  # memory stays bounded by throttled chats
 
-    async def wait(self, chat: ChatKey) -> None:
-        delay = self.resume_at.get(chat, 0.0) - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
-
-    def defer(self, chat: ChatKey, seconds: float) -> None:
-        self.resume_at[chat] = max(self.resume_at.get(chat, 0.0), time.monotonic() + seconds)
+    def _group(self, chat: ChatKey) -> AsyncLimiter:
+        if chat not in self.groups:
+            self.groups[chat] = AsyncLimiter(self.group_per_minute, 60)
+        return self.groups[chat]
 
 
-_by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Chats] = weakref.WeakKeyDictionary()
-
-
-def _chats() -> _Chats:
-    loop = asyncio.get_running_loop()
-    if loop not in _by_loop:
-        _by_loop[loop] = _Chats()
-    return _by_loop[loop]
-
-
-def flood_deadline(chat: ChatKey) -> float:
-    """Seconds until ``chat`` may be written to again (0 when it is not throttled)."""
-    return max(0.0, _chats().resume_at.get(chat, 0.0) - time.monotonic())
+def _is_group(chat: ChatKey) -> bool:
+    """Groups, supergroups and channels have negative ids (or an @username); officials' chats not."""
+    return isinstance(chat, str) or (isinstance(chat, int) and chat < 0)
 
 
 def _seconds(retry_after: int | float | timedelta) -> float:
@@ -154,32 +195,26 @@ def _retryable(exc: TelegramError) -> bool:
 async def attempt(
     call: Callable[[], Awaitable[T]], *, chat_id: ChatKey = None, policy: Policy = DEFAULT
 ) -> T:
-    """Run one Bot API call for ``chat_id`` with retries; the last error is raised if all fail.
+    """Run one Bot API call with retries on network trouble; the last error is raised if all fail.
+
+    Flood control (429) is the :class:`Pacer`'s: a ``RetryAfter`` reaching here is final.
 
     Example: ``await attempt(lambda: bot.send_message(42, "hi"), chat_id=42)``
     """
-    chats = _chats()
-    failures = floods = 0
-    async with chats.turn(chat_id):
-        while True:
-            await chats.wait(chat_id)
-            try:
-                return await call()
-            except RetryAfter as exc:
-                wait = _retry_after(exc)
-                floods += 1
-                if floods > policy.flood_waits or wait > policy.max_flood_wait:
-                    raise
-                log.info("flood control on chat %s: waiting %.1f s", chat_id, wait)
-                chats.defer(chat_id, wait)
-            except TelegramError as exc:
-                failures += 1
-                if not _retryable(exc) or failures >= policy.attempts:
-                    raise
-                delay = min(policy.max_backoff, policy.backoff * 2 ** (failures - 1))
-                delay *= random.uniform(0.75, 1.25)
-                log.info("sending to chat %s failed (%s); retry in %.1f s", chat_id, exc, delay)
-                await asyncio.sleep(delay)
+    failures = 0
+    while True:
+        try:
+            return await call()
+        except RetryAfter:
+            raise
+        except TelegramError as exc:
+            failures += 1
+            if not _retryable(exc) or failures >= policy.attempts:
+                raise
+            delay = min(policy.max_backoff, policy.backoff * 2 ** (failures - 1))
+            delay *= random.uniform(0.75, 1.25)
+            log.info("sending to chat %s failed (%s); retry in %.1f s", chat_id, exc, delay)
+            await asyncio.sleep(delay)
 
 
 def clean(text: str) -> str:
@@ -389,42 +424,6 @@ class DeliveredMarks:
         await self._write()
 
 
-class ChatOrderedProcessor(BaseUpdateProcessor):
-    """Updates of different chats run concurrently, those of one chat in arrival order.
-
-    With python-telegram-bot's default (one update at a time) a flood wait or a slow send for one
-    official would hold up every other official.
-
-    Example: ``Application.builder().concurrent_updates(ChatOrderedProcessor(64))``
-    """
-
-    def __init__(self, max_concurrent_updates: int = 64) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int | None, asyncio.Lock] = {}
-        self._users: dict[int | None, int] = {}
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        chat = getattr(getattr(update, "effective_chat", None), "id", None)
-        if chat is None:  # jobs, errors: nothing to keep in order
-            await coroutine
-            return
-        lock = self._locks.setdefault(chat, asyncio.Lock())
-        self._users[chat] = self._users.get(chat, 0) + 1
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            self._users[chat] -= 1
-            if not self._users[chat]:
-                del self._users[chat], self._locks[chat]
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to free: the Application waits for running updates before shutting down."""
-
-
 class RedactToken(logging.Filter):
     """Replace the bot token in every log record (messages, arguments, tracebacks).
 
@@ -459,8 +458,8 @@ def protect_logs(token: str | None) -> None:
 
 __all__ = [
     "DEFAULT",
-    "ChatOrderedProcessor",
     "DeliveredMarks",
+    "Pacer",
     "Policy",
     "attempt",
     "clean",

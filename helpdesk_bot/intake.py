@@ -9,7 +9,9 @@ and logging the question would lose it for good. So here:
 - **Webhook**: a small aiohttp server checks Telegram's secret token, stores the update and only
   then answers 200 (python-telegram-bot's own server answers before the update is handled).
 - Each stored update goes to the python-telegram-bot Application and is marked handled once its
-  handlers finish. At start, and every ``retry_every`` seconds, the updates a crash or a database
+  handlers finish. One chat's updates are handled one at a time, in order, and an update waits for
+  its chat *before* it takes one of the Application's slots: a chat held up (a flood wait, a
+  burst) keeps its own updates waiting, never another official's. At start, and every ``retry_every`` seconds, the updates a crash or a database
   error left unhandled are handled again: at least once. A question already logged is not logged
   again (``Desk.ask(update_id=...)``); only a reply sent but not yet marked delivered can go out
   twice.
@@ -26,13 +28,14 @@ Example::
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
 import signal
 import socket
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -64,6 +67,39 @@ LEASE = timedelta(minutes=2)
 MAX_BACKOFF = 30.0
 
 
+class ChatTurns:
+    """One turn at a time per chat, in arrival order (asyncio's locks are fair); idle chats are
+    forgotten, so memory stays bounded by the chats with work in hand.
+
+    Example: ``async with turns.turn(chat_id): ...``
+    """
+
+    def __init__(self) -> None:
+        self.locks: dict[int | None, asyncio.Lock] = {}
+        self.users: dict[int | None, int] = {}
+
+    @contextlib.asynccontextmanager
+    async def turn(self, chat: int | None) -> AsyncIterator[None]:
+        """Wait for ``chat``'s turn (no wait for updates without a chat)."""
+        if chat is None:
+            yield
+            return
+        lock = self.locks.setdefault(chat, asyncio.Lock())
+        self.users[chat] = self.users.get(chat, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self.users[chat] -= 1
+            if not self.users[chat]:
+                del self.users[chat], self.locks[chat]
+
+
+def _chat_of(update: Update) -> int | None:
+    chat = update.effective_chat
+    return chat.id if chat is not None else None
+
+
 class Intake:
     """Takes Telegram updates into the inbox and hands them to the Application."""
 
@@ -91,6 +127,7 @@ class Intake:
         self.tasks: set[asyncio.Task[None]] = set()
         self.handled: list[int] = []
         self.marker: asyncio.Task[None] | None = None
+        self.chats = ChatTurns()
         self._stop: asyncio.Event | None = None
 
     # -- handling ------------------------------------------------------------------------------
@@ -114,7 +151,8 @@ class Intake:
     async def _handle(self, update: Update) -> None:
         app = self.application
         try:
-            await app.update_processor.process_update(update, app.process_update(update))
+            async with self.chats.turn(_chat_of(update)):
+                await app.update_processor.process_update(update, app.process_update(update))
         finally:
             self.in_flight.discard(update.update_id)
         if update.update_id in self.database_failed:

@@ -12,12 +12,14 @@ import time
 
 import pytest
 from sqlalchemy import select
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
 from helpdesk_bot import delivery, texts
 from helpdesk_bot.bot import build_application
+from helpdesk_bot.delivery import Pacer
 from helpdesk_bot.desk import Asker
 from helpdesk_bot.models import Query, TicketMessage
 from tests.botapi import RunningBot, user
@@ -27,12 +29,15 @@ OFFICIAL, OTHER, STAFF = 4101, 4102, 9001
 STAFF_CHAT = -100500
 
 
-def run_with_bot(botapi, work, *, read_timeout: float = 5.0):
-    """Run ``await work(bot)`` with a real Bot talking to the stand-in."""
+def run_with_bot(botapi, work, *, read_timeout: float = 5.0, pacer: Pacer | None = None):
+    """Run ``await work(bot)`` with a real bot, paced as the help desk's, talking to the stand-in."""
 
     async def main():
         request = HTTPXRequest(read_timeout=read_timeout, connect_timeout=2.0)
-        async with Bot(botapi.token, base_url=botapi.base_url, request=request) as bot:
+        bot = ExtBot(
+            botapi.token, base_url=botapi.base_url, request=request, rate_limiter=pacer or Pacer()
+        )
+        async with bot:
             return await work(bot)
 
     return asyncio.run(main())
@@ -87,14 +92,16 @@ def test_flood_control_waits_for_that_chat_only(botapi):
     """A 429 for one official holds that chat for retry_after seconds; the other is served at once."""
     botapi.fail("sendMessage", status=429, retry_after=2, chat_id=OFFICIAL)
 
+    pacer = Pacer()
+
     async def work(bot):
         first = asyncio.create_task(delivery.send(bot, OFFICIAL, "throttled", policy=FAST))
         await asyncio.sleep(0.3)  # the 429 has come back and the chat is waiting
-        throttled_for = delivery.flood_deadline(OFFICIAL)
+        throttled_for = pacer.flood_deadline(OFFICIAL)
         other = await delivery.send(bot, OTHER, "not frozen", policy=FAST)
         return throttled_for, other, await first
 
-    throttled_for, other, first = run_with_bot(botapi, work)
+    throttled_for, other, first = run_with_bot(botapi, work, pacer=pacer)
     assert other is not None and first is not None
     assert throttled_for > 1.0  # still waiting when the other official was served
     refused = botapi.calls_to("sendMessage", chat_id=OFFICIAL)[0]
@@ -188,7 +195,8 @@ def test_post_message_raises_telegrams_errors(botapi, fault, error):
         with pytest.raises(error):
             await delivery.post_message(bot, OFFICIAL, text, parse_mode="HTML")
 
-    run_with_bot(botapi, work)
+    # A pacer that accepts no flood wait passes Telegram's 429 on as it came.
+    run_with_bot(botapi, work, pacer=Pacer(flood_waits=0))
 
 
 def test_undelivered_reply_is_marked_on_the_query_row(botapi, desk):
@@ -236,6 +244,33 @@ def test_flood_control_for_one_official_does_not_freeze_the_others(running_bot, 
     assert refused.status == 429
     assert other.at < first.at
     assert first.at - refused.at >= 3.0
+
+
+@pytest.mark.slow
+def test_a_chat_in_a_long_flood_wait_with_a_queue_freezes_nobody(running_bot, botapi):
+    """Chat A in a 30 s flood wait with 20 questions queued: chat B is answered within a second,
+    and A's twenty answers all come after the wait."""
+    botapi.fail("sendMessage", status=429, retry_after=30, chat_id=OFFICIAL)
+    since = botapi.mark()
+    for number in range(20):
+        ask_through(botapi, OFFICIAL, f"Question {number}: how do we ratify the Convention?")
+    deadline = time.monotonic() + 10
+    while not botapi.calls_to("sendMessage", chat_id=OFFICIAL, since=since):
+        assert time.monotonic() < deadline, "the bot never answered"
+        time.sleep(0.05)
+    refused = botapi.calls_to("sendMessage", chat_id=OFFICIAL, since=since)[0]
+    asked = time.monotonic()
+    ask_through(botapi, OTHER, "How do we ratify the Convention against Torture?")
+    other = botapi.wait_for("sendMessage", lambda c: c.chat_id == OTHER, since=since, timeout=10)
+    assert other.at - asked < 1.0
+    deadline = time.monotonic() + 60
+    while len(sent(botapi, OFFICIAL)) < 20:
+        assert time.monotonic() < deadline, "the throttled official's answers never came"
+        time.sleep(0.2)
+    answers = sent(botapi, OFFICIAL)
+    assert refused.status == 429
+    assert min(a.at for a in answers) - refused.at >= 30.0
+    assert all(a.at > other.at for a in answers)
 
 
 def test_server_error_on_an_answer_is_retried_through_the_bot(running_bot, botapi, desk):
