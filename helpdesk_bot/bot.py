@@ -1,11 +1,10 @@
 """The Telegram bot for officials: python-telegram-bot 22 handlers over the desk.
 
 Handlers stay thin: each turns an update into one desk call and the desk's reply into messages.
-The desk is synchronous (SQLAlchemy). On PostgreSQL its calls run in the desk's threads, so a
-slow query never holds up the other officials. On SQLite a call (~0.4 ms, a local file) runs on
-the event loop when the database's single writer is free, and waits in a desk thread when
-another thread is writing (see :meth:`OfficialBot.run`). Staff triage lives in
-:mod:`helpdesk_bot.staff`.
+The desk is synchronous (SQLAlchemy); its calls run in the desk's threads (one on SQLite, which
+takes one writer; a pool's worth on PostgreSQL), never on the event loop, so a slow query or a
+write lock held elsewhere never holds up the other officials (see :meth:`OfficialBot.run`).
+Staff triage lives in :mod:`helpdesk_bot.staff`.
 
 Example::
 
@@ -212,14 +211,8 @@ class OfficialBot:
 
     # -- plumbing ------------------------------------------------------------------------------
     async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Call the synchronous desk: at once if SQLite's writer is free, else in a desk thread."""
-        with self.desk.free_writer() as mine:
-            if mine:
-                # A question on SQLite costs ~0.4 ms, 0.15 ms of it file I/O. A thread would let
-                # the loop run during that I/O, but the interpreter-lock hand-offs cost the bot
-                # more CPU than that (10-20 % of its throughput, benchmarks/bot_throughput.py). The
-                # call never waits for a lock here: if another thread writes, it goes to a thread.
-                return function(*args, **kwargs)
+        """Call the synchronous desk in one of its threads: the event loop never waits for the
+        database (a write lock held by another process would otherwise freeze every chat)."""
         call = functools.partial(function, *args, **kwargs)
         return await asyncio.get_running_loop().run_in_executor(self.threads, call)
 

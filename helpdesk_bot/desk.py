@@ -293,25 +293,6 @@ class Desk:
         return []
 
     @contextlib.contextmanager
-    def free_writer(self) -> Iterator[bool]:
-        """SQLite's writer turn for this thread if no other thread holds it (True), without waiting.
-
-        False on PostgreSQL, which has no turn to take, or when another thread has it. Example::
-
-            with desk.free_writer() as mine:
-                if mine:
-                    desk.ask(asker, question)  # cannot wait behind another thread's write
-        """
-        lock = self._writer
-        if isinstance(lock, contextlib.nullcontext) or not lock.acquire(blocking=False):
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            lock.release()
-
-    @contextlib.contextmanager
     def _connection(self) -> Iterator[Connection]:
         """A unit of work on a plain connection: the path every question takes.
 

@@ -942,6 +942,11 @@ class RunningBot:
         finally:
             self._ready.set()
 
+    @property
+    def loop(self) -> Any:
+        """The bot's event loop (for ``call_soon_threadsafe`` from a test)."""
+        return self._loop
+
     def start(self, timeout: float = 15.0) -> RunningBot:
         self._thread.start()
         if not self._ready.wait(timeout):
