@@ -55,13 +55,13 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from . import delivery, staff, texts
 from .config import Settings
 from .desk import ALREADY_REPLIED, Asker, Desk, DeskError, Reply
 from .intake import INTAKE, Intake, intake_of
 from .knowledge import LANGUAGES, Entry, Tool, language_of
-from .request import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
@@ -942,11 +942,10 @@ def build_application(settings: Settings, desk: Desk) -> Application:
     bot = ExtBot(
         settings.telegram_token,
         base_url=settings.telegram_api_url,
-        # aiohttp instead of PTB's httpx: httpx's pool costs ~1 ms of CPU per call under
-        # concurrency (request.py). A few calls per update in flight at once, with headroom;
-        # long polling holds one connection, as PTB's default.
-        request=AiohttpRequest(connection_pool_size=4 * CONCURRENT_UPDATES),
-        get_updates_request=AiohttpRequest(connection_pool_size=1),
+        # python-telegram-bot's own transport: a few calls per update in flight at once, with
+        # headroom; long polling holds one connection, as PTB's default.
+        request=HTTPXRequest(connection_pool_size=4 * CONCURRENT_UPDATES),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
         # Every call through one pacer: Telegram's budgets, and a 429 holds only its chat.
         rate_limiter=delivery.Pacer(),
     )
@@ -1045,7 +1044,7 @@ async def _reach_bot_api(settings: Settings) -> tuple[str | None, tuple[str, int
     bot = ExtBot(
         settings.telegram_token,
         base_url=settings.telegram_api_url,
-        request=AiohttpRequest(connection_pool_size=1),
+        request=HTTPXRequest(connection_pool_size=1),
     )
     try:
         async with bot:  # initialize() asks getMe; a failure shuts the bot down again

@@ -402,3 +402,36 @@ def test_invalid_yaml_on_reload_keeps_the_running_base(own_knowledge, botapi):
     answer = botapi.wait_for("sendMessage", lambda c: c.chat_id == OFFICIAL, since=since)
     assert "ratif" in answer.text.lower()
     assert len(desk.base.entries) == entries
+
+
+APPLICATION_FAULTS = {
+    "none": lambda api: None,
+    "flood control": lambda api: api.fail(
+        "sendMessage", status=429, retry_after=1, chat_id=OFFICIAL
+    ),
+    "server errors": lambda api: api.fail("sendMessage", status=502, times=2, chat_id=OFFICIAL),
+    "dropped": lambda api: api.hang("sendMessage", seconds=0.2, chat_id=OFFICIAL),
+}
+
+
+@pytest.mark.parametrize("fault", list(APPLICATION_FAULTS))
+def test_the_running_bot_answers_through_each_fault(running_bot, botapi, desk, fault):
+    """The answer arrives, once, whatever Telegram did to the first try, and is marked delivered."""
+    APPLICATION_FAULTS[fault](botapi)
+
+    botapi.push_message(user(OFFICIAL), text="How do we ratify the Convention against Torture?")
+
+    reply = botapi.wait_for("sendMessage", lambda c: c.chat_id == OFFICIAL, timeout=15)
+    assert "ratif" in reply.text.lower()
+    tries = botapi.calls_to("sendMessage", chat_id=OFFICIAL)
+    assert [c.status for c in tries] == {
+        "none": [200],
+        "flood control": [429, 200],
+        "server errors": [502, 502, 200],
+        "dropped": [0, 200],
+    }[fault]
+    if fault == "flood control":  # the pacer waited as Telegram told it to
+        assert tries[1].at - tries[0].at >= 1.0
+    botapi.wait_idle()
+    with desk.sessions() as session:
+        assert [row.delivery for row in session.scalars(select(Query))] == ["delivered"]
