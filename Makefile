@@ -26,7 +26,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/helpdesk-bot validate
-	$(BIN)/pytest
+	$(BIN)/pytest -n 3
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .

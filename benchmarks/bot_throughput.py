@@ -3,8 +3,10 @@
 The bot runs as ``helpdesk-bot run`` in its own process against the loopback Bot API stand-in
 (tests/botapi.py), doing everything it does in production: the inbox, matching, the query log in
 a real database, the reply through the pacer, delivery marks. Officials ask questions phrased as
-in the knowledge base in English, French and Spanish; one in a hundred is one nothing answers
-(a ticket, with a card in the staff chat).
+in the knowledge base in English, French and Spanish: one reply each. With ``--unanswerable``
+a share of them is one nothing answers (a ticket, with a card in the staff chat): at 30 questions
+a second those cards take the bot over Telegram's budget, and the pacer then holds replies back,
+as Telegram would (each card also waits for the staff group's ~20 messages a minute).
 
 1. Paced: questions arrive at ``--rate`` a second (default 30, about what Telegram lets a bot
    send) for ``--seconds`` (default 60); each reply's latency is the time from the question
@@ -53,7 +55,7 @@ def say(message: str) -> None:
 
 
 def backlog(
-    desk: Desk, *, updates: int, officials: int, seed: int, unanswerable: float = 0.01
+    desk: Desk, *, updates: int, officials: int, seed: int, unanswerable: float = 0.0
 ) -> list[tuple[dict, str]]:
     """(official, question) pairs: phrased as in the knowledge base, a share unanswerable."""
     rng = random.Random(seed)
@@ -114,8 +116,11 @@ def to_officials(call) -> bool:
     return (call.chat_id or 0) > 0  # replies to officials, not cards in the staff chat
 
 
-def paced(api: BotApiServer, work: list[tuple[dict, str]], rate: float) -> list[float]:
-    """Push ``work`` at ``rate`` a second; the latency of each reply in milliseconds."""
+def paced(
+    api: BotApiServer, work: list[tuple[dict, str]], rate: float
+) -> tuple[list[float], float]:
+    """Push ``work`` at ``rate`` a second; the latency of each reply in milliseconds, and the
+    messages the bot sent per second (with the referral cards some questions post to staff)."""
     since = api.mark()
     asked: dict[int, list[float]] = {}
     started = time.monotonic()
@@ -128,16 +133,19 @@ def paced(api: BotApiServer, work: list[tuple[dict, str]], rate: float) -> list[
         if number and number % int(rate * 10) == 0:
             say(f"  {number} questions asked, {time.monotonic() - started:.0f} s")
     api.wait_for("sendMessage", to_officials, since=since, count=len(work), timeout=600)
+    sent = [c for c in api.calls_to("sendMessage", since=since) if c.status == 200]
+    per_second = len(sent) / (max(c.at for c in sent) - started)
     replies: dict[int, list[float]] = {}
-    for call in api.calls_to("sendMessage", since=since):
-        if call.status == 200 and to_officials(call):
+    for call in sent:
+        if to_officials(call):
             replies.setdefault(call.chat_id, []).append(call.at)
     # One reply per question, and an official's replies come in the order of the questions.
-    return [
+    latencies = [
         1000 * (answered - question)
         for chat, questions in asked.items()
         for question, answered in zip(questions, replies.get(chat, []), strict=True)
     ]
+    return latencies, per_second
 
 
 def saturated(api: BotApiServer, work: list[tuple[dict, str]]) -> float:
@@ -163,6 +171,9 @@ def main() -> int:
     parser.add_argument("--officials", type=int, default=200, help="distinct officials")
     parser.add_argument("--database-url", help="SQLAlchemy URL (default: SQLite in a temp folder)")
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument(
+        "--unanswerable", type=float, default=0.0, help="share of questions that open a ticket"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
@@ -186,7 +197,11 @@ def main() -> int:
         desk = Desk.from_settings(Settings.load(env=env), database=False)
         count = int(args.rate * args.seconds)
         work = backlog(
-            desk, updates=count + args.backlog + 20, officials=args.officials, seed=args.seed
+            desk,
+            updates=count + args.backlog + 20,
+            officials=args.officials,
+            seed=args.seed,
+            unanswerable=args.unanswerable,
         )
         warm, steady, backlog_ = work[:20], work[20 : 20 + count], work[20 + count :]
         try:
@@ -194,7 +209,7 @@ def main() -> int:
                 say("warming up")
                 saturated(api, warm)
                 say(f"paced: {args.rate:g} questions a second for {args.seconds:g} s")
-                latencies = paced(api, steady, args.rate)
+                latencies, messages = paced(api, steady, args.rate)
                 say(f"saturation: {len(backlog_)} questions at once")
                 rate = saturated(api, backlog_)
         finally:
@@ -205,6 +220,7 @@ def main() -> int:
     print(
         f"{backend}: {len(latencies)} questions at {args.rate:g}/s from {args.officials} officials"
     )
+    print(f"messages sent: {messages:.1f} a second (Telegram allows about 30)")
     print(f"reply latency: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {max(latencies):.1f} ms")
     verdict = "meets" if p95 <= TARGET_P95_MS else "misses"
     print(f"p95 {verdict} the target of {TARGET_P95_MS:g} ms")
