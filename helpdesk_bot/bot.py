@@ -27,7 +27,7 @@ import urllib.parse
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -57,7 +57,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from . import delivery, staff, texts
+from . import delivery, staff, status, texts
 from .config import Settings
 from .desk import ALREADY_REPLIED, Asker, Desk, DeskError, Reply
 from .intake import INTAKE, Intake, intake_of
@@ -69,7 +69,17 @@ Context = ContextTypes.DEFAULT_TYPE
 T = TypeVar("T")
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
-COMMANDS = ("start", "help", "topics", "tools", "secretariat", "language", "profile", "forget")
+COMMANDS = (
+    "start",
+    "help",
+    "topics",
+    "tools",
+    "secretariat",
+    "language",
+    "profile",
+    "state",
+    "forget",
+)
 TOPICS_PER_PAGE = 6
 ENTRIES_PER_PAGE = 6
 TOOLS_PER_PAGE = 6
@@ -528,8 +538,10 @@ class OfficialBot:
             state=state.name(lang) if state else none,
             role=official.role or none,
         )
+        status_row = [button(texts.say("button_status", lang), "o:st")] if state else []
         markup = InlineKeyboardMarkup(
             [
+                *([status_row] if status_row else []),
                 [
                     button(texts.say("button_change_state", lang), "o:ps"),
                     button(texts.say("button_change_role", lang), "o:pr"),
@@ -539,6 +551,31 @@ class OfficialBot:
             ]
         )
         await self.send(context.bot, update.effective_chat.id, text, markup=markup)  # type: ignore[union-attr]
+
+    async def state_status(self, update: Update, context: Context) -> None:
+        """/state: the official's State at a glance (status, dates, deadlines, what CTI offers)."""
+        official = await self.run(self.desk.profile, self.asker(update))
+        await self.show_status(context.bot, update.effective_chat.id, official)  # type: ignore[union-attr]
+
+    async def show_status(self, bot: Bot, chat_id: int, official: Any) -> None:
+        """The status card of the official's State, or how to set one."""
+        lang = official.language
+        state = self.desk.base.states.get(official.state_code or "")
+        if state is None:
+            markup = InlineKeyboardMarkup(
+                [[button(texts.say("button_change_state", lang), "o:ps")]]
+            )
+            await self.send(bot, chat_id, texts.say("state_not_set", lang), markup=markup)
+            return
+        card = status.status_card(state, self.desk.base, lang, today=datetime.now(UTC).date())
+        markup = InlineKeyboardMarkup([[button(texts.say("button_change_state", lang), "o:ps")]])
+        await self.send(bot, chat_id, card, markup=markup)
+
+    @official_button
+    async def on_status_button(self, update: Update, context: Context, press: Press) -> None:
+        """ "Treaty status and deadlines" under /profile ("o:st")."""
+        official = await self.run(self.desk.profile, press.asker)
+        await self.show_status(context.bot, press.chat_id, official)
 
     # -- browsing ------------------------------------------------------------------------------
     def topics_page(self, lang: str, page: int) -> tuple[str, InlineKeyboardMarkup]:
@@ -922,6 +959,7 @@ BUTTONS = (
     (r"^o:(tl|tp):\d+$|^o:(to|t):[^:]+:\d+$", "on_browse"),
     (r"^o:l(:[a-z]{2})?$", "on_language_button"),
     (r"^o:p[sr]$", "on_profile_button"),
+    (r"^o:st$", "on_status_button"),
     (r"^o:s:[^:]+$", "on_state_button"),
     (r"^o:f(:[yn])?$", "on_forget_button"),
     (r"^o:", "on_stale_button"),
@@ -978,6 +1016,7 @@ def build_application(settings: Settings, desk: Desk) -> Application:
         CommandHandler("secretariat", officials.secretariat, filters=private_message),
         CommandHandler("language", officials.choose_language, filters=private_message),
         CommandHandler("profile", officials.profile, filters=private_message),
+        CommandHandler("state", officials.state_status, filters=private_message),
         CommandHandler("forget", officials.forget, filters=private_message),
         *(
             CallbackQueryHandler(getattr(officials, name), pattern=pattern)

@@ -360,12 +360,14 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_validate(settings: Settings, args: argparse.Namespace) -> int:
     from .knowledge import load_knowledge
     from .referrals import load_referrals
+    from .results_framework import load_framework
     from .scope import load_scope
 
     base, problems = load_knowledge(settings.knowledge_dir)
     referrals, more = load_referrals(settings.referrals_dir, base)
     scope, scope_problems = load_scope(settings.knowledge_dir)
-    problems = sorted(problems) + sorted(scope_problems) + sorted(more)
+    indicators, framework_problems = load_framework(settings.knowledge_dir)
+    problems = sorted(problems) + sorted(scope_problems) + sorted(framework_problems) + sorted(more)
     if getattr(args, "stale", False):
         from .console import format_stale
         from .knowledge import due_for_review
@@ -379,7 +381,8 @@ def cmd_validate(settings: Settings, args: argparse.Namespace) -> int:
     summary = (
         f"{settings.knowledge_dir}: {len(base.entries)} entries in {len(base.topics)} topics, "
         f"{len(base.tools)} tools, {len(base.states)} States, "
-        f"{len(scope.outside)} instruments outside the desk's scope; "
+        f"{len(scope.outside)} instruments outside the desk's scope, "
+        f"{len(indicators)} results-framework indicators; "
         f"{settings.referrals_dir}: {len(referrals.partners)} partners"
     )
     verdict = f"{errors} error(s), {warnings} warning(s)" if problems else "no problems"

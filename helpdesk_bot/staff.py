@@ -43,7 +43,7 @@ from telegram.ext import (
     filters,
 )
 
-from . import delivery, texts
+from . import delivery, status, texts
 from .config import Settings
 from .desk import (
     ClaimedByColleague,
@@ -150,6 +150,8 @@ def card_text(ticket: Ticket, official: Official | None, desk: Desk) -> str:
     if official is not None and official.role:
         who.append(f"role: {esc(official.role)}")
     lines.append(" · ".join(who))
+    if state is not None:
+        lines.append(f"<i>{esc(status.staff_line(state, today=utcnow().date()))}</i>")
     lines.append("")
     asked = [m.text for m in ticket.messages if m.author == "official" and m.text]
     quoted, used = [], 0

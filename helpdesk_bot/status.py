@@ -712,3 +712,35 @@ def status_card(state: State, base: KnowledgeBase, language: str, *, today: date
 def offer_line(language: str) -> str:
     """One line offering to set the official's State, for answers that depend on it."""
     return _say("offer_profile", _lang(language))
+
+
+def staff_line(state: State, *, today: date) -> str:
+    """The State's treaty status in one line of English for the staff's ticket card: triage sees
+    where the State stands without looking it up. A report is called not received only where the
+    register's source says so.
+
+    Example: ``staff_line(base.states["VUT"], today=date(2026, 12, 1))``
+    -> "UNCAT: party (accession 12 July 2011) · OPCAT: not party · next: initial report, ..."
+    """
+    names = {"party": "party", "signatory": "signatory", "none": "not party"}
+    parts = []
+    for treaty, label in (("uncat", "UNCAT"), ("opcat", "OPCAT")):
+        status = state.uncat if treaty == "uncat" else state.opcat
+        part = f"{label}: {names.get(status, status)}"
+        deposit = state.deposit(treaty)
+        if deposit is not None:
+            part += f" ({deposit.action} {_date(deposit.date, 'en')})"
+        if treaty == "opcat" and state.opcat_art24_part:
+            part += f", art. 24 declaration (Part {state.opcat_art24_part})"
+        parts.append(part)
+    overdue = state.overdue_report()
+    if overdue is not None and overdue.not_received:
+        parts.append(
+            f"{_report_name(overdue, 'en')} due {_date(overdue.date, 'en')}: not received as of "
+            f"{_date(overdue.not_received, 'en')}"
+        )
+    else:
+        nearest = _next_deadline(state, "en", today)
+        if nearest is not None:
+            parts.append(f"next: {nearest[1]}, {_date(nearest[0], 'en')}")
+    return " · ".join(parts)

@@ -468,21 +468,23 @@ TEXTS.update(
             "the CTI Secretariat, whose staff reply here.\n\n"
             "/topics browse the questions by topic\n/tools the CTI tools\n"
             "/secretariat message: write straight to the Secretariat\n/language change language\n"
-            "/profile your State and role\n/forget erase your data\n/start welcome and privacy notice",
+            "/profile your State and role\n/state your State's treaty status and deadlines\n/forget erase your data\n/start welcome and privacy notice",
             "fr": "Écrivez votre question avec vos propres mots, en français, en anglais ou en espagnol. "
             "Je réponds à partir de la base de connaissances de la CTI, je vous oriente vers une "
             "organisation partenaire ou je transmets votre question au Secrétariat de la CTI, dont "
             "l’équipe vous répond ici.\n\n"
             "/topics parcourir les questions par thème\n/tools les outils de la CTI\n"
             "/secretariat message : écrire directement au Secrétariat\n/language changer de langue\n"
-            "/profile votre État et votre fonction\n/forget effacer vos données\n"
+            "/profile votre État et votre fonction\n/state statut de votre État et échéances\n"
+            "/forget effacer vos données\n"
             "/start accueil et confidentialité",
             "es": "Escriba su pregunta con sus propias palabras, en español, inglés o francés. Respondo "
             "con la base de conocimientos de la CTI, le remito a una organización asociada o "
             "transmito su pregunta a la Secretaría de la CTI, cuyo equipo le responde aquí.\n\n"
             "/topics consultar las preguntas por tema\n/tools las herramientas de la CTI\n"
             "/secretariat mensaje: escribir directamente a la Secretaría\n/language cambiar de idioma\n"
-            "/profile su Estado y su cargo\n/forget borrar sus datos\n/start bienvenida y privacidad",
+            "/profile su Estado y su cargo\n/state situación de su Estado y plazos\n"
+            "/forget borrar sus datos\n/start bienvenida y privacidad",
         },
         "forget_confirm": {
             "en": "This erases your profile (language, State, role) and the text of every message you "
@@ -578,6 +580,24 @@ TEXTS.update(
             "en": "Change language",
             "fr": "Changer de langue",
             "es": "Cambiar de idioma",
+        },
+        "command_state": {
+            "en": "Your State's treaty status and deadlines",
+            "fr": "Statut de votre État et échéances",
+            "es": "Situación de su Estado y plazos",
+        },
+        "state_not_set": {
+            "en": "Tell me which State you work for and I will show its treaty status, dates "
+            "and deadlines from our register.",
+            "fr": "Indiquez-moi l’État pour lequel vous travaillez et je vous montrerai son "
+            "statut, ses dates et ses échéances selon notre registre.",
+            "es": "Indíqueme para qué Estado trabaja y le mostraré su situación, sus fechas y sus "
+            "plazos según nuestro registro.",
+        },
+        "button_status": {
+            "en": "Treaty status and deadlines",
+            "fr": "Statut et échéances",
+            "es": "Situación y plazos",
         },
         "command_profile": {
             "en": "Your State and role",

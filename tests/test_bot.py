@@ -184,9 +184,12 @@ def test_command_list_is_registered_in_each_language(botapi, running_bot, lang):
         "secretariat",
         "language",
         "profile",
+        "state",
         "forget",
     ]
     assert commands[0]["description"] == texts.say("command_start", lang)
+    described = {c["command"]: c["description"] for c in commands}
+    assert described["state"] == texts.say("command_state", lang)
     assert botapi.commands(scope="all_private_chats")  # and a default for other languages
 
 
@@ -225,6 +228,44 @@ def test_profile_state_matched_in_any_language_then_role(botapi, running_bot, de
     assert germany.name(lang) in profile.result["text"]
     assert "Ministry of Justice, treaty unit" in profile.result["text"]
     assert count(desk, Query) == 0  # profile answers are not questions
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_state_shows_the_status_card_of_the_officials_state(botapi, running_bot, desk, lang):
+    """/state and the /profile button show the register's dates for the official's State."""
+    ana = speaking(botapi, lang)
+    ana.press(ana.send("/start"), texts.say("button_profile", lang))
+    vanuatu = desk.base.states["VUT"]
+    ana.send(vanuatu.name(lang), count=2)  # saved at once; then the role prompt
+    card = ana.send("/state")
+    text = card.result["text"]
+    assert vanuatu.name(lang) in text
+    # Deposited 12 July 2011 (the register's source), in force on the thirtieth day.
+    for day in ("2011-07-12", "2011-08-11", "2012-08-11"):
+        assert _in_words(day, lang) in text, (day, text)
+    assert texts.say("button_change_state", lang) in labels(card)
+    from_profile = ana.press(ana.send("/profile"), texts.say("button_status", lang))
+    assert from_profile.result["text"] == text
+    assert queries(desk) == []  # looking up one's State is not a question
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_state_without_a_state_offers_to_set_one(botapi, running_bot, desk, lang):
+    ana = speaking(botapi, lang)
+    reply = ana.send("/state")
+    assert reply.result["text"] == texts.say("state_not_set", lang)
+    prompt = ana.press(reply, texts.say("button_change_state", lang))
+    assert prompt.result["text"] == texts.say("ask_state", lang)
+    assert texts.say("button_status", lang) not in labels(ana.send("/profile"))
+
+
+def _in_words(day: str, lang: str) -> str:
+    """A date as the desk writes it in ``lang`` (register.MONTHS)."""
+    from datetime import date
+
+    from helpdesk_bot.register import format_date
+
+    return format_date(date.fromisoformat(day), lang)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

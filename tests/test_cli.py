@@ -128,6 +128,24 @@ def test_validate_reports_file_line_and_exit_1(tmp_path):
     ), result.stdout
 
 
+def test_validate_checks_the_results_framework_with_file_and_line(tmp_path):
+    shutil.copytree(KNOWLEDGE, tmp_path / "knowledge", ignore=NOT_SHIPPED)
+    framework = tmp_path / "knowledge" / "monitoring" / "results-framework.yaml"
+    lines = framework.read_text().splitlines()
+    target = next(i for i, line in enumerate(lines) if line.strip().startswith("target:"))
+    lines[target] = lines[target].split("target:")[0] + "target: many"
+    framework.write_text("\n".join(lines) + "\n")
+    result = run_cli(
+        "validate",
+        env={
+            "HELPDESK_KNOWLEDGE_DIR": str(tmp_path / "knowledge"),
+            "HELPDESK_REFERRALS_DIR": str(REFERRALS),
+        },
+    )
+    assert result.returncode == 1
+    assert f"{framework}:{target + 1}:" in result.stdout, result.stdout
+
+
 def test_invalid_base_refuses_to_start(tmp_path):
     shutil.copytree(KNOWLEDGE, tmp_path / "knowledge", ignore=NOT_SHIPPED)
     (tmp_path / "knowledge" / "opcat.yaml").write_text("topic: nowhere\nentries: []\n")

@@ -8,7 +8,13 @@ import pytest
 
 from helpdesk_bot.answering import state_text
 from helpdesk_bot.knowledge import ReportDue, load_knowledge
-from helpdesk_bot.status import STATE_ASPECTS, offer_line, state_paragraph, status_card
+from helpdesk_bot.status import (
+    STATE_ASPECTS,
+    offer_line,
+    staff_line,
+    state_paragraph,
+    status_card,
+)
 
 from .conftest import KNOWLEDGE, shipped_answerer
 
@@ -274,3 +280,17 @@ def test_the_answerer_appends_the_paragraph_or_the_offer(base):
     assert vanuatu.to_json()["state"] == "VUT"
     other = answerer.answer("What is the definition of torture in article 1?", language="en")
     assert offer_line("en") not in other.text
+
+
+def test_the_staff_line_says_where_the_state_stands_and_a_missed_report_only_when_sourced(base):
+    vanuatu = staff_line(base.states["VUT"], today=TODAY)
+    assert vanuatu.startswith("UNCAT: party (accession 12 July 2011) · OPCAT: not party")
+    # Vanuatu's initial report fell due on 11 August 2012; no source says it was not received.
+    assert "not received" not in vanuatu
+    assert "Part IV" in staff_line(base.states["AUS"], today=TODAY)
+    assert staff_line(base.states["HTI"], today=TODAY).startswith("UNCAT: signatory")
+    ghana = base.states["GHA"]
+    due = ReportDue("periodic", "2015-06-03", "test source", number=2)
+    assert "not received" not in staff_line(replace(ghana, next_report_due=due), today=TODAY)
+    missed = replace(ghana, next_report_due=replace(due, not_received="2019-01-01"))
+    assert "due 3 June 2015: not received as of 1 January 2019" in staff_line(missed, today=TODAY)

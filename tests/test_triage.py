@@ -240,6 +240,9 @@ def test_card_shows_profile_and_what_the_bot_tried_with_user_text_escaped(bot, b
     assert "Is <b>this</b> & that in the prison inspector" in seen
     assert "Legal adviser <MoJ> & co" in seen and "Tom <i>" in seen
     assert "Fiji" in seen and "language en" in seen
+    # Triage sees where the State stands, from the register (Fiji ratified on 14 March 2016).
+    assert "UNCAT: party (ratification 14 March 2016)" in seen
+    assert "OPCAT: not party" in seen
     tried = triage_desk.ticket(1).tried
     assert tried, "an escalation records the entries the bot tried"
     first_entry = tried.split(",")[0].rpartition(":")[0].strip()
