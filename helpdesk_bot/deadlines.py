@@ -3,7 +3,7 @@
 UNCAT art. 27(2) and OPCAT art. 28(2): a treaty enters into force for a State on the thirtieth day
 after it deposits its instrument; for the first twenty States, which deposited before the treaty itself
 was in force, on the treaty's own date (UNCAT 26 June 1987, art. 27(1); OPCAT 22 June 2006, art. 28(1)). UNCAT art. 19(1): the initial report is due within one year after
-entry into force. OPCAT art. 17: the national preventive mechanism (NPM) within one year of entry
+entry into force (the Committee's due date is the last day of that year). OPCAT art. 17: the national preventive mechanism (NPM) within one year of entry
 into force. A date the Committee set itself (a periodic report's) always wins over a computed one,
 and where the treaty leaves the date to a State's own declaration (an OPCAT art. 24 postponement)
 nothing is computed: the declaration's terms decide, and the desk points to the UN Treaty
@@ -12,7 +12,7 @@ Collection instead of guessing.
 Example::
 
     in_force = entry_into_force(date(2011, 7, 12))   # Vanuatu deposited UNCAT: 2011-08-11
-    initial_report_due(in_force)                     # 2012-08-11
+    initial_report_due(in_force)                     # 2012-08-10, the year's last day
     has_passed(initial_report_due(in_force), today=date(2026, 12, 1))   # True
 """
 
@@ -54,12 +54,17 @@ def years_after(day: date, years: int) -> date:
 
 
 def initial_report_due(in_force: date) -> date:
-    """UNCAT art. 19(1): the initial report, within one year after entry into force.
+    """UNCAT art. 19(1): the initial report, within one year after entry into force, so on the
+    last day of that year, as the Committee counts it: in force 4 July 1992, due 3 July 1993
+    (Cabo Verde, CAT/C/CPV/CO/1, para. 2; likewise Antigua and Barbuda, CAT/C/ATG/CO/1, and
+    Seychelles, CAT/C/SYC/CO/1).
 
-    >>> initial_report_due(date(2011, 8, 11))
-    datetime.date(2012, 8, 11)
+    >>> initial_report_due(date(2011, 8, 11))  # Vanuatu
+    datetime.date(2012, 8, 10)
+    >>> initial_report_due(date(2024, 2, 29)), initial_report_due(date(2024, 3, 1))
+    (datetime.date(2025, 2, 28), datetime.date(2025, 2, 28))
     """
-    return years_after(in_force, 1)
+    return years_after(in_force - timedelta(days=1), 1)
 
 
 def npm_due(in_force: date, *, postponed: bool = False) -> date | None:

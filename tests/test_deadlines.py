@@ -30,12 +30,20 @@ def test_a_treaty_enters_into_force_on_the_thirtieth_day_after_deposit(deposit, 
 @pytest.mark.parametrize(
     ("in_force", "due"),
     [
-        (date(2011, 8, 11), date(2012, 8, 11)),
-        (date(2024, 2, 29), date(2025, 2, 28)),  # no 29 February in 2025: the day before, not after
-        (date(2023, 12, 31), date(2024, 12, 31)),
+        (date(2011, 8, 11), date(2012, 8, 10)),  # Vanuatu
+        # The Committee's own dates: Cabo Verde (CAT/C/CPV/CO/1, para. 2), Antigua and Barbuda
+        # (CAT/C/ATG/CO/1, para. 2), Seychelles (CAT/C/SYC/CO/1).
+        (date(1992, 7, 4), date(1993, 7, 3)),
+        (date(1993, 8, 18), date(1994, 8, 17)),
+        (date(1992, 6, 4), date(1993, 6, 3)),
+        (date(2024, 2, 29), date(2025, 2, 28)),  # no 29 February in 2025
+        (date(2024, 3, 1), date(2025, 2, 28)),
+        (date(2024, 1, 1), date(2024, 12, 31)),
     ],
 )
-def test_the_initial_report_is_due_one_year_after_entry_into_force(in_force, due):
+def test_the_initial_report_is_due_on_the_last_day_of_the_year_after_entry_into_force(
+    in_force, due
+):
     assert initial_report_due(in_force) == due
 
 

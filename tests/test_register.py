@@ -244,7 +244,7 @@ def test_a_consistent_state_has_no_problem_and_answers_from_its_facts(tmp_path):
     vanuatu = base.states["VUT"]
     assert vanuatu.uncat_deposit() == ("accession", "2011-07-12")
     assert vanuatu.uncat_in_force() == date(2011, 8, 11)
-    assert vanuatu.initial_report_due() == date(2012, 8, 11)
+    assert vanuatu.initial_report_due() == date(2012, 8, 10)
     assert vanuatu.declarations_in_force() == ()
     assert vanuatu.opcat_art24_part is None
     assert vanuatu.reports == () and vanuatu.overdue_report() is None
@@ -571,11 +571,11 @@ def test_reports_belong_to_a_party_after_its_deposit(tmp_path):
 
 def test_a_report_is_overdue_only_when_a_source_says_it_was_not_received(tmp_path):
     overdue = VANUATU + (
-        "next_report_due: {kind: initial, date: 2012-08-11, not_received: 2019-05-17,"
+        "next_report_due: {kind: initial, date: 2012-08-10, not_received: 2019-05-17,"
         ' source: "a report of the Committee listing it as not received"}\n'
     )
     silent = (
-        VANUATU + 'next_report_due: {kind: initial, date: 2012-08-11, source: "due date only"}\n'
+        VANUATU + 'next_report_due: {kind: initial, date: 2012-08-10, source: "due date only"}\n'
     )
     base, problems, _ = check_register(
         tmp_path, state_item("VUT", overdue), state_item("AAA", silent)
@@ -590,11 +590,11 @@ def test_the_initial_report_due_date_follows_entry_into_force(tmp_path):
     received = (
         VANUATU
         + "reports:\n  - {kind: initial, symbol: CAT/C/AAA/1, submitted: 2014-01-10, source: a}\n"
-        + "next_report_due: {kind: initial, date: 2012-08-11, not_received: 2015-01-01,"
+        + "next_report_due: {kind: initial, date: 2012-08-10, not_received: 2015-01-01,"
         + " source: b}\n"
     )
     too_soon = (
-        VANUATU + "next_report_due: {kind: initial, date: 2012-08-11, not_received: 2012-08-01,"
+        VANUATU + "next_report_due: {kind: initial, date: 2012-08-10, not_received: 2012-08-01,"
         " source: b}\n"
     )
     _, problems, text = check_register(
@@ -603,9 +603,9 @@ def test_the_initial_report_due_date_follows_entry_into_force(tmp_path):
         state_item("AAA", received),
         state_item("BBB", too_soon),
     )
-    assert reported(problems, text, "2012-07-12", "VUT: the initial report is due on 2012-08-11")
+    assert reported(problems, text, "2012-07-12", "VUT: the initial report is due on 2012-08-10")
     assert any(
-        "AAA: the report due on 2012-08-11 is recorded as submitted on 2014-01-10" in p
+        "AAA: the report due on 2012-08-10 is recorded as submitted on 2014-01-10" in p
         for p in problems
     )
     assert any("BBB: 'not_received' is a date after the due date" in p for p in problems)

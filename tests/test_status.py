@@ -40,7 +40,7 @@ def paragraph(base, code, aspect, language):
                 "Your State: Vanuatu (our register, as of 1 March 2026).",
                 "Instrument of accession deposited: 12 July 2011.",
                 "In force for this State: 11 August 2011",
-                "Initial report due: 11 August 2012",
+                "Initial report due: 10 August 2012",
             ],
         ),
         (
@@ -49,7 +49,7 @@ def paragraph(base, code, aspect, language):
                 "Votre État : Vanuatu (selon notre registre, à jour au 1er mars 2026).",
                 "Instrument d'adhésion déposé : 12 juillet 2011.",
                 "Entrée en vigueur pour cet État : 11 août 2011",
-                "Rapport initial attendu : 11 août 2012",
+                "Rapport initial attendu : 10 août 2012",
             ],
         ),
         (
@@ -58,7 +58,7 @@ def paragraph(base, code, aspect, language):
                 "Su Estado: Vanuatu (según nuestro registro, actualizado al 1 de marzo de 2026).",
                 "Instrumento de adhesión depositado: 12 de julio de 2011.",
                 "Entrada en vigor para este Estado: 11 de agosto de 2011",
-                "Informe inicial previsto: 11 de agosto de 2012",
+                "Informe inicial previsto: 10 de agosto de 2012",
             ],
         ),
     ],
@@ -80,7 +80,7 @@ def test_vanuatu_deadlines_from_its_accession(base, language, expected):
             [
                 "Instrument of ratification deposited: 14 March 2016.",
                 "In force for this State: 13 April 2016",
-                "Initial report due: 13 April 2017",
+                "Initial report due: 12 April 2017",
             ],
         ),
         (
@@ -88,7 +88,7 @@ def test_vanuatu_deadlines_from_its_accession(base, language, expected):
             [
                 "Instrument de ratification déposé : 14 mars 2016.",
                 "Entrée en vigueur pour cet État : 13 avril 2016",
-                "Rapport initial attendu : 13 avril 2017",
+                "Rapport initial attendu : 12 avril 2017",
             ],
         ),
         (
@@ -96,7 +96,7 @@ def test_vanuatu_deadlines_from_its_accession(base, language, expected):
             [
                 "Instrumento de ratificación depositado: 14 de marzo de 2016.",
                 "Entrada en vigor para este Estado: 13 de abril de 2016",
-                "Informe inicial previsto: 13 de abril de 2017",
+                "Informe inicial previsto: 12 de abril de 2017",
             ],
         ),
     ],
@@ -234,7 +234,7 @@ def test_status_card_of_a_recent_accession_shows_the_next_deadline(base):
     card = status_card(dominica, base, "en", today=date(2025, 6, 1))
     assert "State: Dominica." in card
     assert "In force for this State: 4 January 2025" in card
-    assert "Next deadline: initial report, 4 January 2026." in card
+    assert "Next deadline: initial report, 3 January 2026." in card
     assert "/secretariat" in card and "reporting/" in card
     later = status_card(dominica, base, "en", today=TODAY)
     assert "Next deadline: none that the register can give." in later
@@ -262,7 +262,7 @@ def test_offer_line_and_answers_that_depend_on_the_state(base):
     assert deadline.state_aspect == "deadlines"
     assert state_text(deadline, "en", base, None) == offer_line("en")
     with_state = state_text(deadline, "en", base, base.states["VUT"], today=TODAY)
-    assert "11 August 2012" in with_state
+    assert "10 August 2012" in with_state
     plain = base.entries["criminalisation-definition-article-1"]
     assert plain.state_aspect is None
     assert state_text(plain, "en", base, base.states["VUT"]) == ""
@@ -275,7 +275,7 @@ def test_the_answerer_appends_the_paragraph_or_the_offer(base):
     assert alone.entry.id == "reporting-initial-deadline"
     assert alone.text.endswith(offer_line("en"))
     vanuatu = answerer.answer(question, language="en", state=base.states["VUT"])
-    assert "Initial report due: 11 August 2012" in vanuatu.text
+    assert "Initial report due: 10 August 2012" in vanuatu.text
     assert offer_line("en") not in vanuatu.text
     assert vanuatu.to_json()["state"] == "VUT"
     other = answerer.answer("What is the definition of torture in article 1?", language="en")
@@ -285,7 +285,7 @@ def test_the_answerer_appends_the_paragraph_or_the_offer(base):
 def test_the_staff_line_says_where_the_state_stands_and_a_missed_report_only_when_sourced(base):
     vanuatu = staff_line(base.states["VUT"], today=TODAY)
     assert vanuatu.startswith("UNCAT: party (accession 12 July 2011) · OPCAT: not party")
-    # Vanuatu's initial report fell due on 11 August 2012; no source says it was not received.
+    # Vanuatu's initial report fell due on 10 August 2012; no source says it was not received.
     assert "not received" not in vanuatu
     assert "Part IV" in staff_line(base.states["AUS"], today=TODAY)
     assert staff_line(base.states["HTI"], today=TODAY).startswith("UNCAT: signatory")
