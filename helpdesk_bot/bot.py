@@ -62,6 +62,7 @@ from .config import Settings
 from .desk import ALREADY_REPLIED, Asker, Desk, DeskError, Reply
 from .intake import INTAKE, Intake, intake_of
 from .knowledge import LANGUAGES, Entry, Tool, language_of
+from .register import format_date
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,8 @@ BUTTON_CHARS = 60
 # Deep-link payloads Telegram accepts: t.me/<bot>?start=<source>
 DEEP_LINK = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 CONCURRENT_UPDATES = 16
+# At stop, how long the staff chat's queued posts may take (about 20 a minute in a group).
+STAFF_DRAIN_SECONDS = 30.0
 # How often the bot checks that its SQLite file is still the one it opened.
 DATABASE_CHECK_SECONDS = 10
 
@@ -208,6 +211,48 @@ def official_button(
     return handler
 
 
+class StaffPosts:
+    """What officials' handlers post to the staff chat (ticket cards, files, referral cards), in
+    order, one at a time, apart from the officials' turns: the staff group's pace (about 20
+    messages a minute) never holds up an official's next answer, nor the Application's slots.
+    A card the process dies before posting is posted by the reminder job (``staff.py``).
+
+    Example: ``posts.post(lambda: staff.announce_ticket(bot, desk, settings, 12, is_new=True))``
+    """
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[Callable[[], Awaitable[None]]] | None = None
+        self.worker: asyncio.Task[None] | None = None
+
+    def post(self, make: Callable[[], Awaitable[None]]) -> None:
+        """Queue ``make()`` (a coroutine that never raises: the announce functions log instead)."""
+        if self.queue is None:
+            self.queue = asyncio.Queue()
+            self.worker = asyncio.get_running_loop().create_task(self._work())
+        self.queue.put_nowait(make)
+
+    async def _work(self) -> None:
+        assert self.queue is not None
+        while True:
+            make = await self.queue.get()
+            try:
+                await make()
+            except Exception:  # one broken post must not stop the others
+                log.exception("posting to the staff chat failed")
+            finally:
+                self.queue.task_done()
+
+    async def drain(self, *, timeout: float) -> None:
+        """Wait (at most ``timeout`` seconds) for the queued posts, then stop the worker."""
+        if self.queue is None or self.worker is None:
+            return
+        try:
+            await asyncio.wait_for(self.queue.join(), timeout)
+        except TimeoutError:
+            log.warning("%d staff-chat posts left unposted at stop", self.queue.qsize())
+        self.worker.cancel()
+
+
 class OfficialBot:
     """The officials' side of the bot: one method per command, message kind and button."""
 
@@ -218,6 +263,7 @@ class OfficialBot:
         # than asyncio's shared pool: more threads queueing for one writer only cost CPU.
         self.threads = ThreadPoolExecutor(max_workers=desk.threads, thread_name_prefix="desk")
         self.marks = delivery.DeliveredMarks(desk, run=self.run)
+        self.staff_posts = StaffPosts()
 
     # -- plumbing ------------------------------------------------------------------------------
     async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -348,20 +394,25 @@ class OfficialBot:
             )
         markup = InlineKeyboardMarkup(rows) if rows else None
         await self.deliver(context.bot, chat_id, reply, text, markup)
+        bot, desk, settings = context.bot, self.desk, self.settings
         if reply.ticket_id is not None:
-            await staff.announce_ticket(
-                context.bot,
-                self.desk,
-                self.settings,
-                reply.ticket_id,
-                is_new=reply.ticket_is_new,
-                card_id=reply.ticket_card_id,
-                question=reply.question,
-                run=self.run,
+            ticket_id = reply.ticket_id
+            self.staff_posts.post(
+                lambda: staff.announce_ticket(
+                    bot,
+                    desk,
+                    settings,
+                    ticket_id,
+                    is_new=reply.ticket_is_new,
+                    card_id=reply.ticket_card_id,
+                    question=reply.question,
+                    run=self.run,
+                )
             )
         if reply.referral_id is not None and reply.referral_is_new:
-            await staff.announce_referral(
-                context.bot, self.desk, self.settings, reply.referral_id, run=self.run
+            referral_id = reply.referral_id
+            self.staff_posts.post(
+                lambda: staff.announce_referral(bot, desk, settings, referral_id, run=self.run)
             )
 
     @staticmethod
@@ -417,15 +468,18 @@ class OfficialBot:
         if reply.text:  # over the rate limit, only the first message is answered
             await self.send(context.bot, chat_id, reply.text)
         if reply.ticket_id is not None:
-            await staff.announce_file(
-                context.bot,
-                self.desk,
-                self.settings,
-                reply.ticket_id,
-                file,
-                is_new=reply.ticket_is_new,
-                message=reply.ticket_message_id,
-                run=self.run,
+            bot, ticket_id = context.bot, reply.ticket_id
+            self.staff_posts.post(
+                lambda: staff.announce_file(
+                    bot,
+                    self.desk,
+                    self.settings,
+                    ticket_id,
+                    file,
+                    is_new=reply.ticket_is_new,
+                    message=reply.ticket_message_id,
+                    run=self.run,
+                )
             )
 
     async def on_other(self, update: Update, context: Context) -> None:
@@ -554,11 +608,12 @@ class OfficialBot:
 
     async def state_status(self, update: Update, context: Context) -> None:
         """/state: the official's State at a glance (status, dates, deadlines, what CTI offers)."""
-        official = await self.run(self.desk.profile, self.asker(update))
-        await self.show_status(context.bot, update.effective_chat.id, official)  # type: ignore[union-attr]
+        await self.show_status(context.bot, update.effective_chat.id, self.asker(update))  # type: ignore[union-attr]
 
-    async def show_status(self, bot: Bot, chat_id: int, official: Any) -> None:
-        """The status card of the official's State, or how to set one."""
+    async def show_status(self, bot: Bot, chat_id: int, asker: Asker) -> None:
+        """The status card of the official's State (with reminders to set or stop), or how to
+        set a State."""
+        official = await self.run(self.desk.profile, asker)
         lang = official.language
         state = self.desk.base.states.get(official.state_code or "")
         if state is None:
@@ -567,15 +622,56 @@ class OfficialBot:
             )
             await self.send(bot, chat_id, texts.say("state_not_set", lang), markup=markup)
             return
-        card = status.status_card(state, self.desk.base, lang, today=datetime.now(UTC).date())
-        markup = InlineKeyboardMarkup([[button(texts.say("button_change_state", lang), "o:ps")]])
-        await self.send(bot, chat_id, card, markup=markup)
+        today = datetime.now(UTC).date()
+        card = status.status_card(state, self.desk.base, lang, today=today)
+        rows = []
+        if status.upcoming(state, today=today):
+            pending = await self.run(self.desk.pending_deadline_reminders, asker)
+            if pending:
+                rows.append([button(texts.say("button_reminders_stop", lang), "o:rx")])
+            else:
+                rows.append([button(texts.say("button_reminders_set", lang), "o:rm")])
+        rows.append([button(texts.say("button_change_state", lang), "o:ps")])
+        await self.send(bot, chat_id, card, markup=InlineKeyboardMarkup(rows))
+
+    @official_button
+    async def on_reminders_button(self, update: Update, context: Context, press: Press) -> None:
+        """Remind me before my State's deadlines ("o:rm"), or stop ("o:rx")."""
+        await self.drop_buttons(press.message, keep_links=True)
+        lang = press.lang
+        if press.kind == "rx":
+            await self.run(self.desk.stop_deadline_reminders, press.asker)
+            await self.send(context.bot, press.chat_id, texts.say("reminders_stopped", lang))
+            return
+        planned = await self.run(self.desk.set_deadline_reminders, press.asker)
+        if not planned:
+            await self.send(context.bot, press.chat_id, texts.say("reminders_none_ahead", lang))
+            return
+        official = await self.run(self.desk.profile, press.asker)
+        state = self.desk.base.states[official.state_code or ""]
+        lines = [texts.say("reminders_set", lang)]
+        for reminder in planned:
+            lines.append(
+                texts.say(
+                    "reminder_line",
+                    lang,
+                    day=format_date(reminder.remind_on, lang),
+                    what=status.deadline_name(state, reminder.deadline, lang),
+                    due=format_date(reminder.due, lang),
+                )
+            )
+        button_stop = button(texts.say("button_reminders_stop", lang), "o:rx")
+        await self.send(
+            context.bot,
+            press.chat_id,
+            "\n".join(lines),
+            markup=InlineKeyboardMarkup([[button_stop]]),
+        )
 
     @official_button
     async def on_status_button(self, update: Update, context: Context, press: Press) -> None:
         """ "Treaty status and deadlines" under /profile ("o:st")."""
-        official = await self.run(self.desk.profile, press.asker)
-        await self.show_status(context.bot, press.chat_id, official)
+        await self.show_status(context.bot, press.chat_id, press.asker)
 
     # -- browsing ------------------------------------------------------------------------------
     def topics_page(self, lang: str, page: int) -> tuple[str, InlineKeyboardMarkup]:
@@ -728,13 +824,16 @@ class OfficialBot:
         )
         await self.send(context.bot, press.chat_id, reply.text)
         if reply.ticket_id is not None:
-            await staff.announce_ticket(
-                context.bot,
-                self.desk,
-                self.settings,
-                reply.ticket_id,
-                is_new=reply.ticket_is_new,
-                run=self.run,
+            bot, ticket_id = context.bot, reply.ticket_id
+            self.staff_posts.post(
+                lambda: staff.announce_ticket(
+                    bot,
+                    self.desk,
+                    self.settings,
+                    ticket_id,
+                    is_new=reply.ticket_is_new,
+                    run=self.run,
+                )
             )
 
     @official_button
@@ -908,7 +1007,9 @@ class OfficialBot:
             await context.bot.send_message(update.effective_chat.id, texts.say(key, lang))
 
     async def flush_marks(self, application: Application) -> None:
-        """Write the delivered marks still queued before the bot stops."""
+        """Post what the staff chat still has to get, then write the delivered marks still
+        queued, before the bot stops."""
+        await self.staff_posts.drain(timeout=STAFF_DRAIN_SECONDS)
         await self.marks.flush()
 
     async def close(self, application: Application) -> None:
@@ -931,6 +1032,32 @@ async def apply_retention(context: Context) -> None:
     erased = await asyncio.to_thread(desk.apply_retention)
     if erased:
         log.info("retention: erased the text of %d old queries", erased)
+
+
+async def send_deadline_reminders(context: Context) -> None:
+    """Send the deadline reminders whose day has come (daily, and at start-up: none is missed
+    by a restart); each is marked sent once Telegram took it."""
+    desk: Desk = context.job.data  # type: ignore[union-attr]
+    for reminder in await asyncio.to_thread(desk.due_deadline_reminders):
+        state = desk.base.states.get(reminder.state_code)
+        if state is None:  # the register lost the State: nothing true to say
+            await asyncio.to_thread(desk.mark_deadline_reminder, reminder.id, sent=False)
+            continue
+        lang = reminder.language
+        as_of = desk.base.states_as_of
+        text = texts.say(
+            "deadline_reminder",
+            lang,
+            what=status.deadline_name(state, reminder.deadline, lang),
+            state=state.name(lang),
+            due=format_date(reminder.due, lang),
+            as_of=format_date(as_of, lang) if as_of else "?",
+        )
+        _, error = await delivery.send_or_error(context.bot, reminder.chat_id, text)
+        if error is None or "blocked" in error:
+            await asyncio.to_thread(desk.mark_deadline_reminder, reminder.id, sent=error is None)
+        else:
+            log.warning("deadline reminder %s not sent (%s); tried again", reminder.id, error)
 
 
 # A State is a few words ("Saint Vincent and the Grenadines"), a role a short line; a longer
@@ -960,6 +1087,7 @@ BUTTONS = (
     (r"^o:l(:[a-z]{2})?$", "on_language_button"),
     (r"^o:p[sr]$", "on_profile_button"),
     (r"^o:st$", "on_status_button"),
+    (r"^o:r[mx]$", "on_reminders_button"),
     (r"^o:s:[^:]+$", "on_state_button"),
     (r"^o:f(:[yn])?$", "on_forget_button"),
     (r"^o:", "on_stale_button"),
@@ -1006,6 +1134,14 @@ def build_application(settings: Settings, desk: Desk) -> Application:
         jobs = application.job_queue
         jobs.run_once(apply_retention, when=1, data=desk, job_kwargs={"misfire_grace_time": None})
         jobs.run_repeating(apply_retention, interval=timedelta(days=1), data=desk, name="retention")
+        # Deadline reminders: at start-up (what a stopped bot missed), then hourly.
+        jobs.run_repeating(
+            send_deadline_reminders,
+            interval=timedelta(hours=1),
+            first=2,
+            data=desk,
+            name="deadlines",
+        )
 
     private_message = PRIVATE & filters.UpdateType.MESSAGE
     handlers = [

@@ -16,7 +16,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Connection, Row, bindparam, delete, func, insert, select, update
@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from . import drafts, texts
 from . import referrals as referral_records
+from . import reminders as deadline_reminders
 from .answering import (  # noqa: F401 - MAX_QUESTION_CHARS and Reply are the desk's API too
     MAX_QUESTION_CHARS,
     Answerer,
@@ -46,6 +47,7 @@ from .knowledge import (
 )
 from .matcher import Matcher
 from .models import (
+    DeadlineReminder,
     Feedback,
     InboxUpdate,
     Official,
@@ -1071,6 +1073,47 @@ class Desk:
             session.expunge(official)
             return official
 
+    # --- deadline reminders (reminders.py) -----------------------------------------------------
+    def set_deadline_reminders(
+        self, asker: Asker, *, today: date | None = None
+    ) -> list[deadline_reminders.Planned]:
+        """Remind the official before each deadline ahead of their State (replacing the old)."""
+        with self._session() as session:
+            official = self._official(session, asker)
+            now = utcnow()
+            return deadline_reminders.subscribe(
+                session, official, self.base, today=today or now.date(), now=now
+            )
+
+    def stop_deadline_reminders(self, asker: Asker) -> int:
+        """Cancel the official's reminders not sent yet; how many."""
+        with self._session() as session:
+            official = self._official(session, asker)
+            return deadline_reminders.cancel(session, official.id, now=utcnow())
+
+    def pending_deadline_reminders(self, asker: Asker) -> list[deadline_reminders.Planned]:
+        """The official's reminders still to be sent, soonest first."""
+        with self._session() as session:
+            return deadline_reminders.pending(session, self._official(session, asker).id)
+
+    def due_deadline_reminders(
+        self, *, today: date | None = None
+    ) -> list[deadline_reminders.DueReminder]:
+        """Reminders whose day has come (of any official), to send now."""
+        with self._session() as session:
+            now = utcnow()
+            return deadline_reminders.due(session, today=today or now.date(), now=now)
+
+    def mark_deadline_reminder(self, reminder_id: int, *, sent: bool) -> None:
+        """Sent, or (the official blocked the bot) cancelled: either way not sent again."""
+        with self._session() as session:
+            reminder = session.get(DeadlineReminder, reminder_id)
+            if reminder is not None:
+                if sent:
+                    reminder.sent_at = utcnow()
+                else:
+                    reminder.cancelled_at = utcnow()
+
     def update_profile(self, asker: Asker, **changes: object) -> Official:
         """Change language, state_code, role, source or consent; unknown values raise DeskError."""
         allowed = {"language", "state_code", "role", "source", "consent", "name"}
@@ -1131,6 +1174,13 @@ class Desk:
             )
             session.execute(
                 update(Referral).where(Referral.official_id == official.id).values(official_id=None)
+            )
+            # Reminders: cancelled, and kept without the official so the statistics count them.
+            deadline_reminders.cancel(session, official.id, now=utcnow())
+            session.execute(
+                update(DeadlineReminder)
+                .where(DeadlineReminder.official_id == official.id)
+                .values(official_id=None)
             )
             # Their updates as received. One still being handled (this very /forget among them)
             # keeps its row until it is handled, but loses its text now: the write-ahead log is

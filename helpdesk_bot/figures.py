@@ -27,7 +27,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from .deadlines import years_after
 from .knowledge import Entry, State, day_of
-from .models import Feedback, Query, Referral, Ticket
+from .models import DeadlineReminder, Feedback, Query, Referral, Ticket
 from .periods import Period
 from .results_framework import MEASURES, Indicator
 
@@ -83,6 +83,7 @@ class Figures:
     feedback: dict[str, int] = field(default_factory=dict)
     feedback_by_kind: dict[str, dict[str, int]] = field(default_factory=dict)
     satisfaction: dict[str, Any] = field(default_factory=dict)  # on the Secretariat's replies
+    reminders: dict[str, int] = field(default_factory=dict)  # deadline reminders set and sent
     technical_advice: dict[str, int] = field(default_factory=dict)
     advised: dict[str, Any] = field(default_factory=dict)  # by treaty status, on reporting, overdue
     results_framework: list[dict[str, Any]] = field(default_factory=list)  # target, actual a year
@@ -108,6 +109,7 @@ class Figures:
             "referrals": self.referrals,
             "feedback": self.feedback,
             "satisfaction": self.satisfaction,
+            "reminders": self.reminders,
             "states_with_technical_advice": self.technical_advice.get("states", 0),
             "technical_advice": self.technical_advice,
             "advised": self.advised,
@@ -329,6 +331,7 @@ def compute(
     figures.referrals, figures.referral_outcomes = referral_figures(session, period)
     figures.feedback, figures.feedback_by_kind = feedback_figures(session, period)
     figures.satisfaction = satisfaction_figures(session, period)
+    figures.reminders = reminder_figures(session, period)
     return figures
 
 
@@ -627,3 +630,15 @@ def satisfaction_figures(session: Session, period: Period) -> dict[str, Any]:
             totals[key] += n
             by_month[month][key] += n
     return {**totals, "by_month": by_month}
+
+
+def reminder_figures(session: Session, period: Period) -> dict[str, int]:
+    """Deadline reminders officials asked for in the period, and those sent in it."""
+    asked = session.scalar(select(func.count()).where(period.within(DeadlineReminder.created_at)))
+    sent = session.scalar(select(func.count()).where(period.within(DeadlineReminder.sent_at)))
+    officials = session.scalar(
+        select(func.count(func.distinct(DeadlineReminder.official_id))).where(
+            period.within(DeadlineReminder.created_at)
+        )
+    )
+    return {"set": asked or 0, "sent": sent or 0, "officials": officials or 0}

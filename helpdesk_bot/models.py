@@ -7,11 +7,12 @@ statistics stay right after an official changes their profile or erases it with 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -252,3 +253,24 @@ class InboxUpdate(Base):
     # own rows back at once (another process's only when stale).
     taken_by: Mapped[str | None] = mapped_column(String(100))
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DeadlineReminder(Base):
+    """A reminder an official asked for, some days before a deadline of their State (the
+    initial report, the next report, the NPM). Kept after it is sent or cancelled, without the
+    official (/forget), so the statistics can count reminders."""
+
+    __tablename__ = "deadline_reminders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    official_id: Mapped[int | None] = mapped_column(
+        ForeignKey("officials.id", ondelete="SET NULL"), index=True
+    )
+    state_code: Mapped[str] = mapped_column(String(3))
+    deadline: Mapped[str] = mapped_column(String(16))  # initial_report | next_report | npm
+    due: Mapped[date] = mapped_column(Date)
+    days_before: Mapped[int] = mapped_column(Integer)
+    remind_on: Mapped[date] = mapped_column(Date, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -102,6 +102,16 @@ def _sections(figures: Figures, *, exact: bool) -> list[tuple[str, list[tuple[st
             ],
         ),
         (
+            "Deadline reminders",
+            [
+                (
+                    "set (90 and 30 days before a deadline count as two)",
+                    figures.reminders.get("set", 0),
+                ),
+                ("sent", figures.reminders.get("sent", 0)),
+            ],
+        ),
+        (
             "Satisfaction with the Secretariat's replies",
             [
                 ("helpful", figures.satisfaction.get("helpful", 0)),

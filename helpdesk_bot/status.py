@@ -647,22 +647,42 @@ def state_paragraph(
     return " ".join(lines)
 
 
-def _next_deadline(state: State, language: str, today: date) -> tuple[date, str] | None:
-    """The nearest date still ahead among those the register holds or the treaty computes from
-    them: the report the Committee expects, the initial report (none recorded yet), the NPM."""
-    found: list[tuple[date, str]] = []
+def upcoming(state: State, *, today: date) -> list[tuple[str, date]]:
+    """The deadlines still ahead, nearest first, among those the register holds or the treaty
+    computes from its dates: ``("next_report" | "initial_report" | "npm", due)``.
+
+    Example: ``upcoming(base.states["LCA"], today=date(2026, 12, 1))`` -> ``[]`` (month only)
+    """
+    found: list[tuple[str, date]] = []
     due = state.next_report_due
     if due is not None:
-        day = date.fromisoformat(due.date)
-        found.append((day, _report_name(due, language)))
+        found.append(("next_report", date.fromisoformat(due.date)))
     initial = state.initial_report_due()
     if due is None and initial is not None and not any(r.kind == "initial" for r in state.reports):
-        found.append((initial, _say("report_initial", language)))
+        found.append(("initial_report", initial))
     npm = _npm_due(state)
     if npm is not None:
-        found.append((npm, _say("what_npm", language)))
-    ahead = [pair for pair in found if not deadlines.has_passed(pair[0], today=today)]
-    return min(ahead, key=lambda pair: pair[0]) if ahead else None
+        found.append(("npm", npm))
+    ahead = [pair for pair in found if not deadlines.has_passed(pair[1], today=today)]
+    return sorted(ahead, key=lambda pair: pair[1])
+
+
+def deadline_name(state: State, kind: str, language: str) -> str:
+    """What falls due, in words: "the initial report", "the 2nd periodic report", "the NPM"."""
+    if kind == "next_report" and state.next_report_due is not None:
+        return _report_name(state.next_report_due, language)
+    if kind == "initial_report":
+        return _say("report_initial", language)
+    return _say("what_npm", language)
+
+
+def _next_deadline(state: State, language: str, today: date) -> tuple[date, str] | None:
+    """The nearest deadline ahead, with its name."""
+    ahead = upcoming(state, today=today)
+    if not ahead:
+        return None
+    kind, day = ahead[0]
+    return day, deadline_name(state, kind, language)
 
 
 def _offers(state: State, base: KnowledgeBase, language: str) -> list[str]:

@@ -594,6 +594,52 @@ TEXTS.update(
             "es": "Indíqueme para qué Estado trabaja y le mostraré su situación, sus fechas y sus "
             "plazos según nuestro registro.",
         },
+        "button_reminders_set": {
+            "en": "Remind me 90 and 30 days before",
+            "fr": "Me le rappeler 90 et 30 jours avant",
+            "es": "Recordármelo 90 y 30 días antes",
+        },
+        "button_reminders_stop": {
+            "en": "Stop these reminders",
+            "fr": "Arrêter ces rappels",
+            "es": "Detener estos recordatorios",
+        },
+        "reminders_set": {
+            "en": "I will remind you here:",
+            "fr": "Je vous le rappellerai ici :",
+            "es": "Se lo recordaré aquí:",
+        },
+        "reminder_line": {
+            "en": "- on {day}: {what}, due on {due}",
+            "fr": "- le {day} : {what}, échéance le {due}",
+            "es": "- el {day}: {what}, plazo el {due}",
+        },
+        "reminders_none_ahead": {
+            "en": "Our register shows no deadline of your State still ahead, so there is nothing "
+            "to remind you of. /state shows what it holds.",
+            "fr": "Notre registre n’indique aucune échéance à venir pour votre État : il n’y a "
+            "rien à vous rappeler. /state montre ce qu’il contient.",
+            "es": "Nuestro registro no muestra ningún plazo pendiente de su Estado, así que no hay "
+            "nada que recordarle. /state muestra lo que contiene.",
+        },
+        "reminders_stopped": {
+            "en": "Reminders stopped. You can set them again from /state.",
+            "fr": "Rappels arrêtés. Vous pouvez les réactiver depuis /state.",
+            "es": "Recordatorios detenidos. Puede activarlos de nuevo desde /state.",
+        },
+        "deadline_reminder": {
+            "en": "Reminder: {what} for {state} is due on {due}, as our register computes it "
+            "(register as of {as_of}; please check the UN Treaty Collection). /state shows the "
+            "details; /secretariat if you would like help from the CTI Secretariat.",
+            "fr": "Rappel : {what} (État : {state}) est attendu le {due}, selon notre registre "
+            "(à jour au {as_of} ; vérifiez dans la Collection des traités des Nations Unies). "
+            "/state donne le détail ; /secretariat si vous souhaitez l’aide du Secrétariat de "
+            "la CTI.",
+            "es": "Recordatorio: {what} (Estado: {state}) vence el {due}, según nuestro registro "
+            "(actualizado al {as_of}; verifíquelo en la Colección de Tratados de las Naciones "
+            "Unidas). /state muestra el detalle; /secretariat si desea ayuda de la Secretaría de "
+            "la CTI.",
+        },
         "button_status": {
             "en": "Treaty status and deadlines",
             "fr": "Statut et échéances",

@@ -273,6 +273,28 @@ def test_a_chat_in_a_long_flood_wait_with_a_queue_freezes_nobody(running_bot, bo
     assert all(a.at > other.at for a in answers)
 
 
+def test_a_staff_chat_held_up_never_holds_up_the_officials_next_answer(running_bot, botapi):
+    """The staff group in a flood wait (or at its ~20 messages a minute): the card waits, the
+    official who opened the ticket is answered at once the next time they ask."""
+    botapi.fail("sendMessage", status=429, retry_after=8, chat_id=STAFF_CHAT)
+    since = botapi.mark()
+    ask_through(botapi, OFFICIAL, "What did the prison inspector say about our detention centre?")
+    botapi.wait_for("sendMessage", lambda c: c.chat_id == OFFICIAL, since=since, timeout=10)
+    deadline = time.monotonic() + 10
+    while not botapi.calls_to("sendMessage", chat_id=STAFF_CHAT, since=since):
+        assert time.monotonic() < deadline, "the card was never tried"
+        time.sleep(0.05)
+    asked = time.monotonic()
+    again = botapi.mark()
+    ask_through(botapi, OFFICIAL, "How do we ratify the Convention against Torture?")
+    answer = botapi.wait_for("sendMessage", lambda c: c.chat_id == OFFICIAL, since=again)
+    assert answer.at - asked < 2.0  # not behind the card's 8 s wait
+    card = botapi.wait_for(
+        "sendMessage", lambda c: c.chat_id == STAFF_CHAT, since=since, timeout=15
+    )
+    assert card.at > answer.at  # the card came after its wait, and was not lost
+
+
 def test_server_error_on_an_answer_is_retried_through_the_bot(running_bot, botapi, desk):
     botapi.fail("sendMessage", status=502, times=2, chat_id=OFFICIAL)
     ask_through(botapi, OFFICIAL, "How do we ratify the Convention against Torture?")

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from helpdesk_bot import stats
 from helpdesk_bot.db import DatabaseError, connect, make_sessionmaker, session_scope
 from helpdesk_bot.knowledge import State
-from helpdesk_bot.models import Feedback, Query, Referral, Ticket
+from helpdesk_bot.models import DeadlineReminder, Feedback, Query, Referral, Ticket
 
 Y = 2025
 
@@ -180,6 +180,19 @@ def load_known_log(sessions) -> None:
                 Feedback(ticket_id=10, helpful=True, created_at=at(12, 30, year=2024)),  # outside
             ]
         )
+        # Deadline reminders (no official: as after /forget, still counted): two asked for in
+        # 2025, one of them sent in 2025; one asked for in 2024 and sent in 2025.
+        reminder = {"state_code": "GHA", "deadline": "next_report", "due": date(2026, 1, 30)}
+        session.add_all(
+            [
+                DeadlineReminder(**reminder, days_before=90, remind_on=date(2025, 11, 1),
+                                 created_at=at(6, 1), sent_at=at(11, 1)),
+                DeadlineReminder(**reminder, days_before=30, remind_on=date(2025, 12, 31),
+                                 created_at=at(6, 1), cancelled_at=at(7, 1)),
+                DeadlineReminder(**reminder, days_before=90, remind_on=date(2025, 2, 1),
+                                 created_at=at(12, 1, year=2024), sent_at=at(2, 1)),
+            ]
+        )  # fmt: skip
 
 
 MONTHS = [f"{Y}-{m:02d}" for m in range(1, 13)]
@@ -228,6 +241,7 @@ EXPECTED = {
             m: {"helpful": int(m == "2025-02"), "not_helpful": int(m == "2025-07")} for m in MONTHS
         },
     },
+    "reminders": {"set": 2, "sent": 2, "officials": 0},  # sent: one asked for in 2024
     # answered or referred (1 2 5 8 9 10 11) + ticket with a response (4 via T1, 6 via T2)
     "states_with_technical_advice": 3,  # GHA FJI BRN; TUV's only question got no advice
     "technical_advice": {"states": 3, "officials": 5, "queries": 9},
