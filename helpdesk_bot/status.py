@@ -107,9 +107,10 @@ T: dict[str, dict[str, str]] = {
     },
     # --- reporting -----------------------------------------------------------------------------
     "initial_due": {
-        "en": "Initial report due: {date} (one year after entry into force, art. 19(1)).",
-        "fr": "Rapport initial attendu : {date} (un an après l'entrée en vigueur, art. 19(1)).",
-        "es": "Informe inicial previsto: {date} (un año después de la entrada en vigor, "
+        "en": "Initial report due: {date} (within one year after entry into force, art. 19(1)).",
+        "fr": "Rapport initial attendu : {date} (dans l'année qui suit l'entrée en vigueur, "
+        "art. 19(1)).",
+        "es": "Informe inicial previsto: {date} (dentro del año siguiente a la entrada en vigor, "
         "art. 19(1)).",
     },
     "reports": {
