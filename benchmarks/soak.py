@@ -37,11 +37,11 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
 
-from helpdesk_bot.bot import build_application  # noqa: E402
 from helpdesk_bot.config import Settings  # noqa: E402
 from helpdesk_bot.db import connect, upgrade  # noqa: E402
 from helpdesk_bot.desk import Desk  # noqa: E402
 from helpdesk_bot.models import Query  # noqa: E402
+from helpdesk_bot.telegram.app import build_application  # noqa: E402
 from tests.botapi import BotApiServer, RunningBot, user  # noqa: E402
 
 QUESTIONS = [

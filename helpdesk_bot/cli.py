@@ -279,9 +279,9 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return cmd_chat(settings, args)
-    from . import bot
+    from .telegram import app
 
-    return bot.run(settings, webhook_url=args.webhook_url, listen=args.listen, port=args.port)
+    return app.run(settings, webhook_url=args.webhook_url, listen=args.listen, port=args.port)
 
 
 def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:

@@ -226,7 +226,7 @@ def say(key: str, language: str, /, **values: object) -> str:
     return (variants.get(language) or variants["en"]).format(**values)
 
 
-# --- the official-facing Telegram bot (helpdesk_bot/bot.py) --------------------------------------
+# --- the official-facing Telegram bot (helpdesk_bot/telegram/) --------------------------------------
 TEXTS.update(
     {
         "welcome": {

@@ -911,7 +911,7 @@ class RunningBot:
     """
 
     def __init__(self, application: Any, *, poll_timeout: int = 10) -> None:
-        from helpdesk_bot.intake import intake_of
+        from helpdesk_bot.telegram.intake import intake_of
 
         self.application = application
         self.intake = intake_of(application)

@@ -246,7 +246,7 @@ def running_bot(bot_settings, desk, botapi):
 
 def running_application(settings: Settings, desk: Desk):
     """Run ``build_application`` on the stand-in for one test; fail it if any handler raised."""
-    from helpdesk_bot.bot import build_application
+    from helpdesk_bot.telegram.app import build_application
     from tests.botapi import RunningBot
 
     running = RunningBot(build_application(settings, desk)).start()

@@ -26,10 +26,11 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from helpdesk_bot import texts
-from helpdesk_bot.bot import build_application, split_text
 from helpdesk_bot.config import Settings
 from helpdesk_bot.desk import Desk
 from helpdesk_bot.models import Feedback, Official, Query, Referral, Ticket
+from helpdesk_bot.telegram.app import build_application
+from helpdesk_bot.telegram.common import split_text
 from tests.botapi import BotApiServer, Call, RunningBot, flatten, user
 from tests.conftest import KNOWLEDGE, NOT_SHIPPED, REFERRALS, ROOT
 
@@ -1175,7 +1176,7 @@ def test_every_button_the_bot_makes_has_one_handler():
     """The patterns of BUTTONS never overlap: each callback the bot makes has exactly one."""
     import re
 
-    from helpdesk_bot.bot import BUTTONS
+    from helpdesk_bot.telegram.officials import BUTTONS
 
     made = ["o:c:ratification-routes", "o:b:k1", "o:n:12", "o:p:12", "o:a:12", "o:h:12:1",
             "o:r:3:0", "o:k:4:1", "o:x", "o:tl:1", "o:tp:0", "o:to:tool-id:1", "o:t:opcat:0",

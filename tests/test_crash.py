@@ -14,10 +14,10 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from helpdesk_bot.bot import CONCURRENT_UPDATES
 from helpdesk_bot.db import connect, make_sessionmaker, upgrade
 from helpdesk_bot.desk import Asker
 from helpdesk_bot.models import Official, Query, Ticket
+from helpdesk_bot.telegram.app import CONCURRENT_UPDATES
 from tests.botapi import user
 from tests.process import STAFF_CHAT, TOKEN, BotProcess, env_for, replies, wait_until
 

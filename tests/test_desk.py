@@ -430,7 +430,7 @@ def test_every_ticket_kind_fits_its_column():
     """SQLite would store a longer kind; PostgreSQL refuses it and the hand-off is lost."""
     from helpdesk_bot.desk import PASS_ON_KINDS
     from helpdesk_bot.models import Ticket
-    from helpdesk_bot.staff import KIND_LABELS
+    from helpdesk_bot.telegram.cards import KIND_LABELS
 
     width = Ticket.__table__.c.kind.type.length
     kinds = {*PASS_ON_KINDS.values(), *KIND_LABELS, "escalation", "secretariat", "not_helpful"}

@@ -94,7 +94,7 @@ def test_a_question_handled_again_is_not_logged_twice(desk):
 def test_a_question_that_met_a_database_error_is_answered_when_the_database_is_back(
     botapi, bot_settings, desk, caplog
 ):
-    from helpdesk_bot.bot import build_application
+    from helpdesk_bot.telegram.app import build_application
     from tests.botapi import RunningBot
 
     application = build_application(bot_settings, desk)

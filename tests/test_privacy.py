@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import inspect, select, text
 
 from helpdesk_bot import texts
-from helpdesk_bot.bot import build_application
 from helpdesk_bot.desk import Asker, Desk
 from helpdesk_bot.models import Official, Query, utcnow
+from helpdesk_bot.telegram.app import build_application
 from tests.botapi import RunningBot, user
 from tests.conftest import migrated_sqlite_url
 from tests.process import ROOT, STAFF, TOKEN, BotProcess, env_for

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from helpdesk_bot import stats, texts
-from helpdesk_bot.bot import entry_key
 from helpdesk_bot.db import session_scope
 from helpdesk_bot.desk import Asker, Desk
 from helpdesk_bot.models import Query, TicketMessage, utcnow
+from helpdesk_bot.telegram.common import entry_key
 
 from .botapi import BotApiServer, user
 from .conftest import running_application

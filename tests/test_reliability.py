@@ -17,14 +17,15 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
-from helpdesk_bot import delivery, texts
-from helpdesk_bot.bot import build_application
-from helpdesk_bot.delivery import Pacer
+from helpdesk_bot import texts
 from helpdesk_bot.desk import Asker
 from helpdesk_bot.models import Query, TicketMessage
+from helpdesk_bot.telegram import sending
+from helpdesk_bot.telegram.app import build_application
+from helpdesk_bot.telegram.sending import Pacer
 from tests.botapi import RunningBot, user
 
-FAST = delivery.Policy(attempts=3, backoff=0.05, max_backoff=0.2)
+FAST = sending.Policy(attempts=3, backoff=0.05, max_backoff=0.2)
 OFFICIAL, OTHER, STAFF = 4101, 4102, 9001
 STAFF_CHAT = -100500
 
@@ -47,11 +48,11 @@ def sent(botapi, chat_id: int) -> list:
     return [c for c in botapi.calls_to("sendMessage", chat_id=chat_id) if c.status == 200]
 
 
-# --- delivery.send against each fault ------------------------------------------------------------
+# --- sending.send against each fault ------------------------------------------------------------
 @pytest.mark.parametrize("status", [500, 502, 503])
 def test_server_errors_are_retried_until_delivered(botapi, status):
     botapi.fail("sendMessage", status=status, times=2)
-    message = run_with_bot(botapi, lambda bot: delivery.send(bot, OFFICIAL, "hello", policy=FAST))
+    message = run_with_bot(botapi, lambda bot: sending.send(bot, OFFICIAL, "hello", policy=FAST))
     assert message is not None and message.text == "hello"
     statuses = [c.status for c in botapi.calls_to("sendMessage")]
     assert statuses == [status, status, 200]
@@ -61,7 +62,7 @@ def test_hung_connection_times_out_and_is_retried(botapi):
     botapi.hang("sendMessage", seconds=3)
     message = run_with_bot(
         botapi,
-        lambda bot: delivery.send(bot, OFFICIAL, "still here", policy=FAST),
+        lambda bot: sending.send(bot, OFFICIAL, "still here", policy=FAST),
         read_timeout=0.5,
     )
     assert message is not None
@@ -71,7 +72,7 @@ def test_hung_connection_times_out_and_is_retried(botapi):
 def test_retries_give_up_and_report_the_failure(botapi):
     botapi.fail("sendMessage", status=500, times=10)
     message, error = run_with_bot(
-        botapi, lambda bot: delivery.send_or_error(bot, OFFICIAL, "lost?", policy=FAST)
+        botapi, lambda bot: sending.send_or_error(bot, OFFICIAL, "lost?", policy=FAST)
     )
     assert message is None
     assert "Internal Server Error" in error
@@ -81,7 +82,7 @@ def test_retries_give_up_and_report_the_failure(botapi):
 def test_blocked_official_is_not_retried(botapi):
     botapi.block(OFFICIAL)
     message, error = run_with_bot(
-        botapi, lambda bot: delivery.send_or_error(bot, OFFICIAL, "hello", policy=FAST)
+        botapi, lambda bot: sending.send_or_error(bot, OFFICIAL, "hello", policy=FAST)
     )
     assert message is None
     assert "blocked" in error
@@ -95,10 +96,10 @@ def test_flood_control_waits_for_that_chat_only(botapi):
     pacer = Pacer()
 
     async def work(bot):
-        first = asyncio.create_task(delivery.send(bot, OFFICIAL, "throttled", policy=FAST))
+        first = asyncio.create_task(sending.send(bot, OFFICIAL, "throttled", policy=FAST))
         await asyncio.sleep(0.3)  # the 429 has come back and the chat is waiting
         throttled_for = pacer.flood_deadline(OFFICIAL)
-        other = await delivery.send(bot, OTHER, "not frozen", policy=FAST)
+        other = await sending.send(bot, OTHER, "not frozen", policy=FAST)
         return throttled_for, other, await first
 
     throttled_for, other, first = run_with_bot(botapi, work, pacer=pacer)
@@ -115,14 +116,14 @@ def test_flood_control_waits_for_that_chat_only(botapi):
 def test_a_flood_wait_too_long_is_a_failure_not_a_freeze(botapi):
     botapi.fail("sendMessage", status=429, retry_after=600)
     message, error = run_with_bot(
-        botapi, lambda bot: delivery.send_or_error(bot, OFFICIAL, "hello", policy=FAST)
+        botapi, lambda bot: sending.send_or_error(bot, OFFICIAL, "hello", policy=FAST)
     )
     assert message is None and "flood control" in error
 
 
 def test_long_text_is_split_into_telegram_sized_messages(botapi):
     text = ("The Committee against Torture reviews reports. " * 200).strip()  # ~9,600 characters
-    run_with_bot(botapi, lambda bot: delivery.send(bot, OFFICIAL, text, policy=FAST))
+    run_with_bot(botapi, lambda bot: sending.send(bot, OFFICIAL, text, policy=FAST))
     parts = [c.text for c in sent(botapi, OFFICIAL)]
     assert len(parts) == 3
     assert all(len(p) <= 4096 for p in parts)
@@ -130,14 +131,14 @@ def test_long_text_is_split_into_telegram_sized_messages(botapi):
 
 
 def test_control_characters_are_removed(botapi):
-    run_with_bot(botapi, lambda bot: delivery.send(bot, OFFICIAL, "a\x00b\x07c\u200b\nd\te"))
+    run_with_bot(botapi, lambda bot: sending.send(bot, OFFICIAL, "a\x00b\x07c\u200b\nd\te"))
     assert sent(botapi, OFFICIAL)[0].text == "abc\nd\te"
 
 
 def test_broken_html_is_sent_as_plain_text(botapi):
     run_with_bot(
         botapi,
-        lambda bot: delivery.send(bot, OFFICIAL, "<b>Article 22 & 21</b>", parse_mode="HTML"),
+        lambda bot: sending.send(bot, OFFICIAL, "<b>Article 22 & 21</b>", parse_mode="HTML"),
     )
     calls = botapi.calls_to("sendMessage", chat_id=OFFICIAL)
     assert [c.status for c in calls] == [400, 200]
@@ -146,7 +147,7 @@ def test_broken_html_is_sent_as_plain_text(botapi):
 
 def test_long_html_is_sent_as_plain_parts(botapi):
     text = "<b>Title</b>\n" + "word &amp; word " * 600
-    run_with_bot(botapi, lambda bot: delivery.send(bot, OFFICIAL, text, parse_mode="HTML"))
+    run_with_bot(botapi, lambda bot: sending.send(bot, OFFICIAL, text, parse_mode="HTML"))
     parts = sent(botapi, OFFICIAL)
     assert len(parts) == 2 and parts[0].text.startswith("Title\nword & word")
 
@@ -163,7 +164,7 @@ def test_post_message_sends_every_option_and_returns_the_id(botapi):
     }
     since = botapi.mark()
     sent_id = run_with_bot(
-        botapi, lambda bot: delivery.post_message(bot, STAFF_CHAT, "<b>again</b>", **options)
+        botapi, lambda bot: sending.post_message(bot, STAFF_CHAT, "<b>again</b>", **options)
     )
     (call,) = botapi.calls_to("sendMessage", since=since)
     assert call.status == 200 and call.params["text"] == "<b>again</b>"
@@ -193,7 +194,7 @@ def test_post_message_raises_telegrams_errors(botapi, fault, error):
 
     async def work(bot):
         with pytest.raises(error):
-            await delivery.post_message(bot, OFFICIAL, text, parse_mode="HTML")
+            await sending.post_message(bot, OFFICIAL, text, parse_mode="HTML")
 
     # A pacer that accepts no flood wait passes Telegram's 429 on as it came.
     run_with_bot(botapi, work, pacer=Pacer(flood_waits=0))
@@ -204,7 +205,7 @@ def test_undelivered_reply_is_marked_on_the_query_row(botapi, desk):
     botapi.block(OFFICIAL)
     run_with_bot(
         botapi,
-        lambda bot: delivery.reply(
+        lambda bot: sending.reply(
             bot, desk, OFFICIAL, answer.text, query_id=answer.query_id, policy=FAST
         ),
     )
@@ -218,7 +219,7 @@ def test_delivered_reply_is_marked_delivered(botapi, desk):
     answer = desk.ask(Asker(telegram_id=OFFICIAL, chat_id=OFFICIAL), "How do we ratify UNCAT?")
     run_with_bot(
         botapi,
-        lambda bot: delivery.reply(bot, desk, OFFICIAL, answer.text, query_id=answer.query_id),
+        lambda bot: sending.reply(bot, desk, OFFICIAL, answer.text, query_id=answer.query_id),
     )
     with desk.sessions() as session:
         assert session.get(Query, answer.query_id).delivery == "delivered"

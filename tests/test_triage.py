@@ -16,13 +16,14 @@ import pytest
 import yaml
 from sqlalchemy import func, select, update
 
-from helpdesk_bot import delivery, stats, texts
+from helpdesk_bot import stats, texts
 from helpdesk_bot.config import Settings
 from helpdesk_bot.db import connect, make_sessionmaker, session_scope
 from helpdesk_bot.desk import Asker, Desk, load_base
 from helpdesk_bot.models import Feedback, Query, Referral, Ticket
 from helpdesk_bot.periods import Period
 from helpdesk_bot.referrals import SHORT_NAME_CHARS
+from helpdesk_bot.telegram import sending
 
 from .botapi import BotApiServer, Call, RunningBot, user
 from .conftest import KNOWLEDGE, NOT_SHIPPED, REFERRALS, running_application
@@ -40,7 +41,7 @@ GOES_TO_PARTNER = "We need help designing our NPM"
 
 
 def build_application(settings, desk):
-    from helpdesk_bot.bot import build_application
+    from helpdesk_bot.telegram.app import build_application
 
     return build_application(settings, desk)
 
@@ -929,7 +930,7 @@ def test_a_follow_up_that_failed_is_sent_after_a_restart(triage_settings, shippe
     first_desk = open_desk(triage_settings, shipped_base)
     with RunningBot(build_application(triage_settings, first_desk)) as first:
         referral_id = _due_referral(botapi, first_desk)
-        attempts = delivery.DEFAULT.attempts  # every try of this run fails
+        attempts = sending.DEFAULT.attempts  # every try of this run fails
         botapi.fail(
             "sendMessage", status=502, description="Bad Gateway", chat_id=OFFICIAL, times=attempts
         )

@@ -8,7 +8,7 @@ Example::
 
     application = Application.builder().token(token).build()
     staff.register(application, desk, settings)           # handlers and the reminder jobs
-    await staff.announce_ticket(application.bot, desk, settings, reply.ticket_id, is_new=True)
+    await cards.announce_ticket(application.bot, desk, settings, reply.ticket_id, is_new=True)
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from telegram import (
     Update,
     User,
 )
-from telegram.constants import ChatType, MessageLimit, ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     Application,
@@ -43,20 +43,34 @@ from telegram.ext import (
     filters,
 )
 
-from . import delivery, status, texts
-from .config import Settings
-from .desk import (
+from .. import texts
+from ..config import Settings
+from ..desk import (
     ClaimedByColleague,
     Desk,
     DeskError,
-    Relay,
-    SentFile,
-    StaffCard,
-    clean_text,
 )
-from .knowledge import language_of
-from .models import Official, Referral, Ticket, utcnow
-from .referrals import Partner
+from ..knowledge import language_of
+from ..models import utcnow
+from ..referrals import Partner
+from . import sending
+from .cards import (
+    CARD_GRACE,
+    REFERRAL_OUTCOME_LABELS,
+    Context,
+    announce_ticket,
+    card_keyboard,
+    card_text,
+    chunks,
+    deliver,
+    esc,
+    mention,
+    partner_keyboard,
+    referral_keyboard,
+    referral_text,
+    staff_name,
+    takeover_keyboard,
+)
 
 log = logging.getLogger(__name__)
 
@@ -65,17 +79,7 @@ STAFF_GROUP = -1
 STAFF_COMMANDS = ("queue", "ticket", "referrals", "stats", "reload", "stale")
 REMINDER_INTERVAL = timedelta(minutes=30)
 FOLLOWUP_INTERVAL = timedelta(hours=1)
-CARD_GRACE = timedelta(minutes=2)
 REFERRALS_SHOWN = 20
-REFERRAL_OUTCOME_LABELS = {
-    "taken_up": "✓ Taken up",
-    "not_needed": "Not needed",
-    "no_answer": "No answer",
-}
-# What a staff-chat card says once its official has used /forget.
-ERASED = "(erased at the official's request)"
-# A card quotes the official's messages up to this many characters; /ticket N shows them whole.
-CARD_QUOTE_CHARS = 2500
 
 STAFF_HELP = """\
 Staff commands (here or in a private chat with me):
@@ -99,496 +103,6 @@ On a referral (/referrals): ✓ Taken up / Not needed / No answer closes it.
 Officials' own commands (/start, /topics, /tools, /secretariat, /profile, /language, /forget) \
 work in their private chat with me.\
 """
-
-KIND_LABELS = {
-    "escalation": "Question the bot could not answer",
-    "secretariat": "Message to the Secretariat (/secretariat)",
-    "not_helpful": "Answer marked not helpful",
-    "none_of_these": "None of the bot's suggestions fitted",
-    "declined": "Outside the desk's scope; the official asked the Secretariat anyway",
-    "referral_no_help": "Referral marked not helpful; the official asks the Secretariat",
-}
-RESOLUTION_LABELS = {
-    "answered": "Answered",
-    "out_of_scope": "Out of scope",
-    "duplicate": "Duplicate",
-    "referred": "Referred",
-}
-
-Context = ContextTypes.DEFAULT_TYPE
-
-
-def esc(text: object) -> str:
-    """User-supplied text made safe for Telegram's HTML parse mode."""
-    return html.escape(str(text), quote=False)
-
-
-def staff_name(user: User | None) -> str | None:
-    return user.full_name if user else None
-
-
-# --- what staff read ------------------------------------------------------------------------------
-def card_text(ticket: Ticket, official: Official | None, desk: Desk) -> str:
-    """The ticket card (HTML): who asks, what, what the bot tried, and where the ticket stands.
-
-    Example: ``card_text(desk.ticket(12), desk.ticket_official(12), desk)``
-    """
-    base = desk.base
-    state = base.states.get(ticket.state_code or "")
-    lines = [f"<b>Ticket #{ticket.id}</b> · {esc(KIND_LABELS.get(ticket.kind, ticket.kind))}"]
-    if ticket.official_id is None:
-        # /forget: no name, role, State or words; the ticket itself stays for staff to close.
-        lines += [f"<i>{esc(ERASED)}</i>", "", status_line(ticket, desk)]
-        return "\n".join(lines)
-    who = []
-    if official is not None and official.name:
-        who.append(esc(official.name))
-    who.append(f"language {esc(ticket.language)}")
-    who.append(
-        f"State: {esc(state.name('en'))} ({esc(state.region)})" if state else "State: not given"
-    )
-    if official is not None and official.role:
-        who.append(f"role: {esc(official.role)}")
-    lines.append(" · ".join(who))
-    if state is not None:
-        lines.append(f"<i>{esc(status.staff_line(state, today=utcnow().date()))}</i>")
-    lines.append("")
-    asked = [m.text for m in ticket.messages if m.author == "official" and m.text]
-    quoted, used = [], 0
-    for text in asked:
-        if used + len(text) > CARD_QUOTE_CHARS:
-            quoted.append(text[: max(0, CARD_QUOTE_CHARS - used)] + "…")
-            break
-        quoted.append(text)
-        used += len(text)
-    if not asked:
-        lines.append("<i>(the official's text was erased)</i>")
-    for text in quoted:
-        lines.append(f"<blockquote>{esc(text)}</blockquote>")
-    if len(quoted) < len(asked):
-        lines.append(f"<i>… {len(asked) - len(quoted)} more; /ticket {ticket.id} shows all.</i>")
-    tried = tried_lines(ticket.tried, desk)
-    if tried:
-        offered = ticket.kind == "none_of_these"
-        lines.append(
-            "<b>The bot offered (none fitted):</b>" if offered else "<b>The bot tried:</b>"
-        )
-        lines += tried
-    lines.append("")
-    lines.append(status_line(ticket, desk))
-    if ticket.status == "open":
-        lines.append("<i>Reply to this message to answer the official.</i>")
-    return "\n".join(lines)
-
-
-def tried_lines(tried: str | None, desk: Desk) -> list[str]:
-    """``"entry-id:63, other:51"`` as lines naming each entry's question."""
-    out = []
-    for part in (tried or "").split(","):
-        entry_id, _, score = part.strip().rpartition(":")
-        if not entry_id:
-            continue
-        entry = desk.base.entries.get(entry_id)
-        question = entry.question("en") if entry else "(no longer in the knowledge base)"
-        out.append(f"• {esc(question)} <code>{esc(entry_id)}</code>, score {esc(score)}")
-    return out
-
-
-def status_line(ticket: Ticket, desk: Desk) -> str:
-    who = esc(ticket.assignee_name or ticket.assignee_id or "")
-    partner = desk.referrals.partners.get(ticket.partner_id or "")
-    parts = []
-    if ticket.status == "closed":
-        label = RESOLUTION_LABELS.get(ticket.resolution or "", ticket.resolution or "")
-        parts.append(f"✅ <b>Closed: {esc(label)}</b>" + (f" by {who}" if who else ""))
-    elif who:
-        parts.append(f"🙋 Claimed by {who}")
-    else:
-        parts.append("🆕 Open, unassigned")
-    if ticket.partner_id:
-        parts.append(f"referred to {esc(partner.name('en') if partner else ticket.partner_id)}")
-    return " · ".join(parts)
-
-
-def card_keyboard(ticket: Ticket) -> InlineKeyboardMarkup:
-    """Claim, refer, close on an open ticket; "Turn into FAQ" on a closed one."""
-    n = ticket.id
-    if ticket.status == "closed":
-        return InlineKeyboardMarkup(
-            [[InlineKeyboardButton("📝 Turn into FAQ", callback_data=f"staff:faq:{n}")]]
-        )
-    rows = [
-        [
-            InlineKeyboardButton("🙋 Claim", callback_data=f"staff:claim:{n}"),
-            InlineKeyboardButton("↪ Refer to partner", callback_data=f"staff:partners:{n}"),
-        ],
-        [
-            InlineKeyboardButton("✅ Answered", callback_data=f"staff:close:{n}:answered"),
-            InlineKeyboardButton("Out of scope", callback_data=f"staff:close:{n}:out_of_scope"),
-            InlineKeyboardButton("Duplicate", callback_data=f"staff:close:{n}:duplicate"),
-        ],
-    ]
-    if ticket.partner_id:
-        rows[1].append(InlineKeyboardButton("Referred", callback_data=f"staff:close:{n}:referred"))
-    return InlineKeyboardMarkup(rows)
-
-
-def takeover_keyboard(number: int, holder: str) -> InlineKeyboardMarkup:
-    """Take over a ticket a colleague holds, or leave it with them."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton("Take over", callback_data=f"staff:takeover:{number}"),
-                InlineKeyboardButton(
-                    f"Leave it with {holder}"[:40], callback_data=f"staff:back:{number}"
-                ),
-            ]
-        ]
-    )
-
-
-def mention(user_id: int, name: str | None) -> str:
-    """An HTML mention of a staff member: Telegram notifies them."""
-    return f'<a href="tg://user?id={user_id}">{html.escape(name or "colleague")}</a>'
-
-
-def partner_keyboard(ticket: Ticket, desk: Desk) -> InlineKeyboardMarkup:
-    """The partner directory as buttons, two a row, and a way back.
-
-    Buttons carry the short names (a full name is cut off on a phone); the card names the
-    partner in full once one is chosen.
-    """
-    buttons = [
-        InlineKeyboardButton(partner.short, callback_data=f"staff:refer:{ticket.id}:{pid}")
-        for pid, partner in desk.referrals.partners.items()
-    ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([InlineKeyboardButton("« Back", callback_data=f"staff:back:{ticket.id}")])
-    return InlineKeyboardMarkup(rows)
-
-
-def chunks(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """Plain text cut at line ends into messages Telegram accepts."""
-    out, current = [], ""
-    for line in text.splitlines():
-        while len(line) > limit:
-            if current:
-                out.append(current)
-                current = ""
-            out.append(line[:limit])
-            line = line[limit:]
-        if current and len(current) + 1 + len(line) > limit:
-            out.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    if current.strip():
-        out.append(current)
-    return out or ["(empty)"]
-
-
-# --- talking to Telegram ----------------------------------------------------------------------------
-async def deliver(bot: Bot, desk: Desk, relay: Relay) -> str | None:
-    """Send a Relay to the official as plain text; record the outcome. Returns the error, if any."""
-    error: str | None = None
-    if relay.chat_id is None:
-        error = "the official has erased their data (/forget)"
-    else:
-        markup = None
-        if relay.asks_satisfaction:
-            lang = relay.language
-            markup = InlineKeyboardMarkup(
-                [
-                    [
-                        InlineKeyboardButton(
-                            texts.say("button_yes", lang), callback_data=f"o:k:{relay.ticket_id}:1"
-                        ),
-                        InlineKeyboardButton(
-                            texts.say("button_no", lang), callback_data=f"o:k:{relay.ticket_id}:0"
-                        ),
-                    ]
-                ]
-            )
-        if relay.file is not None:
-            _, error = await delivery.send_file_or_error(
-                bot, relay.chat_id, relay.file.kind, relay.file.file_id, relay.text
-            )
-        else:
-            _, error = await delivery.send_or_error(
-                bot, relay.chat_id, relay.text, reply_markup=markup
-            )
-    if relay.message_id is not None:
-        await asyncio.to_thread(
-            desk.mark_message_delivery, relay.message_id, delivered=error is None, error=error
-        )
-    if error:
-        log.warning("ticket #%s: message to the official not delivered: %s", relay.ticket_id, error)
-    return error
-
-
-async def announce_ticket(
-    bot: Bot,
-    desk: Desk,
-    settings: Settings,
-    ticket_id: int,
-    *,
-    is_new: bool,
-    card_id: int | None = None,
-    question: str | None = None,
-    run: delivery.DeskRunner = asyncio.to_thread,
-) -> None:
-    """Post a new ticket's card in the staff chat, or (``is_new=False``) the official's newest
-    message as a reply to the card. Never raises: the ticket is in the queue whatever happens.
-
-    ``card_id`` and ``question`` (the card's message id and the official's words, as the desk
-    returned them) spare reloading the ticket and all its messages for a joined question.
-    ``run`` awaits the desk calls (the officials' bot passes its own ``OfficialBot.run``).
-
-    Example: ``await announce_ticket(context.bot, desk, settings, reply.ticket_id, is_new=True)``
-    """
-    if settings.staff_chat_id is None:
-        return
-    try:
-        if is_new or card_id is None or question is None:
-            ticket = await run(desk.ticket, ticket_id)
-            if is_new or ticket.staff_message_id is None:
-                await post_card(bot, desk, settings, ticket, run=run)
-                return
-            card_id = ticket.staff_message_id
-            latest = next((m for m in reversed(ticket.messages) if m.author == "official"), None)
-            question = latest.text if latest is not None else None
-        else:
-            question = clean_text(question)  # as the ticket stores it
-        if not question:
-            return
-        text = (
-            f"<b>Ticket #{ticket_id}</b>: the official wrote again\n"
-            f"<blockquote>{esc(question[:CARD_QUOTE_CHARS])}</blockquote>\n"
-            "<i>Reply to this message to answer the official.</i>"
-        )
-        sent = await delivery.attempt(
-            lambda: delivery.post_message(
-                bot,
-                settings.staff_chat_id,  # type: ignore[arg-type]
-                text,
-                parse_mode=ParseMode.HTML,
-                reply_parameters=ReplyParameters(card_id, allow_sending_without_reply=True),
-            ),
-            chat_id=settings.staff_chat_id,
-        )
-        await run(desk.record_staff_message, ticket_id, sent)
-    except (TelegramError, DeskError) as exc:
-        # The ticket stays in the queue; the reminder job posts cards that are missing.
-        log.warning("ticket #%s not posted to the staff chat: %s", ticket_id, exc)
-
-
-async def announce_file(
-    bot: Bot,
-    desk: Desk,
-    settings: Settings,
-    ticket_id: int,
-    file: SentFile,
-    *,
-    is_new: bool,
-    message: int | None = None,
-    run: delivery.DeskRunner = asyncio.to_thread,
-) -> None:
-    """Post an official's file in the staff chat under the ticket's card (the card first, for a
-    new ticket), sent by its file id; a staff reply to it reaches the official. Never raises."""
-    if settings.staff_chat_id is None:
-        return
-    try:
-        ticket = await run(desk.ticket, ticket_id)
-        if is_new or ticket.staff_message_id is None:
-            await post_card(bot, desk, settings, ticket, run=run)
-            ticket = await run(desk.ticket, ticket_id)
-        card_id = ticket.staff_message_id
-        sent, error = await delivery.send_file_or_error(
-            bot,
-            settings.staff_chat_id,
-            file.kind,
-            file.file_id,
-            f"Ticket #{ticket_id}: {file.kind} from the official. Reply to it to answer them.",
-            reply_parameters=ReplyParameters(card_id, allow_sending_without_reply=True)
-            if card_id is not None
-            else None,
-        )
-        if sent is None:
-            log.warning("ticket #%s: the official's file not posted to staff: %s", ticket_id, error)
-            return
-        await run(desk.record_staff_message, ticket_id, sent.message_id, of_message=message)
-    except (TelegramError, DeskError) as exc:
-        log.warning("ticket #%s: the official's file not posted to staff: %s", ticket_id, exc)
-
-
-def referral_text(referral: Referral, question: str | None, desk: Desk) -> str:
-    """A referral for staff, in plain text: who, to whom, how, and the official's question."""
-    partner = desk.referrals.partners.get(referral.partner_id)
-    name = partner.name("en") if partner else referral.partner_id
-    how = (
-        "warm introduction: the Secretariat introduces the official"
-        if partner and partner.introduction == "warm"
-        else "the official writes to them directly"
-    )
-    lines = [f"Referral #{referral.id} to {name} ({how})"]
-    if referral.official_id is None:
-        # /forget: no State, language or question; the outcome can still be recorded.
-        lines.append(ERASED)
-    else:
-        lines += _referral_details(referral, question, desk)
-    if referral.status == "closed":
-        lines.append(
-            f"Closed: {REFERRAL_OUTCOME_LABELS.get(referral.outcome or '', referral.outcome)}"
-        )
-    else:
-        lines.append("When you know what came of it, choose the outcome:")
-    return "\n".join(lines)
-
-
-def _referral_details(referral: Referral, question: str | None, desk: Desk) -> list[str]:
-    """When, which State, which language, by whom, and the official's question."""
-    state = desk.base.states.get(referral.state_code or "")
-    lines = [
-        f"{referral.created_at:%Y-%m-%d} · {state.name('en') if state else 'State unknown'} · "
-        f"{referral.language} · by {referral.created_by}"
-        + (f" from ticket #{referral.ticket_id}" if referral.ticket_id else ""),
-    ]
-    if question:
-        lines.append(f"Question: {question[:CARD_QUOTE_CHARS]}")
-    return lines
-
-
-def referral_keyboard(referral_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(label, callback_data=f"staff:refclose:{referral_id}:{outcome}")
-                for outcome, label in REFERRAL_OUTCOME_LABELS.items()
-            ]
-        ]
-    )
-
-
-async def announce_referral(
-    bot: Bot,
-    desk: Desk,
-    settings: Settings,
-    referral_id: int,
-    *,
-    run: delivery.DeskRunner = asyncio.to_thread,
-) -> None:
-    """Tell the staff chat about a referral the bot made. Never raises: /referrals lists it anyway.
-
-    Example: ``await announce_referral(context.bot, desk, settings, reply.referral_id)``
-    """
-    if settings.staff_chat_id is None:
-        return
-    try:
-        referral, question = await run(desk.referral, referral_id)
-        sent = await delivery.attempt(
-            lambda: delivery.post_message(
-                bot,
-                settings.staff_chat_id,  # type: ignore[arg-type]
-                referral_text(referral, question, desk),
-                reply_markup=referral_keyboard(referral.id),
-            ),
-            chat_id=settings.staff_chat_id,
-        )
-        # Kept so that /forget can edit the card (it quotes the question and names the State).
-        await run(desk.record_referral_card, referral.id, sent)
-    except (TelegramError, DeskError) as exc:
-        log.warning("referral #%s not posted to the staff chat: %s", referral_id, exc)
-
-
-async def post_card(
-    bot: Bot,
-    desk: Desk,
-    settings: Settings,
-    ticket: Ticket,
-    *,
-    run: delivery.DeskRunner = asyncio.to_thread,
-) -> int:
-    """Post the ticket's card in the staff chat and record it on the ticket; the card's message id."""
-    official = await run(desk.ticket_official, ticket.id)
-    sent = await delivery.attempt(
-        lambda: delivery.post_message(
-            bot,
-            settings.staff_chat_id,  # type: ignore[arg-type]
-            card_text(ticket, official, desk),
-            parse_mode=ParseMode.HTML,
-            reply_markup=card_keyboard(ticket),
-        ),
-        chat_id=settings.staff_chat_id,
-    )
-    await run(desk.record_staff_message, ticket.id, sent, card=True)
-    return sent
-
-
-async def erase_cards(
-    bot: Bot,
-    desk: Desk,
-    cards: list[StaffCard],
-    *,
-    run: delivery.DeskRunner = asyncio.to_thread,
-) -> int:
-    """Edit an erased official's cards in the staff chat to say so; returns how many were edited.
-
-    Never raises: a card Telegram will not edit (deleted, too old, the bot out of the chat) is
-    logged and the others are still edited; the erasure in the database is done whatever happens.
-
-    Example: ``await erase_cards(bot, desk, desk.forget(asker).cards)``
-    """
-    edited = 0
-    for card in cards:
-        if card.file:
-            # A file cannot become text: the copy in the staff chat is deleted instead.
-            try:
-                await delivery.attempt(
-                    lambda card=card: bot.delete_message(card.chat_id, card.message_id),
-                    chat_id=card.chat_id,
-                )
-            except TelegramError as exc:
-                log.warning("staff-chat file %s not deleted: %s", card.message_id, exc)
-            else:
-                edited += 1
-            continue
-        try:
-            text, markup = await _erased_card(desk, card, run)
-            await delivery.attempt(
-                lambda card=card, text=text, markup=markup: bot.edit_message_text(
-                    text,
-                    chat_id=card.chat_id,
-                    message_id=card.message_id,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
-                ),
-                chat_id=card.chat_id,
-            )
-        except BadRequest as exc:
-            if "not modified" in exc.message:
-                edited += 1  # already says so (a second /forget, or a redraw came first)
-            else:
-                log.warning("staff-chat message %s not erased: %s", card.message_id, exc.message)
-        except (TelegramError, DeskError) as exc:
-            log.warning("staff-chat message %s not erased: %s", card.message_id, exc)
-        else:
-            edited += 1
-    return edited
-
-
-async def _erased_card(
-    desk: Desk, card: StaffCard, run: delivery.DeskRunner
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The card's text and buttons once its official is erased (HTML)."""
-    if card.referral_id is not None:
-        referral, _ = await run(desk.referral, card.referral_id)
-        markup = referral_keyboard(referral.id) if referral.status == "open" else None
-        return esc(referral_text(referral, None, desk)), markup
-    assert card.ticket_id is not None
-    if not card.card:
-        return f"<b>Ticket #{card.ticket_id}</b>: <i>{esc(ERASED)}</i>", None
-    ticket = await run(desk.ticket, card.ticket_id)
-    return card_text(ticket, None, desk), card_keyboard(ticket)
 
 
 # --- the handlers ---------------------------------------------------------------------------------
@@ -663,7 +177,7 @@ class Triage:
         raise ApplicationHandlerStop
 
     async def queue(self, message: Message, args: list[str]) -> None:
-        from .console import format_queue, format_undelivered
+        from ..console import format_queue, format_undelivered
 
         tickets = await asyncio.to_thread(self.desk.tickets)
         text = format_queue(tickets, self.desk.base)
@@ -703,7 +217,7 @@ class Triage:
         await query.answer(f"Referral #{number}: {REFERRAL_OUTCOME_LABELS[outcome]}")
 
     async def show_ticket(self, message: Message, args: list[str]) -> None:
-        from .console import format_ticket
+        from ..console import format_ticket
 
         if len(args) != 1 or not args[0].lstrip("#").isdigit():
             await message.reply_text("Usage: /ticket N, e.g. /ticket 12")
@@ -717,8 +231,8 @@ class Triage:
             await message.reply_text(part)
 
     async def stats(self, message: Message, args: list[str]) -> None:
-        from . import stats
-        from .periods import PERIOD_EXAMPLES, StatsError, parse_period
+        from .. import stats
+        from ..periods import PERIOD_EXAMPLES, StatsError, parse_period
 
         try:
             period = parse_period(" ".join(args))
@@ -730,7 +244,7 @@ class Triage:
             return
 
         def figures_and_chart() -> tuple[str, bytes]:
-            from .db import session_scope
+            from ..db import session_scope
 
             assert self.desk.sessions is not None
             with session_scope(self.desk.sessions) as session:
@@ -746,8 +260,8 @@ class Triage:
 
     async def stale(self, message: Message, args: list[str]) -> None:
         """/stale: the entries due for a person to check again, oldest first."""
-        from .console import format_stale
-        from .knowledge import due_for_review
+        from ..console import format_stale
+        from ..knowledge import due_for_review
 
         for part in chunks(format_stale(due_for_review(self.desk.base))):
             await message.reply_text(part)
@@ -787,7 +301,7 @@ class Triage:
                 )
             raise ApplicationHandlerStop
         text = message.text or message.caption or ""
-        file = delivery.sent_file(message)
+        file = sending.sent_file(message)
         if not text and file is None:
             await message.reply_text(
                 f"Only text and files (documents, photos, voice notes, audio, video) can be "
@@ -962,7 +476,7 @@ class Triage:
 
     # -- the referral follow-up: the official's answer -----------------------------------------
     async def followup_answer(self, update: Update, context: Context) -> None:
-        from .desk import Asker
+        from ..desk import Asker
 
         query = update.callback_query
         assert query is not None and query.data is not None
@@ -1028,7 +542,7 @@ async def send_reminders(bot: Bot, desk: Desk, settings: Settings) -> int:
             else None
         )
         try:
-            await delivery.attempt(
+            await sending.attempt(
                 lambda text=text, reply_to=reply_to: bot.send_message(
                     settings.staff_chat_id,
                     text,
@@ -1077,7 +591,7 @@ async def send_followups(bot: Bot, desk: Desk) -> int:
             date=f"{due.created_at:%Y-%m-%d}",
         )
         try:
-            await delivery.attempt(
+            await sending.attempt(
                 lambda due=due, text=text, keyboard=keyboard: bot.send_message(
                     due.chat_id, text, reply_markup=keyboard
                 ),
@@ -1146,16 +660,3 @@ def register(application: Application, desk: Desk, settings: Settings) -> None:
     jobs.run_repeating(
         triage.followups_job, interval=FOLLOWUP_INTERVAL, first=60, name="referral-followups"
     )
-
-
-__all__ = [
-    "STAFF_GROUP",
-    "announce_referral",
-    "announce_ticket",
-    "card_text",
-    "deliver",
-    "erase_cards",
-    "register",
-    "send_followups",
-    "send_reminders",
-]

@@ -46,8 +46,8 @@ from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 from telegram.warnings import PTBDeprecationWarning
 
-from .delivery import DeskRunner
-from .desk import Arrival, Desk
+from ..desk import Arrival, Desk
+from .sending import DeskRunner
 
 log = logging.getLogger(__name__)
 

@@ -45,8 +45,8 @@ from telegram.error import (
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
-from .desk import Desk, SentFile
-from .models import utcnow
+from ..desk import Desk, SentFile
+from ..models import utcnow
 
 log = logging.getLogger(__name__)
 
