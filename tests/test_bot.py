@@ -30,7 +30,7 @@ from helpdesk_bot.config import Settings
 from helpdesk_bot.desk import Desk
 from helpdesk_bot.models import Feedback, Official, Query, Referral, Ticket
 from helpdesk_bot.telegram.app import build_application
-from helpdesk_bot.telegram.common import split_text
+from helpdesk_bot.telegram.sending import split
 from tests.botapi import BotApiServer, Call, RunningBot, flatten, user
 from tests.conftest import KNOWLEDGE, NOT_SHIPPED, REFERRALS, ROOT
 
@@ -795,12 +795,22 @@ def test_markup_in_user_text_is_escaped(botapi, running_bot, desk):
 
 
 @pytest.mark.parametrize(("length", "pieces"), [(10, 1), (4096, 1), (4097, 2), (9000, 3)])
-def test_split_text_respects_the_limit(length, pieces):
+def test_split_respects_the_limit(length, pieces):
     text = ("word " * length)[:length]
-    parts = split_text(text)
+    parts = split(text)
     assert len(parts) == pieces
     assert all(len(p) <= 4096 for p in parts)
     assert " ".join(parts).split() == text.split()
+
+
+def test_split_keeps_paragraphs_and_lines_whole_where_they_fit():
+    paragraphs = [f"Paragraph {n}: " + ("word " * 150).strip() for n in range(12)]  # ~770 each
+    parts = split("\n\n".join(paragraphs))
+    assert all(len(p) <= 4096 for p in parts) and len(parts) > 1
+    assert [q for p in parts for q in p.split("\n\n")] == paragraphs
+    lines = [f"#{n} ticket line " + "x" * 60 for n in range(200)]  # a /queue list
+    parts = split("\n".join(lines))
+    assert [line for p in parts for line in p.split("\n")] == lines
 
 
 @pytest.fixture

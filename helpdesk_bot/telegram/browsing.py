@@ -21,12 +21,12 @@ from .common import (
     Press,
     button,
     entry_key,
-    esc,
     official_button,
     shared_pages,
     shorten,
     tool_links,
 )
+from .sending import esc
 
 log = logging.getLogger(__name__)
 

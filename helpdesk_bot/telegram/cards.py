@@ -18,7 +18,7 @@ from telegram import (
     ReplyParameters,
     User,
 )
-from telegram.constants import MessageLimit, ParseMode
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     ContextTypes,
@@ -36,6 +36,7 @@ from ..desk import (
 )
 from ..models import Official, Referral, Ticket, utcnow
 from . import sending
+from .sending import esc
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +67,6 @@ RESOLUTION_LABELS = {
 }
 
 Context = ContextTypes.DEFAULT_TYPE
-
-
-def esc(text: object) -> str:
-    """User-supplied text made safe for Telegram's HTML parse mode."""
-    return html.escape(str(text), quote=False)
 
 
 def staff_name(user: User | None) -> str | None:
@@ -215,26 +211,6 @@ def partner_keyboard(ticket: Ticket, desk: Desk) -> InlineKeyboardMarkup:
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([InlineKeyboardButton("« Back", callback_data=f"staff:back:{ticket.id}")])
     return InlineKeyboardMarkup(rows)
-
-
-def chunks(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """Plain text cut at line ends into messages Telegram accepts."""
-    out, current = [], ""
-    for line in text.splitlines():
-        while len(line) > limit:
-            if current:
-                out.append(current)
-                current = ""
-            out.append(line[:limit])
-            line = line[limit:]
-        if current and len(current) + 1 + len(line) > limit:
-            out.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    if current.strip():
-        out.append(current)
-    return out or ["(empty)"]
 
 
 # --- talking to Telegram ----------------------------------------------------------------------------

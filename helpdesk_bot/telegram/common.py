@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import html
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from telegram import (
     InlineKeyboardButton,
     Update,
 )
-from telegram.constants import ChatType, MessageLimit
+from telegram.constants import ChatType
 from telegram.ext import (
     ContextTypes,
 )
@@ -44,32 +43,6 @@ CALLBACK_BYTES = 64
 
 
 BUTTON_CHARS = 60
-
-
-def esc(text: object) -> str:
-    """User-supplied (or knowledge-base) text made safe for Telegram's HTML parse mode."""
-    return html.escape(str(text), quote=False)
-
-
-def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """Plain text cut into messages of at most ``limit`` characters, at paragraph, line or word ends.
-
-    Example: ``split_text("a" * 5000)`` -> two pieces of 4,096 and 904 characters.
-    """
-    pieces: list[str] = []
-    rest = text.strip()
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = max(window.rfind("\n\n"), window.rfind("\n"))
-        if cut < limit // 2:
-            cut = window.rfind(" ")
-        if cut < limit // 2:
-            cut = limit  # one very long word: cut it
-        pieces.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        pieces.append(rest)
-    return pieces
 
 
 def entry_key(entry_id: str) -> str:

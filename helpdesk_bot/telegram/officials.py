@@ -47,14 +47,13 @@ from .common import (
     T,
     button,
     entry_key,
-    esc,
     find_entry,
     official_button,
     shorten,
-    split_text,
     tool_links,
 )
 from .profiles import Profiles, fits_prompt
+from .sending import esc
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +169,7 @@ class OfficialBot(Profiles, Browsing):
         With ``formatted=True`` the text is already safe HTML and short enough for one message.
         Returns the id of the last message sent.
         """
-        pieces = [text] if formatted else [esc(p) for p in split_text(text)]
+        pieces = [text] if formatted else [esc(p) for p in sending.split(text)]
         message_id: int | None = None
         for i, piece in enumerate(pieces):
             last = i == len(pieces) - 1

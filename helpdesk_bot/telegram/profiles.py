@@ -28,10 +28,10 @@ from .common import (
     Context,
     Press,
     button,
-    esc,
     official_button,
     shorten,
 )
+from .sending import esc
 
 log = logging.getLogger(__name__)
 

@@ -61,7 +61,6 @@ from .cards import (
     announce_ticket,
     card_keyboard,
     card_text,
-    chunks,
     deliver,
     esc,
     mention,
@@ -186,7 +185,7 @@ class Triage:
         undelivered = await asyncio.to_thread(self.desk.undelivered_replies)
         if undelivered:
             text += "\n\n" + format_undelivered(undelivered)
-        for part in chunks(text):
+        for part in sending.split(text):
             await message.reply_text(part)
 
     async def list_referrals(self, message: Message, args: list[str]) -> None:
@@ -227,7 +226,7 @@ class Triage:
         except DeskError as exc:
             await message.reply_text(str(exc))
             return
-        for part in chunks(format_ticket(ticket, self.desk.base)):
+        for part in sending.split(format_ticket(ticket, self.desk.base)):
             await message.reply_text(part)
 
     async def stats(self, message: Message, args: list[str]) -> None:
@@ -263,7 +262,7 @@ class Triage:
         from ..console import format_stale
         from ..knowledge import due_for_review
 
-        for part in chunks(format_stale(due_for_review(self.desk.base))):
+        for part in sending.split(format_stale(due_for_review(self.desk.base))):
             await message.reply_text(part)
 
     async def reload(self, message: Message, args: list[str]) -> None:
@@ -282,7 +281,7 @@ class Triage:
                 f"Reloaded: {len(base.entries)} entries in {len(base.topics)} topics, "
                 f"{len(base.tools)} tools, {len(referrals.partners)} partners."
             )
-        for part in chunks(text):
+        for part in sending.split(text):
             await message.reply_text(part)
 
     # -- replies to tickets ----------------------------------------------------------------------
