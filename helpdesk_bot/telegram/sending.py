@@ -313,6 +313,19 @@ async def send_or_error(
     return sent, None
 
 
+async def reply_to(message: Message, text: str, **kwargs: Any) -> Message | None:
+    """Send ``text`` in ``message``'s chat (its forum topic, if any) the way every message goes:
+    cleaned, split, retried, plain text if the HTML is refused; None if it failed (logged).
+    What handlers use instead of ``message.reply_text``, which has none of that.
+
+    Example: ``await reply_to(update.effective_message, "No open tickets.")``
+    """
+    if message.is_topic_message and message.message_thread_id is not None:
+        kwargs.setdefault("message_thread_id", message.message_thread_id)
+    sent, _ = await send_or_error(message.get_bot(), message.chat_id, text, **kwargs)
+    return sent
+
+
 async def send_file_or_error(
     bot: Bot,
     chat_id: int | str,

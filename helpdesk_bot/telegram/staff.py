@@ -131,7 +131,7 @@ class Triage:
         if update.callback_query is not None:
             await update.callback_query.answer(text, show_alert=True)
         elif update.effective_message is not None:
-            await update.effective_message.reply_text(text)
+            await sending.reply_to(update.effective_message, text)
         raise ApplicationHandlerStop
 
     async def swallow(self, update: Update, context: Context) -> None:
@@ -150,7 +150,7 @@ class Triage:
             return  # an official's /help: the officials' handlers answer it
         message = update.effective_message
         assert message is not None
-        await message.reply_text(STAFF_HELP)
+        await sending.reply_to(message, STAFF_HELP)
         raise ApplicationHandlerStop
 
     async def command(self, update: Update, context: Context) -> None:
@@ -161,7 +161,9 @@ class Triage:
         chat = update.effective_chat
         if not self.in_staff_chat(update) and (chat is None or chat.type != ChatType.PRIVATE):
             # Case data (threads, questions, figures) never goes to another group.
-            await message.reply_text(texts.say("staff_chat_only", _language(update.effective_user)))
+            await sending.reply_to(
+                message, texts.say("staff_chat_only", _language(update.effective_user))
+            )
             raise ApplicationHandlerStop
         name = message.text.split(maxsplit=1)[0].lstrip("/").split("@")[0].lower()
         handler = {
@@ -186,18 +188,19 @@ class Triage:
         if undelivered:
             text += "\n\n" + format_undelivered(undelivered)
         for part in sending.split(text):
-            await message.reply_text(part)
+            await sending.reply_to(message, part)
 
     async def list_referrals(self, message: Message, args: list[str]) -> None:
         """Open referrals, oldest first, one message each with its outcome buttons."""
         found = await asyncio.to_thread(self.desk.referrals_open, limit=REFERRALS_SHOWN)
         if not found:
-            await message.reply_text("No open referrals.")
+            await sending.reply_to(message, "No open referrals.")
             return
         more = " (the oldest shown)" if len(found) == REFERRALS_SHOWN else ""
-        await message.reply_text(f"Open referrals, oldest first: {len(found)}{more}")
+        await sending.reply_to(message, f"Open referrals, oldest first: {len(found)}{more}")
         for referral, question in found:
-            await message.reply_text(
+            await sending.reply_to(
+                message,
                 referral_text(referral, question, self.desk),
                 reply_markup=referral_keyboard(referral.id),
             )
@@ -219,15 +222,15 @@ class Triage:
         from ..console import format_ticket
 
         if len(args) != 1 or not args[0].lstrip("#").isdigit():
-            await message.reply_text("Usage: /ticket N, e.g. /ticket 12")
+            await sending.reply_to(message, "Usage: /ticket N, e.g. /ticket 12")
             return
         try:
             ticket = await asyncio.to_thread(self.desk.ticket, int(args[0].lstrip("#")))
         except DeskError as exc:
-            await message.reply_text(str(exc))
+            await sending.reply_to(message, str(exc))
             return
         for part in sending.split(format_ticket(ticket, self.desk.base)):
-            await message.reply_text(part)
+            await sending.reply_to(message, part)
 
     async def stats(self, message: Message, args: list[str]) -> None:
         from .. import stats
@@ -236,9 +239,10 @@ class Triage:
         try:
             period = parse_period(" ".join(args))
         except StatsError as exc:
-            await message.reply_text(
+            await sending.reply_to(
+                message,
                 f"Usage: /stats [PERIOD], e.g. {PERIOD_EXAMPLES.replace(', ', ' · ')} "
-                f"(also in French and Spanish: le mois dernier, T1, el año pasado). {exc}."
+                f"(also in French and Spanish: le mois dernier, T1, el año pasado). {exc}.",
             )
             return
 
@@ -254,7 +258,7 @@ class Triage:
 
         # Aggregating and drawing take a moment: off the event loop.
         headline, chart = await asyncio.to_thread(figures_and_chart)
-        await message.reply_text(headline)
+        await sending.reply_to(message, headline)
         await message.reply_photo(chart, caption="Questions per month")
 
     async def stale(self, message: Message, args: list[str]) -> None:
@@ -263,7 +267,7 @@ class Triage:
         from ..knowledge import due_for_review
 
         for part in sending.split(format_stale(due_for_review(self.desk.base))):
-            await message.reply_text(part)
+            await sending.reply_to(message, part)
 
     async def reload(self, message: Message, args: list[str]) -> None:
         problems = await asyncio.to_thread(self.desk.reload)
@@ -282,7 +286,7 @@ class Triage:
                 f"{len(base.tools)} tools, {len(referrals.partners)} partners."
             )
         for part in sending.split(text):
-            await message.reply_text(part)
+            await sending.reply_to(message, part)
 
     # -- replies to tickets ----------------------------------------------------------------------
     async def staff_message(self, update: Update, context: Context) -> None:
@@ -295,16 +299,18 @@ class Triage:
         ticket_id = await asyncio.to_thread(self.desk.ticket_for_staff_message, target.message_id)
         if ticket_id is None:
             if target.from_user is not None and target.from_user.id == context.bot.id:
-                await message.reply_text(
-                    "That message is not a ticket: reply to a ticket card to answer an official."
+                await sending.reply_to(
+                    message,
+                    "That message is not a ticket: reply to a ticket card to answer an official.",
                 )
             raise ApplicationHandlerStop
         text = message.text or message.caption or ""
         file = sending.sent_file(message)
         if not text and file is None:
-            await message.reply_text(
+            await sending.reply_to(
+                message,
                 f"Only text and files (documents, photos, voice notes, audio, video) can be "
-                f"relayed to the official (ticket #{ticket_id})."
+                f"relayed to the official (ticket #{ticket_id}).",
             )
             raise ApplicationHandlerStop
         user = update.effective_user
@@ -321,12 +327,13 @@ class Triage:
         await asyncio.to_thread(self.desk.record_staff_message, ticket_id, message.message_id)
         error = await deliver(context.bot, self.desk, relay)
         if error:
-            await message.reply_text(
+            await sending.reply_to(
+                message,
                 f"⚠ Not delivered to the official ({error}). The reply is kept in ticket "
-                f"#{ticket_id}; /ticket {ticket_id} shows it."
+                f"#{ticket_id}; /ticket {ticket_id} shows it.",
             )
         else:
-            await message.reply_text(f"✓ Sent to the official (ticket #{ticket_id}).")
+            await sending.reply_to(message, f"✓ Sent to the official (ticket #{ticket_id}).")
         raise ApplicationHandlerStop
 
     # -- buttons on cards ----------------------------------------------------------------------
@@ -384,7 +391,8 @@ class Triage:
             await self._refresh(card, number)
             if before.assignee_id not in (None, user.id) and isinstance(card, Message):
                 # The previous holder learns it where they work, named so Telegram notifies them.
-                await card.reply_text(
+                await sending.reply_to(
+                    card,
                     f"{mention(before.assignee_id, before.assignee_name)}: "
                     f"{html.escape(staff_name(user))} took over ticket #{number}.",
                     parse_mode=ParseMode.HTML,
@@ -419,9 +427,10 @@ class Triage:
             shown = _relative(path)
             earlier = "" if path.stem == f"ticket-{number}" else " (the earlier draft is kept)"
             if isinstance(card, Message):
-                await card.reply_text(
+                await sending.reply_to(
+                    card,
                     f"📝 Draft FAQ entry from ticket #{number} saved as {shown}{earlier}. It is "
-                    "not served until someone reviews it and moves it into a topic file."
+                    "not served until someone reviews it and moves it into a topic file.",
                 )
             return f"Draft saved: {shown}{earlier}"
         raise DeskError(f"unknown action {action!r}")
@@ -432,7 +441,8 @@ class Triage:
         if not isinstance(card, Message):
             return
         reach = partner.contact or partner.website
-        sent = await card.reply_text(
+        sent = await sending.reply_to(
+            card,
             f"🤝 <b>Warm introduction, ticket #{number}</b>\n"
             # Who the official is stays on the ticket card only: /forget erases it there, and
             # this card has nothing of theirs to erase.
@@ -442,6 +452,8 @@ class Triage:
             "to tell them when it is done.",
             parse_mode=ParseMode.HTML,
         )
+        if sent is None:  # logged; the ticket card still says the official was told
+            return
         # Linked to the referral message, the newest of the ticket: replies to it are relayed.
         await asyncio.to_thread(self.desk.record_staff_message, number, sent.message_id)
 
@@ -471,7 +483,9 @@ class Triage:
     @staticmethod
     async def _report(card: Any, number: int, error: str | None) -> None:
         if error and isinstance(card, Message):
-            await card.reply_text(f"⚠ Ticket #{number}: the official was not told ({error}).")
+            await sending.reply_to(
+                card, f"⚠ Ticket #{number}: the official was not told ({error})."
+            )
 
     # -- the referral follow-up: the official's answer -----------------------------------------
     async def followup_answer(self, update: Update, context: Context) -> None:
