@@ -26,10 +26,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from .deadlines import years_after
-from .knowledge import Entry, State, day_of
+from .knowledge import Entry
 from .models import DeadlineReminder, Feedback, Query, Referral, Ticket
 from .periods import Period
 from .results_framework import MEASURES, Indicator
+from .states import State, day_of
 
 OUTCOMES = ("answer", "suggest", "refer", "decline", "clarify", "escalate")
 SMALL_TALK = "smalltalk"  # greetings and thanks: logged, counted apart, never a question
@@ -358,7 +359,7 @@ def newly_party(state: State, end: date) -> bool:
     days included), by the register's deposit date; an unknown date is never newly party, and a
     deposit known to the month only counts when the whole month lies within the three years.
 
-    >>> from helpdesk_bot.knowledge import TreatyAction
+    >>> from helpdesk_bot.states import TreatyAction
     >>> vanuatu = State("VUT", {"en": ["Vanuatu"]}, "oceania", "melanesia", True, True, True,
     ...     "party", "none", actions={"uncat": (TreatyAction("accession", "2011-07-12", "UNTC"),)})
     >>> newly_party(vanuatu, date(2014, 7, 12)), newly_party(vanuatu, date(2014, 7, 13))

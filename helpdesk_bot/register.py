@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from .knowledge import DEPOSITS, TREATIES, KnowledgeBase, TreatyAction
+from .knowledge import KnowledgeBase
+from .states import DEPOSITS, TREATIES, TreatyAction
 
 # Placeholders an answer may use, and what each stands for.
 PLACEHOLDERS = {

@@ -19,8 +19,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from . import status
-from .knowledge import KnowledgeBase, State
+from .knowledge import KnowledgeBase
 from .models import DeadlineReminder, Official
+from .states import State
 
 DAYS_BEFORE = (90, 30)
 

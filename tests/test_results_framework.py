@@ -21,9 +21,9 @@ from openpyxl import load_workbook
 
 from helpdesk_bot import stats
 from helpdesk_bot.db import connect, make_sessionmaker, session_scope
-from helpdesk_bot.knowledge import ReportDue, State, TreatyAction
 from helpdesk_bot.models import Query, Ticket
 from helpdesk_bot.results_framework import FRAMEWORK_FILE, Indicator, load_framework
+from helpdesk_bot.states import ReportDue, State, TreatyAction
 from tests.conftest import KNOWLEDGE
 
 

@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 
 from helpdesk_bot import stats
 from helpdesk_bot.db import DatabaseError, connect, make_sessionmaker, session_scope
-from helpdesk_bot.knowledge import State
 from helpdesk_bot.models import DeadlineReminder, Feedback, Query, Referral, Ticket
+from helpdesk_bot.states import State
 
 Y = 2025
 
