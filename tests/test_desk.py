@@ -348,6 +348,7 @@ def test_threads_one_on_sqlite_a_pool_on_postgresql(desk, settings):
 def test_first_contact_raced_by_another_process_uses_its_row(postgres_url):
     """Two bot processes get an official's first question at once: the one that loses the race for
     the new row reads the winner's, and both questions are logged against it."""
+    from helpdesk_bot import officials
     from tests.conftest import KNOWLEDGE, REFERRALS, truncate_all
 
     engine = connect(postgres_url)
@@ -366,7 +367,7 @@ def test_first_contact_raced_by_another_process_uses_its_row(postgres_url):
     replies = []
     try:
         with first.sessions.kw["bind"].begin() as connection:
-            winner = first._new_official(connection, asker)  # inserted, not yet committed
+            winner = officials.asking(connection, asker)  # inserted, not yet committed
             racing = threading.Thread(
                 target=lambda: replies.append(second.ask(asker, "Comment ratifier la Convention ?"))
             )
