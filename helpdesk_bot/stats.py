@@ -127,6 +127,15 @@ def _error(message: str) -> int:
     return 2
 
 
+def figures_of(desk: Any, period: Any) -> Any:
+    """The figures of ``period`` from a running desk's database (staff's /stats), in one read.
+
+    Example: ``headline(figures_of(desk, parse_period("last month")))``
+    """
+    with session_scope(desk.sessions) as session:
+        return compute(session, period, states=desk.base.states, entries=desk.base.entries)
+
+
 def run_stats(settings: Settings, args: Any) -> int:
     """``helpdesk-bot stats``: the figures (or, with --gaps, the gap report); returns the exit code."""
     try:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from telegram import (
     Bot,
@@ -34,9 +35,11 @@ from ..desk import (
     StaffCard,
     clean_text,
 )
-from ..models import Official, Referral, Ticket, utcnow
 from . import sending
 from .sending import esc
+
+if TYPE_CHECKING:  # the desk's records, as the desk hands them over: read here, never queried
+    from ..models import Official, Referral, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +100,7 @@ def card_text(ticket: Ticket, official: Official | None, desk: Desk) -> str:
         who.append(f"role: {esc(official.role)}")
     lines.append(" · ".join(who))
     if state is not None:
-        lines.append(f"<i>{esc(status.staff_line(state, today=utcnow().date()))}</i>")
+        lines.append(f"<i>{esc(status.staff_line(state, today=datetime.now(UTC).date()))}</i>")
     lines.append("")
     asked = [m.text for m in ticket.messages if m.author == "official" and m.text]
     quoted, used = [], 0

@@ -27,7 +27,7 @@ import time
 import warnings
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from aiolimiter import AsyncLimiter
@@ -46,7 +46,6 @@ from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
 from ..desk import Desk, SentFile
-from ..models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -435,7 +434,7 @@ class DeliveredMarks:
         self.writer: asyncio.Task[None] | None = None
 
     def add(self, query_id: int) -> None:
-        self.pending.append((query_id, utcnow()))
+        self.pending.append((query_id, datetime.now(UTC)))
         if self.writer is None or self.writer.done():
             self.writer = asyncio.get_running_loop().create_task(self._write())
 

@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import html
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,6 @@ from ..desk import (
     DeskError,
 )
 from ..knowledge import language_of
-from ..models import utcnow
 from ..referrals import Partner
 from . import sending
 from .cards import (
@@ -247,13 +246,7 @@ class Triage:
             return
 
         def figures_and_chart() -> tuple[str, bytes]:
-            from ..db import session_scope
-
-            assert self.desk.sessions is not None
-            with session_scope(self.desk.sessions) as session:
-                figures = stats.compute(
-                    session, period, states=self.desk.base.states, entries=self.desk.base.entries
-                )
+            figures = stats.figures_of(self.desk, period)
             return stats.headline(figures), stats.render_chart(figures)
 
         # Aggregating and drawing take a moment: off the event loop.
@@ -536,7 +529,7 @@ async def send_reminders(bot: Bot, desk: Desk, settings: Settings) -> int:
     """
     if settings.staff_chat_id is None:
         return 0
-    now = utcnow()
+    now = datetime.now(UTC)
     for ticket in await asyncio.to_thread(desk.tickets):
         # A fresh ticket's card may be on its way: leave it to announce_ticket.
         if ticket.staff_message_id is None and now - ticket.opened_at > CARD_GRACE:
