@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TextIO
 
-from . import texts
+from . import status, texts
 from .desk import Asker, Desk, DeskError, Reply
 from .knowledge import LANGUAGES, Entry, KnowledgeBase
 from .models import Query, Ticket, utcnow
@@ -20,6 +20,7 @@ Type a question as an official would, in English, French or Spanish.
   1, 2, 3              choose from the numbered list just shown (suggestions, topics, entries)
   /secretariat TEXT    send a message straight to the Secretariat
   /language en|fr|es   your language
+  /state [NAME]        your State's treaty status and deadlines (NAME sets your State)
   /topics              the topics of the knowledge base: pick one, then an entry
   /help                this text
   /quit                leave (Ctrl-D works too)"""
@@ -70,6 +71,8 @@ class ConsoleDesk:
             return f"Language: {rest.strip()}"
         if command == "/secretariat":
             return self.show(self.desk.to_secretariat(self.asker, rest, channel="console"))
+        if command == "/state":
+            return self.state(rest.strip(), language)
         if line.isdigit() and 0 < int(line) <= len(self.choices):
             kind, chosen = self.choices[int(line) - 1]
             if kind == "topic":
@@ -78,6 +81,20 @@ class ConsoleDesk:
         if command.startswith("/"):
             return f"Unknown command {command}. /help lists the commands."
         return self.show(self.desk.ask(self.asker, line, channel="console"))
+
+    def state(self, name: str, language: str) -> str:
+        """``/state NAME`` sets the official's State (found as /start finds it); then, or with
+        no NAME, the State's status card."""
+        base = self.desk.base
+        if name:
+            found = base.exact_state(name) or next(iter(base.find_state(name, limit=1)), None)
+            if found is None:
+                return f"No State in the register matches {name!r}."
+            self.desk.update_profile(self.asker, state_code=found.code)
+        state = base.states.get(self.desk.profile(self.asker).state_code or "")
+        if state is None:
+            return texts.say("state_not_set", language) + "\n/state NAME"
+        return status.status_card(state, base, language, today=utcnow().date())
 
     def topics(self, language: str) -> str:
         """The topics that have entries, numbered: a number opens one."""

@@ -5,6 +5,7 @@ import io
 import pytest
 from sqlalchemy import select
 
+from helpdesk_bot import texts
 from helpdesk_bot.console import ConsoleDesk, format_queue, format_ticket
 from helpdesk_bot.models import Query
 
@@ -94,3 +95,13 @@ def test_tools_under_an_answer_are_labelled_in_the_officials_language(desk, lang
     )
     reply = next(r for r in replies if r.outcome == "answer" and r.tools)
     assert label in console.show(reply)
+
+
+def test_state_sets_the_state_and_shows_its_card(desk):
+    console = ConsoleDesk(desk)
+    assert console.handle("/state") == texts.say("state_not_set", "en") + "\n/state NAME"
+    card = console.handle("/state Cap-Vert")  # any language, as /start finds it
+    assert "Cabo Verde" in card
+    assert "4 July 1992" in card  # in force 30 days after the 4 June 1992 accession
+    assert console.handle("/state") == card
+    assert "No State in the register matches" in console.handle("/state Atlantis")
