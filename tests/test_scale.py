@@ -151,6 +151,19 @@ def test_two_processes_on_one_postgresql_database(botapi, postgres_url, tmp_path
         ):
             assert time.monotonic() < deadline, bots[0].log() + bots[1].log()
             time.sleep(0.1)
+
+        def carded() -> set[str]:
+            return {
+                TICKET.search(c.text).group(1)
+                for c in botapi.calls_to("sendMessage", chat_id=STAFF_CHAT)
+                if c.status == 200 and c.buttons and c.result["text"].startswith("Ticket #")
+            }
+
+        # The cards follow at the staff group's pace (about 20 messages a minute a process).
+        deadline = time.monotonic() + 120
+        while len(carded()) < len(officials):
+            assert time.monotonic() < deadline, bots[0].log() + bots[1].log()
+            time.sleep(0.2)
         botapi.wait_idle(quiet=1.0, timeout=60)
 
         with sessions() as session:
