@@ -12,6 +12,7 @@ Example::
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -20,7 +21,9 @@ from . import texts
 from .answering import Answerer, Reply, clean_text, entry_text
 from .knowledge import Entry, KnowledgeBase
 from .models import Query, Referral, Ticket, TicketMessage, utcnow
-from .officials import OfficialLike
+
+if TYPE_CHECKING:  # officials.py imports tickets.py, which imports this module
+    from .officials import OfficialLike
 
 # The outcome of a message over HELPDESK_RATE_LIMIT: kept in the log, never answered or counted.
 LIMITED = "limited"
@@ -45,10 +48,8 @@ def row(
     update_id: int | None,
 ) -> dict:
     """The query row of a question (to insert with INSERT_QUERY, after any ticket is known)."""
-    state = base.states.get(official.state_code or "")
     return {
-        "official_id": official.id,
-        "official_ref": official.ref,
+        **asked_by(official, base),
         "text": clean_text(reply.question),
         "language": reply.language,
         "outcome": reply.outcome,
@@ -59,11 +60,21 @@ def row(
         "declined_by": reply.declined_by,
         "channel": channel,
         "via": via,
-        "state_code": official.state_code,
-        "region": state.region if state else None,
         "source": official.source,
         "asked_at": utcnow(),
         "update_id": update_id,
+    }
+
+
+def asked_by(official: OfficialLike, base: KnowledgeBase) -> dict[str, object]:
+    """The columns a query or a ticket copies from the official who asked: who (a reference that
+    survives /forget) and where from, so the counts by State and region stay after an erasure."""
+    state = base.states.get(official.state_code or "")
+    return {
+        "official_id": official.id,
+        "official_ref": official.ref,
+        "state_code": official.state_code,
+        "region": state.region if state else None,
     }
 
 
@@ -272,19 +283,15 @@ def limited(
         )
         .limit(1)
     ).first()
-    state = base.states.get(official.state_code or "")
     inserted = connection.execute(
         INSERT_QUERY,
         {
-            "official_id": official.id,
-            "official_ref": official.ref,
+            **asked_by(official, base),
             "text": clean_text(question),
             "language": official.language,
             "outcome": LIMITED,
             "channel": channel,
             "via": via,
-            "state_code": official.state_code,
-            "region": state.region if state else None,
             "source": official.source,
             "asked_at": utcnow(),
             # Not "pending": no reply is owed, and nothing may retry one.

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from . import status
@@ -84,16 +84,19 @@ def subscribe(
     return planned
 
 
+def _pending_of(official_id: int) -> list[ColumnElement[bool]]:
+    """The official's reminders neither sent nor cancelled."""
+    return [
+        DeadlineReminder.official_id == official_id,
+        DeadlineReminder.sent_at.is_(None),
+        DeadlineReminder.cancelled_at.is_(None),
+    ]
+
+
 def cancel(session: Session, official_id: int, *, now: datetime) -> int:
     """Cancel the official's reminders not sent yet; how many."""
     result = session.execute(
-        update(DeadlineReminder)
-        .where(
-            DeadlineReminder.official_id == official_id,
-            DeadlineReminder.sent_at.is_(None),
-            DeadlineReminder.cancelled_at.is_(None),
-        )
-        .values(cancelled_at=now)
+        update(DeadlineReminder).where(*_pending_of(official_id)).values(cancelled_at=now)
     )
     return result.rowcount or 0
 
@@ -102,11 +105,7 @@ def pending(session: Session, official_id: int) -> list[Planned]:
     """The official's reminders still to be sent, soonest first."""
     rows = session.scalars(
         select(DeadlineReminder)
-        .where(
-            DeadlineReminder.official_id == official_id,
-            DeadlineReminder.sent_at.is_(None),
-            DeadlineReminder.cancelled_at.is_(None),
-        )
+        .where(*_pending_of(official_id))
         .order_by(DeadlineReminder.remind_on)
     )
     return [Planned(r.deadline, r.due, r.remind_on, r.days_before) for r in rows]

@@ -27,6 +27,7 @@ from .answering import Answerer, Reply, clean_message, clean_text
 from .errors import DeskError
 from .knowledge import KnowledgeBase
 from .models import Official, Query, Referral, Ticket, TicketMessage, utcnow
+from .questions import asked_by
 from .referrals import Partner, ReferralDirectory
 
 if TYPE_CHECKING:
@@ -136,17 +137,13 @@ def open_or_join(
     if found is not None:
         ticket_id, card_id = found
     else:
-        state = base.states.get(official.state_code or "")
         opened = connection.execute(
             _INSERT_TICKET,
             {
-                "official_id": official.id,
-                "official_ref": official.ref,
+                **asked_by(official, base),
                 "kind": kind,
                 "status": "open",
                 "language": official.language,
-                "state_code": official.state_code,
-                "region": state.region if state else None,
                 "tried": tried,
                 "opened_at": utcnow(),
             },
@@ -222,11 +219,17 @@ def listing(session: Session, *, status: str | None) -> list[Ticket]:
     return found
 
 
-def one(session: Session, number: int) -> Ticket:
-    """Ticket ``number`` with its messages (detached); DeskError if there is none."""
+def _found(session: Session, number: int) -> Ticket:
+    """Ticket ``number``; DeskError if there is none."""
     ticket = session.get(Ticket, number)
     if ticket is None:
         raise DeskError(f"there is no ticket #{number}")
+    return ticket
+
+
+def one(session: Session, number: int) -> Ticket:
+    """Ticket ``number`` with its messages (detached); DeskError if there is none."""
+    ticket = _found(session, number)
     _ = ticket.messages
     session.expunge_all()
     return ticket
@@ -234,9 +237,7 @@ def one(session: Session, number: int) -> Ticket:
 
 def open_ticket(session: Session, number: int) -> Ticket:
     """Ticket ``number``, still open; DeskError otherwise."""
-    ticket = session.get(Ticket, number)
-    if ticket is None:
-        raise DeskError(f"there is no ticket #{number}")
+    ticket = _found(session, number)
     if ticket.status != "open":
         raise DeskError(f"ticket #{number} is already closed")
     return ticket
@@ -244,9 +245,7 @@ def open_ticket(session: Session, number: int) -> Ticket:
 
 def official_of(session: Session, number: int) -> Official | None:
     """The official behind a ticket (a detached snapshot); None after /forget."""
-    ticket = session.get(Ticket, number)
-    if ticket is None:
-        raise DeskError(f"there is no ticket #{number}")
+    ticket = _found(session, number)
     official = session.get(Official, ticket.official_id) if ticket.official_id else None
     if official is not None:
         session.expunge(official)
@@ -393,9 +392,7 @@ def staff_reply(
 ) -> Relay:
     """A staff reply (cleaned by ``clean_reply``) added to the thread, as a Relay for the
     official; the first one sets the first response time."""
-    ticket = session.get(Ticket, number)
-    if ticket is None:
-        raise DeskError(f"there is no ticket #{number}")
+    ticket = _found(session, number)
     now = utcnow()
     if ticket.first_response_at is None:
         ticket.first_response_at = now
