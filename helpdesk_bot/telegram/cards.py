@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from telegram import (
@@ -43,7 +43,6 @@ if TYPE_CHECKING:  # the desk's records, as the desk hands them over: read here,
 
 log = logging.getLogger(__name__)
 
-CARD_GRACE = timedelta(minutes=2)
 REFERRAL_OUTCOME_LABELS = {
     "taken_up": "✓ Taken up",
     "not_needed": "Not needed",

@@ -80,15 +80,24 @@ class StaffPosts:
     messages a minute) never holds up an official's next answer, nor the Application's slots.
     A card the process dies before posting is posted by the reminder job (``staff.py``).
 
-    Example: ``posts.post(lambda: cards.announce_ticket(bot, desk, settings, 12, is_new=True))``
+    Example: ``posts.post(bot, cards.announce_ticket, 12, is_new=True)``
     """
 
-    def __init__(self) -> None:
+    def __init__(self, desk: Desk, settings: Settings, run: sending.DeskRunner) -> None:
+        self.desk, self.settings, self.run = desk, settings, run
         self.queue: asyncio.Queue[Callable[[], Awaitable[None]]] | None = None
         self.worker: asyncio.Task[None] | None = None
 
-    def post(self, make: Callable[[], Awaitable[None]]) -> None:
-        """Queue ``make()`` (a coroutine that never raises: the announce functions log instead)."""
+    def post(
+        self, bot: Bot, announce: Callable[..., Awaitable[None]], *args: Any, **kw: Any
+    ) -> None:
+        """Queue ``announce(bot, desk, settings, *args, run=..., **kw)``: one of the ``cards``
+        announce functions, which never raise (they log instead)."""
+        desk, settings, run = self.desk, self.settings, self.run
+
+        def make() -> Awaitable[None]:
+            return announce(bot, desk, settings, *args, run=run, **kw)
+
         if self.queue is None:
             self.queue = asyncio.Queue()
             self.worker = asyncio.get_running_loop().create_task(self._work())
@@ -126,7 +135,7 @@ class OfficialBot(Profiles, Browsing):
         # than asyncio's shared pool: more threads queueing for one writer only cost CPU.
         self.threads = ThreadPoolExecutor(max_workers=desk.threads, thread_name_prefix="desk")
         self.marks = sending.DeliveredMarks(desk, run=self.run)
-        self.staff_posts = StaffPosts()
+        self.staff_posts = StaffPosts(desk, settings, self.run)
 
     # -- plumbing ------------------------------------------------------------------------------
     async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -257,26 +266,17 @@ class OfficialBot(Profiles, Browsing):
             )
         markup = InlineKeyboardMarkup(rows) if rows else None
         await self.deliver(context.bot, chat_id, reply, text, markup)
-        bot, desk, settings = context.bot, self.desk, self.settings
         if reply.ticket_id is not None:
-            ticket_id = reply.ticket_id
             self.staff_posts.post(
-                lambda: cards.announce_ticket(
-                    bot,
-                    desk,
-                    settings,
-                    ticket_id,
-                    is_new=reply.ticket_is_new,
-                    card_id=reply.ticket_card_id,
-                    question=reply.question,
-                    run=self.run,
-                )
+                context.bot,
+                cards.announce_ticket,
+                reply.ticket_id,
+                is_new=reply.ticket_is_new,
+                card_id=reply.ticket_card_id,
+                question=reply.question,
             )
         if reply.referral_id is not None and reply.referral_is_new:
-            referral_id = reply.referral_id
-            self.staff_posts.post(
-                lambda: cards.announce_referral(bot, desk, settings, referral_id, run=self.run)
-            )
+            self.staff_posts.post(context.bot, cards.announce_referral, reply.referral_id)
 
     @staticmethod
     def helpful_row(kind: str, number: int, lang: str) -> list[InlineKeyboardButton]:
@@ -331,18 +331,13 @@ class OfficialBot(Profiles, Browsing):
         if reply.text:  # over the rate limit, only the first message is answered
             await self.send(context.bot, chat_id, reply.text)
         if reply.ticket_id is not None:
-            bot, ticket_id = context.bot, reply.ticket_id
             self.staff_posts.post(
-                lambda: cards.announce_file(
-                    bot,
-                    self.desk,
-                    self.settings,
-                    ticket_id,
-                    file,
-                    is_new=reply.ticket_is_new,
-                    message=reply.ticket_message_id,
-                    run=self.run,
-                )
+                context.bot,
+                cards.announce_file,
+                reply.ticket_id,
+                file,
+                is_new=reply.ticket_is_new,
+                message=reply.ticket_message_id,
             )
 
     async def on_other(self, update: Update, context: Context) -> None:
@@ -394,16 +389,8 @@ class OfficialBot(Profiles, Browsing):
         )
         await self.send(context.bot, press.chat_id, reply.text)
         if reply.ticket_id is not None:
-            bot, ticket_id = context.bot, reply.ticket_id
             self.staff_posts.post(
-                lambda: cards.announce_ticket(
-                    bot,
-                    self.desk,
-                    self.settings,
-                    ticket_id,
-                    is_new=reply.ticket_is_new,
-                    run=self.run,
-                )
+                context.bot, cards.announce_ticket, reply.ticket_id, is_new=reply.ticket_is_new
             )
 
     @official_button

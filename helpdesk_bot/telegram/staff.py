@@ -54,7 +54,6 @@ from ..knowledge import language_of
 from ..referrals import Partner
 from . import sending
 from .cards import (
-    CARD_GRACE,
     REFERRAL_OUTCOME_LABELS,
     Context,
     announce_ticket,
@@ -76,6 +75,8 @@ log = logging.getLogger(__name__)
 STAFF_GROUP = -1
 STAFF_COMMANDS = ("queue", "ticket", "referrals", "stats", "reload", "stale")
 REMINDER_INTERVAL = timedelta(minutes=30)
+# A ticket without its card this long after opening: the reminder job posts the card.
+CARD_GRACE = timedelta(minutes=2)
 FOLLOWUP_INTERVAL = timedelta(hours=1)
 REFERRALS_SHOWN = 20
 
