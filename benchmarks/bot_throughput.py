@@ -31,22 +31,17 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-from sqlalchemy import create_engine  # noqa: E402
-from sqlalchemy import text as sql  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-
 from helpdesk_bot.config import Settings  # noqa: E402
 from helpdesk_bot.db import connect, upgrade  # noqa: E402
 from helpdesk_bot.desk import Desk  # noqa: E402
 from tests.botapi import BotApiServer, user  # noqa: E402
+from tests.scratch import scratch_database  # noqa: E402
 
 TARGET_P95_MS = 50.0
 STAFF_CHAT = -100900
@@ -165,29 +160,6 @@ def saturated(api: BotApiServer, work: list[tuple[dict, str]]) -> float:
     return len(work) / (time.perf_counter() - started)
 
 
-@contextlib.contextmanager
-def scratch_database(server_url: str) -> Iterator[str]:
-    """A new PostgreSQL database on ``server_url``'s server for one run, dropped after it."""
-    server = make_url(server_url)
-    name = f"helpdesk_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sql(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(
-                sql(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :name AND pid <> pg_backend_pid()"
-                ),
-                {"name": name},
-            )
-            connection.execute(sql(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
-
-
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -212,7 +184,7 @@ def main() -> int:
         if url.startswith("postgresql"):
             # A fresh database for the run: the stand-in numbers updates from 1 each time, and a
             # database that logged update 1 before would take every question for one handled.
-            url = stack.enter_context(scratch_database(url))
+            url = stack.enter_context(scratch_database(url, prefix="helpdesk_bench"))
         engine = connect(url)
         upgrade(engine)
         engine.dispose()

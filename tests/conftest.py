@@ -12,17 +12,17 @@ import functools
 import os
 import shutil
 import tempfile
-import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from helpdesk_bot.answering import Answerer
 from helpdesk_bot.config import Settings
 from helpdesk_bot.db import check_schema, connect, make_sessionmaker, upgrade
 from helpdesk_bot.desk import Desk, load_base
+from tests.scratch import scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -58,24 +58,8 @@ def postgres_url():
     """A scratch PostgreSQL database for this run, dropped at the end."""
     if not PG_URL:
         pytest.skip("HELPDESK_TEST_DATABASE_URL is not set")
-    server = make_url(PG_URL)
-    name = f"helpdesk_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :name AND pid <> pg_backend_pid()"
-                ),
-                {"name": name},
-            )
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with scratch_database(PG_URL) as url:
+        yield url
 
 
 @functools.lru_cache(maxsize=1)
@@ -153,7 +137,8 @@ def truncate_all(engine) -> None:
     with engine.begin() as connection:
         connection.execute(
             text(
-                "TRUNCATE feedback, referrals, ticket_messages, queries, tickets, officials, inbox "
+                "TRUNCATE feedback, referrals, ticket_messages, queries, tickets, officials, inbox, "
+                "deadline_reminders "
                 "RESTART IDENTITY CASCADE"
             )
         )
