@@ -195,6 +195,8 @@ def format_ticket(ticket: Ticket, base: KnowledgeBase) -> str:
         f"Assignee: {ticket.assignee_name or ticket.assignee_id or 'none'}"
         + (f"; referred to {ticket.partner_id}" if ticket.partner_id else ""),
     ]
+    if state is not None:  # where the State stands, as on the staff chat's ticket card
+        head.append(status.staff_line(state, today=utcnow().date()))
     if ticket.first_response_at:
         head.append(
             f"First response {ticket.first_response_at:%Y-%m-%d %H:%M} UTC, "

@@ -80,6 +80,18 @@ def test_secretariat_and_queue_views(desk):
     thread = format_ticket(desk.ticket(1), desk.base)
     assert "official: Please help with our report" in thread and "staff (Sam): Certainly." in thread
     assert format_queue([], desk.base) == "No tickets in the queue."
+    assert "UNCAT:" not in thread  # no State given: no status line
+
+
+def test_a_ticket_view_says_where_the_officials_state_stands(desk):
+    console = ConsoleDesk(desk)
+    console.handle("/state Cabo Verde")
+    console.handle("/secretariat We never sent our initial report")
+    thread = format_ticket(desk.ticket(1), desk.base)
+    # The register's source: acceded 4 June 1992; initial report due 3 July 1993, not received
+    # when the Committee adopted its observations on 5 December 2016.
+    assert "UNCAT: party (accession 4 June 1992)" in thread
+    assert "initial report due 3 July 1993: not received as of 5 December 2016" in thread
 
 
 @pytest.mark.parametrize(
