@@ -117,13 +117,92 @@ def test_another_treatys_reporting_points_to_ohchr_and_nothing_else_does(
 @pytest.mark.parametrize(
     "question",
     [
-        "What does the Kampala Convention on internally displaced persons require from us?",
+        # (The Kampala Convention, the example here before, is now on the scope list.)
+        "What does the Tampere Convention on emergency telecommunications require from us?",
         "Does the Council of Arab Economic Unity publish model laws?",
     ],
 )
 def test_an_unlisted_instrument_is_declined_by_the_general_rule(shipped_desk, question):
     reply = shipped_desk.answer(question, language="en")
     assert (reply.outcome, reply.declined_by) == ("decline", GENERAL_RULE)
+
+
+@pytest.mark.parametrize(
+    ("question", "trigger"),
+    [
+        (
+            "What does the Kampala Convention on internally displaced persons require from us?",
+            "migration",
+        ),
+        ("What is the Global Compact for Migration and should we endorse it?", "migration"),
+        (
+            "How do we accede to the 1954 Convention relating to the Status of Stateless Persons?",
+            "refugee-law",
+        ),
+        ("Should we join the Budapest Convention on cybercrime?", "council-of-europe"),
+        ("Comment ratifier la Convention de Lanzarote ?", "council-of-europe"),
+        (
+            "How do we respond to the Working Group on Business and Human Rights?",
+            "more-special-procedures",
+        ),
+        (
+            "Should we cooperate with the commission of inquiry on our country?",
+            "hrc-investigations",
+        ),
+        ("How do we apply for ECOSOC consultative status?", "un-organs"),
+        ("How do we ratify the Genocide Convention?", "international-crimes"),
+        ("What is the jurisdiction of the ICTY residual mechanism?", "international-tribunals"),
+        (
+            "La Cour internationale de justice peut-elle rendre un avis consultatif sur le climat ?",
+            "icj",
+        ),
+        ("¿Qué obligaciones impone la trata de personas?", "trafficking-and-smuggling"),
+        ("Comment lutter contre le blanchiment d'argent selon le GAFI ?", "drugs-and-crime"),
+        ("What did COP29 decide on climate finance?", "climate"),
+        ("¿Cómo ratificar el Tratado sobre la Prohibición de las Armas Nucleares?", "disarmament"),
+        (
+            "Is our country party to the Hague Convention on international child abduction?",
+            "private-international-law",
+        ),
+        ("¿Cómo adherirse a la Convención de la Apostilla?", "private-international-law"),
+        ("How do we join the WTO?", "trade-and-investment"),
+        ("How does ICAO audit our civil aviation?", "transport-and-communications"),
+        (
+            "What are our obligations under the International Health Regulations?",
+            "labour-and-health",
+        ),
+        ("How do we register voters before the presidential election?", "national-administration"),
+        (
+            "¿Cómo se presenta una petición a la Corte Interamericana de Derechos Humanos?",
+            "regional-courts",
+        ),
+    ],
+)
+def test_the_broadened_list_declines_other_instruments_and_bodies(shipped_desk, question, trigger):
+    reply = shipped_desk.answer(question, language="en")
+    assert (reply.outcome, reply.declined_by) == ("decline", trigger)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Names a torture question may share with another body: `in_scope_with` keeps them in scope.
+        "Can countering terrorism ever justify torture?",
+        "Can a dispute about the Convention go to the International Court of Justice?",
+        "Un différend sur la Convention peut-il être porté devant la Cour internationale de justice ?",
+        "Do we need an apostille on our instrument of ratification?",
+        "Le negaron el estatuto de refugiado pero teme ser torturado: ¿podemos expulsarlo?",
+        "Can we extradite a stateless person who may be tortured?",
+        "Must our peacekeepers be trained on the prohibition of torture?",
+        "Our national security council wants to know if harsh interrogation is allowed.",
+        "Can our interrogators use sleep deprivation on prisoners of war?",
+        "Can police escorts use restraints on deportees during removal flights?",
+        "How many words can our report have according to the treaty body strengthening resolution 68/268?",
+        "How should we investigate allegations of torture of protesters after the presidential election?",
+    ],
+)
+def test_names_shared_with_torture_questions_do_not_decline_them(shipped_desk, question):
+    assert shipped_desk.answer(question, language="en").outcome != "decline"
 
 
 # --- and what stays in scope ----------------------------------------------------------------------
@@ -356,7 +435,7 @@ def test_a_partner_is_shown_once_a_day_and_carded_once(desk):
 def test_declines_by_trigger_and_in_the_gap_report(desk):
     desk.ask(OFFICIAL, "How many States have ratified the ICCPR?")
     desk.ask(OFFICIAL, "When is the ICCPR report due?")
-    desk.ask(OFFICIAL, "What does the Kampala Convention on internally displaced persons require?")
+    desk.ask(OFFICIAL, "What does the Tampere Convention on emergency telecommunications require?")
     with desk.sessions() as session:
         figures = compute(session, Period.of(None, None))
         groups = gap_report(session, Period.of(None, None))
