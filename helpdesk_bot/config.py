@@ -23,16 +23,16 @@ import yaml
 # (851 calibration questions nobody wrote the knowledge base's phrasings from, 577 of them in scope;
 # 133 entries): of the points with wrong answers <= 2 % and out-of-scope questions not answered
 # >= 95 %, those within one point of the best in-scope accuracy, and of those the one that answers
-# the fewest questions. There (2026-12-01): 0.752 answered right, 0.019 wrong, 0.982 of out-of-scope
-# questions not answered, 0.929 of near-domain ones declined; the rest get suggestions (the right
+# the fewest questions. There (2026-12-01, words and spelling blended): 0.847 answered right,
+# 0.019 wrong, 0.996 of out-of-scope questions not answered; the rest get suggestions (the right
 # entry among them for most) or go to the Secretariat. Cautious on purpose: an official acts on an
 # answer, and a wide margin keeps near-ties between sibling entries as suggestions.
 # benchmarks/matcher.py reports the test part, which the fitting never saw.
-ANSWER_THRESHOLD = 29.0
+ANSWER_THRESHOLD = 28.0
 SUGGEST_THRESHOLD = 25.0
-ANSWER_MARGIN = 6.0
+ANSWER_MARGIN = 10.0
 # An answer's entry must use at least this share of the question's content words (weighted).
-MIN_CONTENT_SHARE = 0.3
+MIN_CONTENT_SHARE = 0.2
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 

@@ -7,17 +7,15 @@ import re
 import unicodedata
 from pathlib import Path
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
-from helpdesk_bot import text as text_module
 from helpdesk_bot.evaluation import answering, evaluate, load_eval_set
 from helpdesk_bot.knowledge import LANGUAGES, CharTable, fold, load_knowledge
 from helpdesk_bot.matcher import Match, Matcher, cited_articles, source_articles
-from helpdesk_bot.text import Normaliser, is_intent, language_scores, letter_body, simplify, stem
+from helpdesk_bot.text import Normaliser, is_intent, letter_body, simplify, stem
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_CALIBRATION = ROOT / "tests" / "data" / "eval-calibration.yaml"
@@ -28,14 +26,15 @@ EVAL_SETS = (EVAL_CALIBRATION, EVAL_BANDS, EVAL_TEST)
 # The floors the test suite holds the shipped base and the desk's answers to, on the test part
 # (benchmarks/matcher.py prints the measured figures and the issue's targets). In scope: the right
 # entry *answered*; out of scope: not answered; near-domain: declined.
-# Floors below what was measured on the test part (2026-12-01, the fourth and fifth sets: 0.718
-# right, 0.016 wrong, 0.972 not answered, 0.784 near-domain declined, one in-scope question
-# declined): regression guards, not the issue's targets (>= 0.93 right, <= 0.02 wrong, >= 0.95
-# declined), which the benchmark prints with its verdict.
-IN_SCOPE_FLOOR = 0.69
+# Floors below what was measured on the test part (2026-12-01, the fourth and fifth sets, words
+# and spelling blended, the broadened scope list: 0.810 right, 0.023 wrong, 0.993 not answered,
+# 0.944 near-domain declined, no in-scope question declined): regression guards, not the issue's
+# targets (>= 0.93 right, <= 0.02 wrong, >= 0.95 declined), which the benchmark prints with its
+# verdict.
+IN_SCOPE_FLOOR = 0.78
 WRONG_CEILING = 0.03
 OUT_OF_SCOPE_FLOOR = 0.95
-NEAR_DOMAIN_FLOOR = 0.75
+NEAR_DOMAIN_FLOOR = 0.90
 
 
 @pytest.fixture(scope="module")
@@ -347,9 +346,10 @@ def test_evaluation_labels_exist_in_the_shipped_base(shipped_base):
     assert not unknown
 
 
-# --- the fast folding equals the plain one ----------------------------------------------------
-# The reference implementations below are the per-character code fold, simplify and
-# language_scores had before they became translate tables: any string must fold the same.
+# --- folding: what it means, on any string ------------------------------------------------------
+# Folding is Unicode's compatibility decomposition without combining marks, casefolded, with
+# control and format characters as spaces: written out plainly below, the definition any string
+# (every code point, the base, the evaluation set, arbitrary text) must fold like.
 
 
 def reference_fold(text: str) -> str:
@@ -367,25 +367,9 @@ def reference_simplify(text: str) -> str:
     return " ".join(re.split(r"[^0-9a-z]+", folded)).strip()
 
 
-def reference_language_scores(text: str) -> dict[str, float]:
-    scores = dict.fromkeys(LANGUAGES, 0.0)
-    if not text.strip():
-        return scores
-    lowered = reference_strip_controls(text[:2000]).casefold().replace("’", "'")
-    for language, pattern in text_module._LANGUAGE_MARKS.items():
-        scores[language] += 1.5 * len(pattern.findall(lowered))
-    for word in re.findall(r"[0-9a-z]+", reference_fold(lowered.replace("'", " "))):
-        for language, hints in text_module._LANGUAGE_WORDS.items():
-            if word in hints:
-                scores[language] += 1.0
-    return scores
-
-
 def assert_folds_like_reference(text: str) -> None:
     assert fold(text) == reference_fold(text)
-    assert text_module._strip_controls(text) == reference_strip_controls(text)
     assert simplify(text) == reference_simplify(text)
-    assert language_scores(text) == reference_language_scores(text)
 
 
 TRICKY = [
@@ -425,7 +409,6 @@ def test_folding_equals_the_reference_on_every_code_point():
         run = "".join(chr(c) for c in range(start, min(start + 61, 0x110000)))
         assert fold(run) == reference_fold(run), hex(start)
         assert simplify(run) == reference_simplify(run), hex(start)
-        assert text_module._strip_controls(run) == reference_strip_controls(run), hex(start)
 
 
 def test_folding_equals_the_reference_on_the_base_and_the_evaluation_set(shipped_base):
@@ -457,188 +440,6 @@ def test_char_table_keeps_at_most_its_limit():
     assert "fedcba".translate(table) == "FEDCBA"
 
 
-def flat_phrase_pattern(phrases) -> re.Pattern[str]:
-    """The plain form of a phrase pattern: every phrase an alternative, the longest first."""
-    unique = sorted({p for p in phrases if p}, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in unique) + r")\b")
-
-
-@settings(max_examples=300, deadline=None)
-@given(data=st.data())
-def test_phrase_trie_matches_like_the_flat_longest_first_pattern(shipped_base, data):
-    # Sentences made of the phrases' own words, where phrases overlap, share starts ("de",
-    # "de quelle maniere") and end inside longer words: the trie finds the same matches.
-    norm = Normaliser(shipped_base.synonyms)
-    phrases = sorted(norm.canonical)
-    words = sorted({w for p in phrases for w in p.split()} | {"x", "s", "de1", "1"})
-    flat = flat_phrase_pattern(phrases)
-    pieces = st.sampled_from(phrases) | st.sampled_from(words)
-    sentence = " ".join(data.draw(st.lists(pieces, max_size=12)))
-    spaced = sentence.replace(" ", data.draw(st.sampled_from([" ", "  ", " _ "])))
-    for text in (sentence, spaced, sentence.replace(" ", "")):
-        expected = [(m.start(), m.group()) for m in flat.finditer(text)]
-        assert [(m.start(), m.group()) for m in norm._synonyms.finditer(text)] == expected
-
-
-def test_phrase_trie_on_the_base_and_the_evaluation_set(shipped_base):
-    norm = Normaliser(shipped_base.synonyms)
-    flat = flat_phrase_pattern(norm.canonical)
-    noise = flat_phrase_pattern(simplify(p) for p in text_module._NOISE_PHRASES)
-    texts = [item.question for path in EVAL_SETS for item in load_eval_set(path)]
-    for entry in shipped_base.entries.values():
-        texts += [q for questions in entry.questions.values() for q in questions]
-    for text in map(simplify, texts):
-        assert norm._synonyms.findall(text) == flat.findall(text)
-        assert text_module._NOISE.findall(text) == noise.findall(text)
-
-
-# --- the cached per-term sums rank like the plain per-question loop ---------------------------
-
-
-def reference_rank(matcher: Matcher, terms: list[str]) -> list[tuple[int, float]]:
-    """Matcher._rank as it was before the per-term sums were cached: one term at a time."""
-    index = matcher.index
-
-    def accumulate(overlap, postings, expansions, weights=None):
-        if len(expansions) == 1:
-            tid, sim = expansions[0]
-            add = index.idf[tid] * sim
-            overlap[postings[tid]] += add if weights is None else add * weights[tid]
-            return
-        contribution = np.zeros_like(overlap)
-        for tid, sim in expansions:
-            rows = postings[tid]
-            add = index.idf[tid] * sim if weights is None else index.idf[tid] * sim * weights[tid]
-            contribution[rows] = np.maximum(contribution[rows], add)
-        overlap += contribution
-
-    doc_overlap = np.zeros(len(index.doc_owner), dtype=np.float32)
-    bag_overlap = np.zeros(len(index.entries), dtype=np.float32)
-    query_norm = content_norm = 0.0
-    for term in terms:
-        expansions = index.expand(term)
-        if not expansions:
-            query_norm += index.unknown_weight
-            content_norm += index.unknown_weight
-            continue
-        weight = float(index.idf[expansions[0][0]]) * expansions[0][1]
-        query_norm += weight
-        accumulate(doc_overlap, index.postings, expansions)
-        if is_intent(term):
-            continue
-        content_norm += weight
-        accumulate(bag_overlap, index.entry_postings, expansions, index.entry_weights)
-    touched = np.flatnonzero(doc_overlap)
-    if content_norm <= 0 or not len(touched):
-        return []
-    overlap = doc_overlap[touched]
-    explained = np.minimum(overlap / query_norm, 1.0)
-    covered = np.minimum(overlap / index.doc_norm[touched], 1.0)
-    phrasing = explained**0.35 * covered**0.65
-    asked = index.question_mask(terms)
-    if asked:
-        other = index.doc_questions[touched]
-        phrasing = np.where((other != 0) & ((other & asked) == 0), phrasing * 0.8, phrasing)
-    owners = index.doc_owner[touched]
-    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-    run_owner = owners[starts]
-    run_best = np.maximum.reduceat(phrasing, starts)
-    bag = np.minimum(bag_overlap[run_owner] / content_norm, 1.0)
-    blended_all = 0.5 * run_best + 0.5 * bag
-    if len(blended_all) > 12:
-        picked = np.argpartition(-blended_all, 11)[:12]
-    else:
-        picked = np.arange(len(blended_all))
-    ends = np.r_[starts[1:], len(touched)]
-    shortlist, blended, best_doc = [], {}, {}
-    for run in picked.tolist():
-        owner = int(run_owner[run])
-        start, end = int(starts[run]), int(ends[run])
-        shortlist.append(owner)
-        blended[owner] = float(blended_all[run])
-        best_doc[owner] = int(touched[start + int(np.argmax(phrasing[start:end]))])
-    query = " ".join(terms)
-    exact = index.exact.get(query, set())
-    if len(exact) == 1:
-        (owner,) = exact
-        if owner not in blended:
-            shortlist.append(owner)
-            blended[owner] = 1.0
-            best_doc[owner] = next(
-                d for d in np.flatnonzero(index.doc_owner == owner) if index.doc_text[d] == query
-            )
-    texts = [index.doc_text[best_doc[owner]] for owner in shortlist]
-    similarity = process.cdist([query], texts, scorer=fuzz.token_sort_ratio)[0] / 100.0
-    scored = [
-        (owner, 100.0 * (0.8 * blended[owner] + 0.2 * float(sim) * blended[owner] ** 0.5))
-        for owner, sim in zip(shortlist, similarity, strict=True)
-    ]
-    if len(exact) == 1:
-        scored = [(o, 100.0 if o in exact else min(s, 90.0)) for o, s in scored]
-    return sorted(scored, key=lambda item: -item[1])
-
-
-def question_terms(matcher: Matcher, text: str) -> list[str]:
-    return list(dict.fromkeys(matcher.normaliser.terms(text)))[:60]
-
-
-def test_rank_equals_the_reference_on_the_base_and_the_evaluation_set(shipped_base, matcher):
-    # Scores to the last bit and the order of ties: the same float32 sums, the same argpartition.
-    texts = [item.question for path in EVAL_SETS for item in load_eval_set(path)]
-    for entry in shipped_base.entries.values():
-        texts += [q for questions in entry.questions.values() for q in questions]
-        texts += [k for keywords in entry.keywords.values() for k in keywords]
-    for text in texts:
-        terms = question_terms(matcher, text)
-        assert matcher._rank(terms) == reference_rank(matcher, terms), text
-
-
-@settings(max_examples=200, deadline=None)
-@given(data=st.data())
-def test_rank_equals_the_reference_on_mixed_up_phrasings(shipped_base, matcher, data):
-    # Words of several phrasings, typos included (a typo expands to several index terms).
-    phrasings = sorted(
-        q for e in shipped_base.entries.values() for qs in e.questions.values() for q in qs
-    )
-    words = [
-        w
-        for q in data.draw(st.lists(st.sampled_from(phrasings), min_size=1, max_size=3))
-        for w in q.split()
-    ]
-    words = data.draw(st.permutations(words))[: data.draw(st.integers(1, 30))]
-    typo = data.draw(st.integers(0, len(words) - 1))
-    words[typo] = words[typo][:-1] + "x" if len(words[typo]) > 5 else words[typo]
-    terms = question_terms(matcher, " ".join(words))
-    assert matcher._rank(terms) == reference_rank(matcher, terms)
-
-
-MARKS = ["ción", "ciones", "qué", "cómo", "cuándo", "está", "ñ", "¿", "¡", "á", "í", "ó", "ú", "é"]
-MARKS += ["ç", "œ", "è", "ê", "ë", "î", "ô", "û", "ù", "à", "l'", "qu'", "d’", "est-ce", "-t-il"]
-MARKS += ["-t-elle", "-t-on", "À", "QUÉ", "Ñ", "C'"]
-
-
-@pytest.mark.parametrize("mark", MARKS)
-@pytest.mark.parametrize("around", ["{}", "a {} b", "x{}x", "{}s", "the {}"])
-def test_each_language_mark_counts_like_the_reference(mark, around):
-    text = around.format(mark)
-    assert language_scores(text) == reference_language_scores(text)
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    pieces=st.lists(
-        st.sampled_from(MARKS) | st.sampled_from(["a", "x", "the", " ", "-"]), max_size=12
-    )
-)
-def test_language_marks_count_like_the_reference(pieces):
-    # Texts made of each language's marks (and of near misses): the shortcut that skips the
-    # mark regexes for texts without their characters never skips a mark.
-    text = "".join(pieces)
-    assert language_scores(text) == reference_language_scores(text)
-    spaced = " ".join(pieces)
-    assert language_scores(spaced) == reference_language_scores(spaced)
-
-
 @pytest.mark.parametrize(
     ("source", "articles"),
     [
@@ -655,9 +456,10 @@ def test_the_articles_an_entry_rests_on_come_from_its_source(source, articles):
 @pytest.mark.parametrize(
     ("question", "cited"),
     [
-        ("Can we make a reservation to article 22 when we ratify?", ("UNCAT", {22})),
+        ("Can we make a reservation to article 22 when we ratify?", (None, {22})),
         ("OPCAT art. 24: how long can we postpone?", ("OPCAT", {24})),
-        ("¿Qué exige el artículo 16?", ("UNCAT", {16})),
+        ("¿Qué exige el artículo 16 de la Convención contra la Tortura?", ("UNCAT", {16})),
+        ("art 3 UNCAT and refugees", ("UNCAT", {3})),
         ("How do we ratify?", None),
     ],
 )

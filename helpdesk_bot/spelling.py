@@ -1,0 +1,121 @@
+"""The spelling model: how likely each entry is, given the letters of an official's question.
+
+The matcher reads words (stems, synonyms, question words); officials write "instanbul protocol",
+"reserva art 20", "comment criminaliser la torure", half English and half Spanish. This second
+reader looks at character n-grams (3 to 5 letters, within words, after folding accents), which
+survive typos, missing accents and word forms across the three languages.
+
+It is a multinomial naive Bayes over the TF-IDF weights of the n-grams of every phrasing and
+keyword of each entry. It scores only the entries the matcher shortlisted, so a question costs the
+same on 130 entries or 10,000; the matcher blends the two readings (matcher.py, _SPELLING_WEIGHT).
+
+Example::
+
+    model = SpellingModel(base)
+    model.scores("instanbul protocol latest edition", [3, 17])   # log-likelihoods, higher = likelier
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
+from .knowledge import LANGUAGES, KnowledgeBase
+from .text import simplify
+
+GRAM_SIZES = range(3, 6)
+# Naive Bayes smoothing: small, because a phrasing's n-grams are few and each one tells.
+# Fitted with the blend weight on the calibration part (tests/data/eval-calibration-bands.yaml).
+SMOOTHING = 0.003
+_MAX_WORDS = 120  # as the matcher: a long letter's first words carry the question
+
+
+@lru_cache(maxsize=50_000)
+def word_grams(word: str) -> tuple[str, ...]:
+    """The n-grams of one folded word, padded with spaces: ``word_grams("cat")`` ->
+    (' ca', 'cat', 'at ', ' cat', 'cat ', ' cat ')."""
+    padded = f" {word} "
+    grams: list[str] = []
+    for size in GRAM_SIZES:
+        if size > len(padded):
+            break
+        grams += [padded[i : i + size] for i in range(len(padded) - size + 1)]
+    return tuple(grams)
+
+
+def words_of(text: str) -> list[str]:
+    """The folded words the model reads (accents and case do not matter)."""
+    return simplify(text).split()[:_MAX_WORDS]
+
+
+class SpellingModel:
+    """Per entry, the smoothed log-likelihood of each n-gram; immutable once built."""
+
+    def __init__(self, base: KnowledgeBase):
+        entries = list(base.entries.values())
+        self.gram_ids: dict[str, int] = {}
+        owners: list[int] = []
+        documents: list[list[int]] = []  # each text's n-gram ids, with repeats
+        for owner, entry in enumerate(entries):
+            for language in LANGUAGES:
+                for text in entry.questions.get(language, []) + entry.keywords.get(language, []):
+                    ids = [
+                        self.gram_ids.setdefault(gram, len(self.gram_ids))
+                        for word in words_of(text)
+                        for gram in word_grams(word)
+                    ]
+                    if ids:
+                        owners.append(owner)
+                        documents.append(ids)
+        self.vocabulary = max(len(self.gram_ids), 1)
+        frequency = np.zeros(self.vocabulary)
+        for ids in documents:
+            frequency[np.unique(ids)] += 1
+        self.idf = np.log((1 + len(documents)) / (1 + frequency)) + 1
+        self.word_ids = lru_cache(maxsize=50_000)(self._word_ids)
+        # Each entry's n-gram mass: the sum of its texts' TF-IDF vectors, as one sorted array of
+        # keys (entry * vocabulary + n-gram id), so a shortlist is scored in one search.
+        keys, masses = [], []
+        for owner, ids in zip(owners, documents, strict=True):
+            gram, weight = self._weighted(np.array(ids, dtype=np.int64))
+            keys.append(owner * self.vocabulary + gram)
+            masses.append(weight)
+        all_keys = np.concatenate(keys) if keys else np.empty(0, dtype=np.int64)
+        self.keys, at = np.unique(all_keys, return_inverse=True)
+        mass = np.bincount(at, weights=np.concatenate(masses) if masses else None)
+        # log(1 + mass / smoothing): the part of an n-gram's log-likelihood that differs from
+        # one the entry never uses (those all weigh log(smoothing), a constant left out).
+        self.values = np.log1p(mass / SMOOTHING)
+        entry_mass = np.bincount(self.keys // self.vocabulary, weights=mass, minlength=len(entries))
+        self.normaliser = np.log(entry_mass + SMOOTHING * self.vocabulary)
+        phrasings = np.bincount(owners, minlength=len(entries)).astype(np.float64)
+        self.prior = np.log(np.maximum(phrasings, 1) / max(phrasings.sum(), 1))
+
+    def _word_ids(self, word: str) -> np.ndarray:
+        grams = (self.gram_ids.get(gram) for gram in word_grams(word))
+        return np.array([i for i in grams if i is not None], dtype=np.int64)
+
+    def _weighted(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct n-gram ids and their TF-IDF weights (sublinear, unit length)."""
+        gram, count = np.unique(ids, return_counts=True)
+        weight = (1.0 + np.log(count)) * self.idf[gram]
+        return gram, weight / np.linalg.norm(weight)
+
+    def scores(self, text: str, entries: Sequence[int]) -> np.ndarray:
+        """The log-likelihood of ``text`` under each of ``entries`` (entry numbers in the base's
+        order), up to a constant shared by all: only differences between entries mean anything."""
+        found = [self.word_ids(word) for word in words_of(text)]
+        ids = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+        if not len(ids) or not len(self.keys) or not len(entries):
+            return np.zeros(len(entries))
+        gram, weight = self._weighted(ids)
+        rows = np.asarray(entries, dtype=np.int64)
+        order = np.argsort(rows)  # needles in ascending order: each search starts at the last
+        wanted = (rows[order, None] * self.vocabulary + gram[None, :]).ravel()
+        at = np.minimum(np.searchsorted(self.keys, wanted), len(self.keys) - 1)
+        held = np.where(self.keys[at] == wanted, self.values[at], 0.0).reshape(len(rows), -1)
+        scores = np.empty(len(rows))
+        scores[order] = held @ weight
+        return scores - weight.sum() * self.normaliser[rows] + self.prior[rows]
