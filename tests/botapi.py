@@ -152,6 +152,7 @@ class Fault:
     hang: float | None = None
     chat_id: int | None = None
     times: int = 1
+    migrate_to_chat_id: int | None = None  # a group that became a supergroup
 
 
 def _decode_value(name: str, raw: str) -> Any:
@@ -450,10 +451,12 @@ class BotApiServer:
         retry_after: int | None = None,
         chat_id: int | None = None,
         times: int = 1,
+        migrate_to_chat_id: int | None = None,
     ) -> None:
         """Make the next ``times`` calls of ``method`` (to ``chat_id`` if given) fail with ``status``.
 
-        ``status=429`` with ``retry_after`` is Telegram's flood control.
+        ``status=429`` with ``retry_after`` is Telegram's flood control; ``migrate_to_chat_id``
+        answers as for a group that became a supergroup (400 with the new chat's id).
         """
         if description is None:
             description = {
@@ -465,7 +468,16 @@ class BotApiServer:
             retry_after = 1
         with self._cond:
             self._faults.append(
-                Fault(method, status, description, retry_after, None, chat_id, times)
+                Fault(
+                    method,
+                    status,
+                    description,
+                    retry_after,
+                    None,
+                    chat_id,
+                    times,
+                    migrate_to_chat_id,
+                )
             )
 
     def hang(
@@ -601,6 +613,8 @@ class BotApiServer:
             }
             if fault.retry_after is not None:
                 payload["parameters"] = {"retry_after": fault.retry_after}
+            if fault.migrate_to_chat_id is not None:
+                payload["parameters"] = {"migrate_to_chat_id": fault.migrate_to_chat_id}
             self._record(call, status=fault.status)
             self._respond(request, fault.status, payload)
             return

@@ -89,6 +89,92 @@ def test_blocked_official_is_not_retried(botapi):
     assert len(botapi.calls_to("sendMessage")) == 1
 
 
+# Each kind of failure as Telegram answers it, and the text staff see for it (unchanged from
+# when sending reported failures as text only).
+FAILURES = {
+    "blocked": (
+        lambda api: api.block(OFFICIAL),
+        "the official has blocked the bot (Forbidden: bot was blocked by the user)",
+    ),
+    "gone": (
+        lambda api: api.fail("sendMessage", status=400, description="Bad Request: chat not found"),
+        "BadRequest: Chat not found",
+    ),
+    "flood": (
+        lambda api: api.fail("sendMessage", status=429, retry_after=600),
+        "flood control: Telegram asked to wait 600 s",
+    ),
+    "bad_request": (
+        lambda api: api.fail(
+            "sendMessage", status=400, description="Bad Request: message is too long"
+        ),
+        "BadRequest: Message is too long",
+    ),
+    "network": (
+        lambda api: api.fail("sendMessage", status=500, times=10),
+        "NetworkError: Internal Server Error",
+    ),
+    "other": (
+        lambda api: api.fail("sendMessage", status=409, description="Conflict: terminated"),
+        "Conflict: Conflict: terminated",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", FAILURES)
+def test_each_failure_comes_back_as_its_kind_with_the_text_staff_see(botapi, kind):
+    cause, detail = FAILURES[kind]
+    cause(botapi)
+    message, failure = run_with_bot(
+        botapi, lambda bot: sending.send_or_failure(bot, OFFICIAL, "hello", policy=FAST)
+    )
+    assert message is None
+    assert failure == sending.Failure(kind, detail)
+    assert failure.final == (kind in {"blocked", "gone"})
+    retried = FAST.attempts if kind == "network" else 1
+    assert len(botapi.calls_to("sendMessage")) == retried
+    # Callers that only store or show the failure get the same text.
+    botapi.reset()
+    cause(botapi)
+    assert run_with_bot(
+        botapi, lambda bot: sending.send_or_error(bot, OFFICIAL, "hello", policy=FAST)
+    ) == (None, detail)
+
+
+def test_a_migrated_group_is_gone_and_a_hung_connection_is_network(botapi):
+    botapi.fail("sendMessage", status=400, description="Bad Request: group chat was upgraded "
+                "to a supergroup chat", migrate_to_chat_id=-100777)  # fmt: skip
+    _, failure = run_with_bot(
+        botapi, lambda bot: sending.send_or_failure(bot, STAFF_CHAT, "hello", policy=FAST)
+    )
+    assert failure is not None and failure.kind == "gone" and failure.final
+    assert "-100777" in failure.detail
+    botapi.hang("sendMessage", seconds=2, times=FAST.attempts)
+    _, failure = run_with_bot(
+        botapi,
+        lambda bot: sending.send_or_failure(bot, OFFICIAL, "hello", policy=FAST),
+        read_timeout=0.3,
+    )
+    assert failure is not None and failure.kind == "network" and not failure.final
+
+
+def test_a_file_that_fails_comes_back_as_its_kind(botapi):
+    botapi.block(OFFICIAL)
+    _, failure = run_with_bot(
+        botapi,
+        lambda bot: sending.send_file_or_failure(bot, OFFICIAL, "document", "BQAC", "the draft"),
+    )
+    assert failure == sending.Failure("blocked", FAILURES["blocked"][1])
+
+
+def test_nothing_to_send_is_an_empty_failure(botapi):
+    message, failure = run_with_bot(
+        botapi, lambda bot: sending.send_or_failure(bot, OFFICIAL, " \x00 ", policy=FAST)
+    )
+    assert message is None and failure == sending.Failure("empty", "empty message")
+    assert not botapi.calls_to("sendMessage")
+
+
 def test_flood_control_waits_for_that_chat_only(botapi):
     """A 429 for one official holds that chat for retry_after seconds; the other is served at once."""
     botapi.fail("sendMessage", status=429, retry_after=2, chat_id=OFFICIAL)

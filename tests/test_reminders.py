@@ -18,7 +18,7 @@ from helpdesk_bot.reminders import plan
 from helpdesk_bot.status import deadline_name
 from tests.botapi import user
 from tests.conftest import knowledge_view, running_application
-from tests.test_triage import run_job
+from tests.test_triage import eventually, run_job
 
 OFFICIAL = 6101
 ASKER = Asker(telegram_id=OFFICIAL, chat_id=OFFICIAL)
@@ -119,6 +119,44 @@ def test_the_running_bot_sends_a_due_reminder_once(botapi, running_bot, desk):
     run_job(running_bot, "deadlines")
     botapi.wait_idle()
     assert not botapi.calls_to("sendMessage", since=since, chat_id=OFFICIAL)
+
+
+@pytest.mark.parametrize(
+    ("kind", "fault"),
+    [
+        ("blocked", {"status": 403}),
+        ("gone", {"status": 400, "description": "Bad Request: chat not found"}),
+        ("bad_request", {"status": 400, "description": "Bad Request: message is too long"}),
+    ],
+)
+def test_a_reminder_the_official_cannot_get_is_cancelled_any_other_is_tried_again(
+    botapi, running_bot, desk, kind, fault
+):
+    """The job decides on the failure's kind: a blocked bot or a vanished chat cancels the
+    reminder (never sent again); a refused message leaves it due for the next run."""
+    desk.update_profile(ASKER, state_code="VUT")
+    desk.set_deadline_reminders(ASKER, today=date(2011, 8, 1))  # both due now
+    botapi.fail("sendMessage", chat_id=OFFICIAL, times=2, **fault)
+    since = botapi.mark()
+    run_job(running_bot, "deadlines")
+    refused = eventually(
+        lambda: len(botapi.calls_to("sendMessage", since=since, chat_id=OFFICIAL)) == 2
+    )
+    assert refused
+    botapi.wait_idle()
+    if kind in {"blocked", "gone"}:
+        assert eventually(lambda: all(r.cancelled_at is not None for r in _reminders(desk)))
+        assert all(r.sent_at is None for r in _reminders(desk))
+        since = botapi.mark()
+        run_job(running_bot, "deadlines")
+        botapi.wait_idle()
+        assert not botapi.calls_to("sendMessage", since=since, chat_id=OFFICIAL)
+    else:
+        assert all(r.cancelled_at is None and r.sent_at is None for r in _reminders(desk))
+        since = botapi.mark()
+        run_job(running_bot, "deadlines")
+        botapi.wait_for("sendMessage", lambda c: c.chat_id == OFFICIAL, since=since, count=2)
+        assert eventually(lambda: all(r.sent_at is not None for r in _reminders(desk)))
 
 
 @pytest.fixture

@@ -69,7 +69,9 @@ async def apply_retention(context: Context) -> None:
 
 async def send_deadline_reminders(context: Context) -> None:
     """Send the deadline reminders whose day has come (daily, and at start-up: none is missed
-    by a restart); each is marked sent once Telegram took it."""
+    by a restart); each is marked sent once Telegram took it, or cancelled when its chat cannot
+    be reached any more (a :attr:`sending.Failure.final` failure); any other failure is tried
+    again at the next run."""
     desk: Desk = context.job.data  # type: ignore[union-attr]
     for reminder in await asyncio.to_thread(desk.due_deadline_reminders):
         state = desk.base.states.get(reminder.state_code)
@@ -86,11 +88,11 @@ async def send_deadline_reminders(context: Context) -> None:
             due=format_date(reminder.due, lang),
             as_of=format_date(as_of, lang) if as_of else "?",
         )
-        _, error = await sending.send_or_error(context.bot, reminder.chat_id, text)
-        if error is None or "blocked" in error:
-            await asyncio.to_thread(desk.mark_deadline_reminder, reminder.id, sent=error is None)
+        _, failure = await sending.send_or_failure(context.bot, reminder.chat_id, text)
+        if failure is None or failure.final:  # sent, or the official blocked the bot (or left)
+            await asyncio.to_thread(desk.mark_deadline_reminder, reminder.id, sent=failure is None)
         else:
-            log.warning("deadline reminder %s not sent (%s); tried again", reminder.id, error)
+            log.warning("deadline reminder %s not sent (%s); tried again", reminder.id, failure)
 
 
 def build_application(settings: Settings, desk: Desk) -> Application:

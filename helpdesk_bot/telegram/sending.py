@@ -3,8 +3,9 @@
 Every message the help desk sends goes through :func:`send` (or :func:`attempt` for other Bot API
 calls). Network errors, time-outs and 5xx answers are retried with exponential back-off; Telegram's
 flood control (``RetryAfter``) makes only the chat it concerns wait; a message that finally fails
-(blocked bot, bad request, retries exhausted) comes back as ``None`` so the caller records it as
-undelivered, where staff see it. Nothing here raises into a handler.
+(blocked bot, bad request, retries exhausted) comes back as ``None`` with a :class:`Failure`: its
+``kind`` is what code decides on (a blocked official is not written to again), its ``detail`` the
+text recorded as undelivered, where staff see it. Nothing here raises into a handler.
 
 Telegram's limits and flood control are the :class:`Pacer`'s, the rate limiter every Bot API call
 of the bot passes through: python-telegram-bot's stock ``AIORateLimiter`` halts *every* request of
@@ -28,7 +29,7 @@ import warnings
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 from aiolimiter import AsyncLimiter
 from telegram import Bot, Message
@@ -270,15 +271,82 @@ def describe(exc: TelegramError) -> str:
     return f"{type(exc).__name__}: {exc.message}"[:200]
 
 
-async def send_or_error(
+FailureKind = Literal["blocked", "gone", "flood", "bad_request", "network", "other", "empty"]
+FAILURE_KINDS: tuple[FailureKind, ...] = get_args(FailureKind)
+# Telegram's description of a chat that does not exist (any more) for the bot.
+CHAT_GONE = ("chat not found", "user not found")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a message did not reach its chat: ``kind`` for code to decide on, ``detail`` for people.
+
+    - ``blocked``: the official blocked the bot (Telegram's 403 Forbidden); final.
+    - ``gone``: the chat does not exist for the bot any more (400 "chat not found", a group
+      migrated to a supergroup); final.
+    - ``flood``: Telegram's flood control asked for a longer wait than the :class:`Pacer` allows.
+    - ``bad_request``: Telegram refused this message (400: too long, bad markup, ...).
+    - ``network``: network trouble, time-outs or 5xx answers, retries exhausted.
+    - ``other``: any other refusal (an invalid token, a conflict).
+    - ``empty``: nothing to send.
+
+    ``detail`` is the short reason stored with an undelivered message and shown to staff.
+
+    Example::
+
+        sent, failure = await send_or_failure(bot, chat_id, text)
+        if failure is not None and failure.final:
+            ...  # do not try this chat again
+    """
+
+    kind: FailureKind
+    detail: str
+
+    @property
+    def final(self) -> bool:
+        """The chat cannot be reached: trying again later would fail the same way."""
+        return self.kind in ("blocked", "gone")
+
+    def __str__(self) -> str:
+        return self.detail
+
+    @classmethod
+    def of(cls, exc: TelegramError) -> Failure:
+        """The failure python-telegram-bot's exception stands for (its class decides the kind).
+
+        Example: ``Failure.of(Forbidden("Forbidden: bot was blocked by the user")).kind`` is
+        ``"blocked"``.
+        """
+        return cls(_kind(exc), describe(exc))
+
+
+def _kind(exc: TelegramError) -> FailureKind:
+    if isinstance(exc, Forbidden):
+        return "blocked"
+    if isinstance(exc, ChatMigrated):
+        return "gone"
+    if isinstance(exc, RetryAfter):
+        return "flood"
+    if isinstance(exc, BadRequest):  # before NetworkError: PTB derives BadRequest from it
+        # Telegram tells a vanished chat from a refused message only by its description.
+        return "gone" if any(gone in exc.message.lower() for gone in CHAT_GONE) else "bad_request"
+    if isinstance(exc, NetworkError):  # TimedOut, connection errors, 5xx answers
+        return "network"
+    return "other"
+
+
+async def send_or_failure(
     bot: Bot,
     chat_id: int | str,
     text: str,
     *,
     policy: Policy = DEFAULT,
     **kwargs: Any,
-) -> tuple[Message | None, str | None]:
-    """:func:`send`, also returning why it failed (``(message, None)`` or ``(None, reason)``)."""
+) -> tuple[Message | None, Failure | None]:
+    """:func:`send`, also returning why it failed: ``(message, None)`` or ``(None, failure)``.
+
+    Example: ``sent, failure = await send_or_failure(bot, 42, "Hello")``
+    """
     text = clean(text)
     parse_mode = kwargs.get("parse_mode")
     if parse_mode and len(plain(text)) > MessageLimit.MAX_TEXT_LENGTH:
@@ -287,7 +355,7 @@ async def send_or_error(
         kwargs.pop("parse_mode")
     parts = [text] if parse_mode else split(text)
     if not parts:
-        return None, "empty message"
+        return None, Failure("empty", "empty message")
     markup = kwargs.pop("reply_markup", None)
     sent: Message | None = None
     for number, part in enumerate(parts, 1):
@@ -301,15 +369,30 @@ async def send_or_error(
         except BadRequest as exc:
             if not parse_mode or "parse" not in exc.message.lower():
                 log.warning("message to chat %s not delivered: %s", chat_id, describe(exc))
-                return None, describe(exc)
+                return None, Failure.of(exc)
             # Broken markup must not cost the official the answer: send it as plain text.
             log.warning("chat %s: %s; sent as plain text", chat_id, exc.message)
             plain_kwargs = {k: v for k, v in extra.items() if k != "parse_mode"}
-            return await send_or_error(bot, chat_id, plain(part), policy=policy, **plain_kwargs)
+            return await send_or_failure(bot, chat_id, plain(part), policy=policy, **plain_kwargs)
         except TelegramError as exc:
             log.warning("message to chat %s not delivered: %s", chat_id, describe(exc))
-            return None, describe(exc)
+            return None, Failure.of(exc)
     return sent, None
+
+
+async def send_or_error(
+    bot: Bot,
+    chat_id: int | str,
+    text: str,
+    *,
+    policy: Policy = DEFAULT,
+    **kwargs: Any,
+) -> tuple[Message | None, str | None]:
+    """:func:`send_or_failure` with the failure as its text only (``failure.detail``), for
+    callers that only store or show it (cards.py's relays, until they take the
+    :class:`Failure`). Code that decides on a failure uses :func:`send_or_failure`'s ``kind``."""
+    sent, failure = await send_or_failure(bot, chat_id, text, policy=policy, **kwargs)
+    return sent, None if failure is None else failure.detail
 
 
 async def reply_to(message: Message, text: str, **kwargs: Any) -> Message | None:
@@ -321,11 +404,11 @@ async def reply_to(message: Message, text: str, **kwargs: Any) -> Message | None
     """
     if message.is_topic_message and message.message_thread_id is not None:
         kwargs.setdefault("message_thread_id", message.message_thread_id)
-    sent, _ = await send_or_error(message.get_bot(), message.chat_id, text, **kwargs)
+    sent, _ = await send_or_failure(message.get_bot(), message.chat_id, text, **kwargs)
     return sent
 
 
-async def send_file_or_error(
+async def send_file_or_failure(
     bot: Bot,
     chat_id: int | str,
     kind: str,
@@ -334,12 +417,13 @@ async def send_file_or_error(
     *,
     policy: Policy = DEFAULT,
     **kwargs: Any,
-) -> tuple[Message | None, str | None]:
+) -> tuple[Message | None, Failure | None]:
     """Send a file Telegram already holds (by its file id: nothing is downloaded, and unlike a
     forward the sender's account is not shown), with ``caption``; a caption over Telegram's 1,024
-    characters follows as a message of its own. Returns ``(message, None)`` or ``(None, reason)``.
+    characters follows as a message of its own. Returns ``(message, None)`` or
+    ``(None, failure)``.
 
-    Example: ``await send_file_or_error(bot, 42, "document", "BQAC...", "The draft, annotated.")``
+    Example: ``await send_file_or_failure(bot, 42, "document", "BQAC...", "The draft, annotated.")``
     """
     senders = {
         "document": bot.send_document,
@@ -358,10 +442,27 @@ async def send_file_or_error(
         )
     except TelegramError as exc:
         log.warning("file to chat %s not delivered: %s", chat_id, describe(exc))
-        return None, describe(exc)
+        return None, Failure.of(exc)
     if not fits:
-        return await send_or_error(bot, chat_id, caption, policy=policy)
+        return await send_or_failure(bot, chat_id, caption, policy=policy)
     return sent, None
+
+
+async def send_file_or_error(
+    bot: Bot,
+    chat_id: int | str,
+    kind: str,
+    file_id: str,
+    caption: str = "",
+    *,
+    policy: Policy = DEFAULT,
+    **kwargs: Any,
+) -> tuple[Message | None, str | None]:
+    """:func:`send_file_or_failure` with the failure as its text only (``failure.detail``)."""
+    sent, failure = await send_file_or_failure(
+        bot, chat_id, kind, file_id, caption, policy=policy, **kwargs
+    )
+    return sent, None if failure is None else failure.detail
 
 
 async def send(
@@ -374,7 +475,7 @@ async def send(
 
     Example: ``if await send(bot, 42, "Hello") is None: ...``
     """
-    message, _ = await send_or_error(bot, chat_id, text, policy=policy, **kwargs)
+    message, _ = await send_or_failure(bot, chat_id, text, policy=policy, **kwargs)
     return message
 
 
@@ -394,7 +495,8 @@ async def reply(
 
     Example: ``await reply(bot, desk, chat_id, answer.text, query_id=answer.query_id)``
     """
-    message, error = await send_or_error(bot, chat_id, text, policy=policy, **kwargs)
+    message, failure = await send_or_failure(bot, chat_id, text, policy=policy, **kwargs)
+    error = None if failure is None else failure.detail
     await record(desk, query_id=query_id, message_id=message_id, error=error)
     return message
 
@@ -487,7 +589,10 @@ def protect_logs(token: str | None) -> None:
 
 __all__ = [
     "DEFAULT",
+    "FAILURE_KINDS",
     "DeliveredMarks",
+    "Failure",
+    "FailureKind",
     "Pacer",
     "Policy",
     "attempt",
@@ -497,7 +602,10 @@ __all__ = [
     "record",
     "reply",
     "send",
+    "send_file_or_error",
+    "send_file_or_failure",
     "send_or_error",
+    "send_or_failure",
     "split",
 ]
 
