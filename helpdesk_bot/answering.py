@@ -181,7 +181,7 @@ class Answerer:
         hint = language if language in LANGUAGES else "en"
         if not text:
             return Reply(question, "escalate", hint, texts.say("empty_question", hint), state=state)
-        talk = self.scope.small_talk(text)
+        talk = self.scope.small_talk(text, aside=self._asks_nothing)
         if talk is not None:
             lang = talk.language or hint
             return Reply(
@@ -289,6 +289,12 @@ class Answerer:
             score_cutoff=100 if len(term) < DOMAIN_TYPO_LENGTH else DOMAIN_TYPO_SIMILARITY,
         )
         return found is not None
+
+    def _asks_nothing(self, words: list[str]) -> bool:
+        """Words beside a greeting or thanks that ask nothing of the desk: no word of its subject,
+        no plea for help ("thanks, I will share it with my colleagues"; not "hi, we need help")."""
+        terms = self.matcher.normaliser.terms(" ".join(words))
+        return not any(t in self._vague or self._in_domain(t) for t in terms)
 
     def is_vague(self, text: str) -> bool:
         """Nothing in ``text`` but words like help, question, information (or bare numbers):

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -32,7 +32,13 @@ from typing import NamedTuple
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .config import ANSWER_MARGIN, ANSWER_THRESHOLD, MIN_CONTENT_SHARE, SUGGEST_THRESHOLD
+from .config import (
+    ANSWER_LEAD,
+    ANSWER_MARGIN,
+    ANSWER_THRESHOLD,
+    MIN_CONTENT_SHARE,
+    SUGGEST_THRESHOLD,
+)
 from .knowledge import LANGUAGES, Entry, KnowledgeBase
 from .spelling import SpellingModel
 from .text import (
@@ -306,8 +312,9 @@ class _Index:
 class Matcher:
     """An index of every phrasing in the base, built once; ``match`` only scores.
 
-    Bands: ``answer`` when the best entry scores at least ``answer_threshold``, leads the
-    runner-up by ``answer_margin`` and uses at least ``min_content_share`` of the question's
+    Bands: ``answer`` when the best entry scores at least ``answer_threshold`` and leads the
+    runner-up by ``answer_margin`` (or scores at least ``suggest_threshold`` with the runner-up
+    at most ``answer_lead`` of its score), and uses at least ``min_content_share`` of the question's
     content words (question words like "how long" alone never make an answer); ``suggest`` (up to
     three entries) from ``suggest_threshold``; ``escalate`` below.
     """
@@ -320,8 +327,10 @@ class Matcher:
         suggest_threshold: float = SUGGEST_THRESHOLD,
         answer_margin: float = ANSWER_MARGIN,
         min_content_share: float = MIN_CONTENT_SHARE,
+        answer_lead: float = ANSWER_LEAD,
     ):
         self.base = base
+        self.answer_lead = answer_lead
         self.min_content_share = min_content_share
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
@@ -421,13 +430,20 @@ class Matcher:
                 "escalate", detected, score=top.score if top else 0.0, candidates=candidates
             )
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-        if (
-            top.score >= self.answer_threshold
-            and top.score - runner_up >= self.answer_margin
-            and self.content_share(terms, index.entry_of[top.entry.id]) >= self.min_content_share
+        if self.confident(
+            top.score, runner_up, lambda: self.content_share(terms, index.entry_of[top.entry.id])
         ):
             return Match("answer", detected, top.entry, top.score, candidates)
         return Match("suggest", detected, None, top.score, candidates)
+
+    def confident(self, score: float, runner_up: float, share: Callable[[], float]) -> bool:
+        """The answer band: score and lead over the runner-up, or a runner-up far behind; and the
+        share of the question's content words the entry uses (computed last: the dearest)."""
+        leads = score >= self.answer_threshold and score - runner_up >= self.answer_margin
+        # A long, concrete question scores low (much of it is context), yet when no other entry
+        # comes near, its entry is plain: runner-up at most answer_lead of the score.
+        towers = score >= self.suggest_threshold and runner_up <= self.answer_lead * score
+        return (leads or towers) and share() >= self.min_content_share
 
     def content_share(self, terms: list[str], entry: int) -> float:
         """The weighted share of the question's content words (not its question words) that the

@@ -15,8 +15,11 @@ Example::
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from rapidfuzz import fuzz, process
 
 from .knowledge import LANGUAGES
 from .text import phrase_pattern, simplify
@@ -26,6 +29,13 @@ SCOPE_FILE = "scope.yaml"
 SMALL_TALK_KINDS = ("greeting", "thanks", "ok", "bye", "test")
 # Words every language uses ("ok"): they never decide the language of a reply.
 ANY_LANGUAGE = "any"
+# Small talk with an aside: at most this many words beside the phrases ("thanks, I will share it
+# with my colleagues"); longer is a message of its own.
+_ASIDE_WORDS = 8
+# A misspelt phrase: at least this long, this close to one (rapidfuzz ratio): "thnks", "grcias".
+_TYPO_LENGTH = 4
+_TYPO_SIMILARITY = 85.0
+_STRETCHED = re.compile(r"(.)\1{2,}")
 
 # A named instrument or body the official may mean: a capitalised instrument word, a link word,
 # then a capitalised word and up to three more ("Convention on the Rights of the Child", "Pacte
@@ -125,11 +135,15 @@ class Scope:
                 return pointer.texts.get(language) or pointer.texts.get("en")
         return None
 
-    def small_talk(self, text: str) -> SmallTalk | None:
+    def small_talk(
+        self, text: str, *, aside: Callable[[list[str]], bool] | None = None
+    ) -> SmallTalk | None:
         """``text`` when it is only greetings, thanks, "ok" and the like; None for a question.
 
         A message of emoji or symbols alone (no letters, no digits, no question mark) is small talk
-        too: "👍".
+        too: "👍". ``aside(words)`` says whether the words left beside the small talk ask nothing
+        ("thanks, I will share it with my colleagues"); without it, only digits may be left.
+        A short message that is a misspelt phrase ("thnks", "grcias") counts as that phrase.
         """
         simple = simplify(text)
         if not simple:
@@ -146,8 +160,11 @@ class Scope:
             kinds.append(kind)
             if ANY_LANGUAGE not in spoken:
                 languages = set(spoken) if languages is None else languages & spoken
-        rest = self._small_talk.sub(" ", simple).split()
-        if not kinds or not all(word.isdigit() for word in rest):  # "testing 123" is small talk
+        if not kinds:
+            return self._misspelt_small_talk(simple)
+        rest = [w for w in self._small_talk.sub(" ", simple).split() if not w.isdigit()]
+        # "testing 123" is small talk; so is a thanks with an aside that asks nothing.
+        if rest and (aside is None or len(rest) > _ASIDE_WORDS or not aside(rest)):
             return None
         language = next(iter(languages)) if languages and len(languages) == 1 else None
         # "hello, thanks a lot": thanks is what calls for an answer.
@@ -155,6 +172,29 @@ class Scope:
             if kind in kinds:
                 return SmallTalk(kind, language)
         return SmallTalk(kinds[0], language)  # pragma: no cover - every kind is listed above
+
+    def _misspelt_small_talk(self, simple: str) -> SmallTalk | None:
+        """A message of one or two words within a typo of a small-talk phrase: "thnks", "merciii"."""
+        simple = _STRETCHED.sub(r"\1", simple)  # "merciiii", "okkkk"
+        if len(simple.split()) > 2:
+            return None
+        if simple in self.small_talk_phrases:
+            phrase = simple
+        elif len(simple) < _TYPO_LENGTH:
+            return None
+        else:
+            found = process.extractOne(
+                simple,
+                list(self.small_talk_phrases),
+                scorer=fuzz.ratio,
+                score_cutoff=_TYPO_SIMILARITY,
+            )
+            if found is None:
+                return None
+            phrase = found[0]
+        kind, spoken = self.small_talk_phrases[phrase]
+        language = next(iter(spoken)) if len(spoken) == 1 and ANY_LANGUAGE not in spoken else None
+        return SmallTalk(kind, language)
 
     @staticmethod
     def mentions(text: str) -> list[str]:

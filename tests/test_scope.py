@@ -285,6 +285,14 @@ def test_a_mention_the_matched_entry_uses_is_not_declined(shipped_desk):
         ("test", "en", "en", "test"),
         ("Hola, ¿qué tal?", "en", "es", "greeting"),
         ("au revoir", "en", "fr", "bye"),
+        # misspelt, stretched, or with an aside that asks nothing
+        ("thnks", "fr", "en", "thanks"),
+        ("grcias", "en", "es", "thanks"),
+        ("merciii", "en", "fr", "thanks"),
+        ("okkkk", "en", "en", "ok"),
+        ("thanks, I will share this with my colleagues", "fr", "en", "thanks"),
+        ("Merci, c'est très clair", "en", "fr", "thanks"),
+        ("Muchas gracias, lo comparto con el equipo", "en", "es", "thanks"),
     ],
 )
 def test_small_talk_gets_a_friendly_reply_in_its_language(shipped_desk, message, hint, lang, kind):
@@ -309,9 +317,18 @@ def test_a_vague_message_gets_the_topics_not_a_guess(shipped_desk, message, lang
     assert reply.text == texts.say("clarify", lang)
 
 
-def test_a_greeting_before_a_question_is_not_small_talk(shipped_desk):
-    reply = shipped_desk.answer("Hello, how do we ratify the Convention against Torture?")
-    assert reply.outcome == "answer"
+@pytest.mark.parametrize(
+    ("message", "outcome"),
+    [
+        ("Hello, how do we ratify the Convention against Torture?", "answer"),
+        ("Thanks. And can we make a reservation to article 20?", "answer"),
+        ("Hi, when is our CEDAW report due?", "decline"),
+        ("hi, we need assistance please", "clarify"),
+        ("merci, et pour le rapport initial, quel délai ?", "answer"),
+    ],
+)
+def test_small_talk_with_a_question_beside_it_is_a_question(shipped_desk, message, outcome):
+    assert shipped_desk.answer(message).outcome == outcome
 
 
 # --- language --------------------------------------------------------------------------------------
