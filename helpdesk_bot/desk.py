@@ -34,7 +34,7 @@ from .inbox import INBOX_KEEP_HANDLED, Arrival  # noqa: F401
 from .knowledge import KnowledgeBase, KnowledgeError, State, load_knowledge
 from .matcher import Matcher
 from .models import DeadlineReminder, Official, Query, Referral, Ticket, utcnow
-from .officials import LAST_SEEN_EVERY, Asker, Erasure, OfficialLike  # noqa: F401
+from .officials import LAST_SEEN_EVERY, Asker, Erasure, OfficialRow  # noqa: F401
 from .questions import ALREADY_REPLIED, HELPED_LATELY, LIMITED, SAME_CHOICE_WITHIN  # noqa: F401
 from .referrals import ReferralDirectory, load_referrals
 from .scope import Scope, load_scope
@@ -232,11 +232,10 @@ class Desk:
         update_id: int | None = None,
     ) -> Reply:
         """A question straight to staff (/secretariat): logged as a query ending in a ticket."""
-        with self._session() as session:
-            connection = session.connection()
+        with self._connection() as connection:
             if (earlier := self._logged_before(connection, update_id)) is not None:
                 return earlier
-            official = officials.find_or_create(session, asker)
+            official = officials.asking(connection, asker)
             lang = official.language
             if not clean_text(question):
                 return Reply(question, "empty", lang, texts.say("secretariat_empty", lang))
@@ -256,9 +255,8 @@ class Desk:
         if file.kind not in FILE_KINDS:
             raise DeskError(f"a file is one of {', '.join(FILE_KINDS)}")
         question = clean_text(caption) or file.label()
-        with self._session() as session:
-            connection = session.connection()
-            official = officials.find_or_create(session, asker)
+        with self._connection() as connection:
+            official = officials.asking(connection, asker)
             if (held := self._held(connection, official, question, channel, "file")) is not None:
                 return held
             reply = Reply(question, "escalate", official.language, "")
@@ -275,7 +273,7 @@ class Desk:
         offers it, which is a request to the Secretariat, not a verdict on the answer.
         """
         with self._session() as session:
-            official = officials.find_or_create(session, asker)
+            official = officials.asking(session.connection(), asker)
             return tickets.pass_on(
                 session, official, query_id, self._current, asked_directly=asked_directly
             )
@@ -288,7 +286,7 @@ class Desk:
         return questions.logged_before(connection, update_id, self._current)
 
     def _held(
-        self, connection: Connection, official: OfficialLike, question: str, channel: str, via: str
+        self, connection: Connection, official: OfficialRow, question: str, channel: str, via: str
     ) -> Reply | None:
         """A message over HELPDESK_RATE_LIMIT (every way in, the past minute): logged, and the
         reply that holds it back (``questions.limited``); None when it is to be answered."""
@@ -302,7 +300,7 @@ class Desk:
     def _log(
         self,
         connection: Connection,
-        official: OfficialLike,
+        official: OfficialRow,
         reply: Reply,
         channel: str,
         via: str,
@@ -337,7 +335,7 @@ class Desk:
     def _open_or_join(
         self,
         connection: Connection,
-        official: OfficialLike,
+        official: OfficialRow,
         text: str,
         *,
         kind: str,
@@ -519,7 +517,8 @@ class Desk:
             return deadline_reminders.due(session, today=today or now.date(), now=now)
 
     def mark_deadline_reminder(self, reminder_id: int, *, sent: bool) -> None:
-        """Sent, or (the official blocked the bot) cancelled: either way not sent again."""
+        """Sent, or (the official blocked the bot, or their chat is gone) cancelled: either way
+        not sent again."""
         with self._session() as session:
             reminder = session.get(DeadlineReminder, reminder_id)
             if reminder is not None:

@@ -2,17 +2,24 @@
 
 Functions take the caller's unit of work (a SQLAlchemy Connection or Session); the Desk opens it.
 
+One way to find the official behind a message (a question, /secretariat, a file, "ask the
+Secretariat"): :func:`asking`, which reads them as an :data:`OfficialRow` (Core: a question is
+one SELECT and one INSERT), the only form the question and ticket modules take. Changing the
+official (their profile, /forget, feedback, reminders) loads the ORM object with
+:func:`find_or_create`.
+
 Example::
 
-    with desk._session() as session:
-        official = officials.find_or_create(session, Asker(telegram_id=7, chat_id=7))
+    with desk._connection() as connection:
+        official = officials.asking(connection, Asker(telegram_id=7, chat_id=7))
+        official.id, official.ref, official.language
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, Row, bindparam, delete, insert, select, update
@@ -42,7 +49,7 @@ log = logging.getLogger(__name__)
 LAST_SEEN_EVERY = timedelta(minutes=10)
 # What a profile may change (update_profile).
 PROFILE_FIELDS = {"language", "state_code", "role", "source", "consent", "name"}
-_KNOWN_OFFICIAL = select(
+_OFFICIAL = select(
     Official.id,
     Official.ref,
     Official.telegram_id,
@@ -51,10 +58,16 @@ _KNOWN_OFFICIAL = select(
     Official.state_code,
     Official.source,
     Official.last_seen_at,
-).where(Official.telegram_id == bindparam("telegram_id"))
+)
+_KNOWN_OFFICIAL = _OFFICIAL.where(Official.telegram_id == bindparam("telegram_id"))
+_OFFICIAL_BY_ID = _OFFICIAL.where(Official.id == bindparam("official_id"))
 _INSERT_OFFICIAL = insert(Official.__table__)
-# An official as the desk reads them: the ORM object, or a Core row with the same column names.
-OfficialLike = Official | Row
+# The official behind a message, as the question and ticket modules read them: the columns of
+# _OFFICIAL by name (official.id, official.ref, official.language, ...), as read when the
+# message came (last_seen_at and chat_id before this message's update).
+OfficialRow = Row[
+    tuple[int, str, int | None, int | None, str, str | None, str | None, datetime | None]
+]
 
 
 @dataclass(frozen=True)
@@ -77,12 +90,15 @@ class Erasure:
 
 
 # --- finding an official -------------------------------------------------------------------------
-def asking(connection: Connection, asker: Asker) -> OfficialLike:
-    """The official behind a question: a plain row when known, else found or created."""
+def asking(connection: Connection, asker: Asker) -> OfficialRow:
+    """The official behind a message (a question, /secretariat, a file): known, else created.
+
+    Example: ``officials.asking(connection, Asker(telegram_id=7, chat_id=7)).language``
+    """
     return known(connection, asker) or _new(connection, asker)
 
 
-def known(connection: Connection, asker: Asker) -> Row | None:
+def known(connection: Connection, asker: Asker) -> OfficialRow | None:
     """The official's row as plain columns, or None on first contact (or without a Telegram id).
 
     Every question looks the official up: a Core SELECT costs a fraction of loading an ORM
@@ -108,14 +124,17 @@ def known(connection: Connection, asker: Asker) -> Row | None:
     return official
 
 
-def _new(connection: Connection, asker: Asker) -> OfficialLike:
+def _new(connection: Connection, asker: Asker) -> OfficialRow:
     """First contact: the official's row, inserted with Core (the ORM's find-or-create cost
-    twice a known official's whole question). The console's official goes through the ORM."""
+    twice a known official's whole question). The console's official (known by the id it
+    keeps, not by a Telegram id) is found or created by :func:`find_or_create`, then read as
+    every official is."""
     if asker.official_id is not None or asker.telegram_id is None:
         with Session(bind=connection) as session:  # joins the caller's transaction
             official = find_or_create(session, asker)
             session.flush()
-            return official
+            official_id = official.id
+        return connection.execute(_OFFICIAL_BY_ID, {"official_id": official_id}).one()
     values = {
         "telegram_id": asker.telegram_id,
         "chat_id": asker.chat_id,

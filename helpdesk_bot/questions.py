@@ -23,7 +23,7 @@ from .knowledge import Entry, KnowledgeBase
 from .models import Query, Referral, Ticket, TicketMessage, utcnow
 
 if TYPE_CHECKING:  # officials.py imports tickets.py, which imports this module
-    from .officials import OfficialLike
+    from .officials import OfficialRow
 
 # The outcome of a message over HELPDESK_RATE_LIMIT: kept in the log, never answered or counted.
 LIMITED = "limited"
@@ -39,7 +39,7 @@ INSERT_QUERY = insert(Query.__table__)
 
 
 def row(
-    official: OfficialLike,
+    official: OfficialRow,
     reply: Reply,
     base: KnowledgeBase,
     *,
@@ -66,7 +66,7 @@ def row(
     }
 
 
-def asked_by(official: OfficialLike, base: KnowledgeBase) -> dict[str, object]:
+def asked_by(official: OfficialRow, base: KnowledgeBase) -> dict[str, object]:
     """The columns a query or a ticket copies from the official who asked: who (a reference that
     survives /forget) and where from, so the counts by State and region stay after an erasure."""
     state = base.states.get(official.state_code or "")
@@ -139,7 +139,7 @@ def chosen(entry: Entry, language: str, base: KnowledgeBase) -> Reply:
 
 
 def mind_history(
-    connection: Connection, official: OfficialLike, reply: Reply, answerer: Answerer
+    connection: Connection, official: OfficialRow, reply: Reply, answerer: Answerer
 ) -> None:
     """Fit the reply to what the official saw lately: thanks after the Secretariat's help, a
     partner already shown today."""
@@ -155,7 +155,7 @@ def mind_history(
             reply.text = answerer.referrals.reminder_text(reply.partner, reply.language)
 
 
-def helped_lately(connection: Connection, official: OfficialLike) -> bool:
+def helped_lately(connection: Connection, official: OfficialRow) -> bool:
     """The official's last ticket was closed in the past fortnight and none is open."""
     last = connection.execute(
         select(Ticket.status, Ticket.closed_at)
@@ -171,7 +171,7 @@ def helped_lately(connection: Connection, official: OfficialLike) -> bool:
     )
 
 
-def partner_shown_today(connection: Connection, official: OfficialLike, partner: str) -> bool:
+def partner_shown_today(connection: Connection, official: OfficialRow, partner: str) -> bool:
     """The official was shown ``partner`` in the past day."""
     since = utcnow() - timedelta(days=1)
     shown = connection.execute(
@@ -186,7 +186,7 @@ def partner_shown_today(connection: Connection, official: OfficialLike, partner:
     return shown is not None
 
 
-def chosen_lately(connection: Connection, official: OfficialLike, entry_id: str) -> int | None:
+def chosen_lately(connection: Connection, official: OfficialRow, entry_id: str) -> int | None:
     """The query of the same entry chosen by the official within SAME_CHOICE_WITHIN, if any."""
     since = utcnow() - SAME_CHOICE_WITHIN
     return connection.execute(
@@ -204,7 +204,7 @@ def chosen_lately(connection: Connection, official: OfficialLike, entry_id: str)
 
 
 def refer(
-    connection: Connection, official: OfficialLike, reply: Reply, *, region: str | None, days: int
+    connection: Connection, official: OfficialRow, reply: Reply, *, region: str | None, days: int
 ) -> tuple[int, bool]:
     """The official's open referral to the reply's partner, or a new one (and a card for staff)
     whose follow-up falls due in ``days``."""
@@ -239,7 +239,7 @@ def refer(
 
 
 # --- the rate limit ------------------------------------------------------------------------------
-def over_rate_limit(connection: Connection, official: OfficialLike, *, limit: int) -> bool:
+def over_rate_limit(connection: Connection, official: OfficialRow, *, limit: int) -> bool:
     """The official sent ``limit`` questions (every way in) in the past minute; 0: no limit.
 
     Messages already over the limit do not count: once the minute has passed the official is
@@ -261,7 +261,7 @@ def over_rate_limit(connection: Connection, official: OfficialLike, *, limit: in
 
 def limited(
     connection: Connection,
-    official: OfficialLike,
+    official: OfficialRow,
     question: str,
     base: KnowledgeBase,
     *,

@@ -31,7 +31,7 @@ from .questions import asked_by
 from .referrals import Partner, ReferralDirectory
 
 if TYPE_CHECKING:
-    from .officials import OfficialLike
+    from .officials import OfficialRow
 
 # The ticket kind of a question passed on, by what the bot had replied.
 PASS_ON_KINDS = {
@@ -118,7 +118,7 @@ class StaffCard:
 # --- an official's message ----------------------------------------------------------------------
 def open_or_join(
     connection: Connection,
-    official: OfficialLike,
+    official: OfficialRow,
     text: str,
     *,
     base: KnowledgeBase,
@@ -167,7 +167,7 @@ def open_or_join(
 
 def pass_on(
     session: Session,
-    official: Official,
+    official: OfficialRow,
     query_id: int,
     answerer: Answerer,
     *,
