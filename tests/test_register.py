@@ -23,6 +23,35 @@ def shipped():
     return base
 
 
+@pytest.fixture
+def knowledge(tmp_path):
+    """A copy of the shipped knowledge base, for a test to change."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, folder, ignore=NOT_SHIPPED)
+    return folder
+
+
+def validate(folder, monkeypatch, *options: str) -> int:
+    """``helpdesk-bot validate`` on ``folder``; its exit status (the output goes to capsys)."""
+    monkeypatch.setenv("HELPDESK_KNOWLEDGE_DIR", str(folder))
+    return main(["validate", *options])
+
+
+def edit_state(folder, code: str, change) -> str:
+    """Rewrite State ``code``'s item of ``folder``'s states.yaml with ``change`` (the item's
+    text -> the new text); the file's new text."""
+    states = folder / "states.yaml"
+    text = states.read_text(encoding="utf-8")
+    item = text.index(f"  - code: {code}")
+    end = text.index("  - code:", item + 5)
+    block = text[item:end]
+    changed = change(block)
+    assert changed != block
+    text = text[:item] + changed + text[end:]
+    states.write_text(text, encoding="utf-8")
+    return text
+
+
 def counted(base, treaty: str) -> int:
     marked = sum(getattr(s, treaty) == "party" for s in base.states.values())
     unidentified = base.unidentified.get(treaty)
@@ -81,22 +110,18 @@ def test_no_answer_types_a_count_and_every_count_is_a_placeholder(shipped):
             assert not re.search(r"\{[a-z_]+\}", entry_text(entry, lang, shipped)), entry.id
 
 
-def test_a_new_ratification_changes_every_answer_that_counts(tmp_path, shipped):
-    folder = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE, folder, ignore=NOT_SHIPPED)
-    states = folder / "states.yaml"
-    text = states.read_text(encoding="utf-8")
+def test_a_new_ratification_changes_every_answer_that_counts(knowledge, shipped):
     # Tuvalu joins both treaties on 15 June 2026 (a made-up event for the test only).
-    item = text.index("  - code: TUV")
-    end = text.index("  - code:", item + 5)
-    block = text[item:end]
-    changed = re.sub(r"\n    uncat: \S+\n", "\n    uncat: party\n", block)
-    changed = re.sub(r"\n    opcat: \S+\n", "\n    opcat: party\n", changed)
-    assert changed != block
-    text = text[:item] + changed + text[end:]
-    text = text.replace("as_of: 2026-03-01", "as_of: 2026-06-15")
-    states.write_text(text, encoding="utf-8")
-    base, problems = load_knowledge(folder)
+    def joins_both(block: str) -> str:
+        changed = re.sub(r"\n    uncat: \S+\n", "\n    uncat: party\n", block)
+        changed = re.sub(r"\n    opcat: \S+\n", "\n    opcat: party\n", changed)
+        assert "\n    uncat: party\n" in changed and "\n    opcat: party\n" in changed
+        return changed
+
+    text = edit_state(knowledge, "TUV", joins_both)
+    states = knowledge / "states.yaml"
+    states.write_text(text.replace("as_of: 2026-03-01", "as_of: 2026-06-15"), encoding="utf-8")
+    base, problems = load_knowledge(knowledge)
     assert not [p for p in problems if p.is_error], problems
     before, after = register.figures(shipped, "en"), register.figures(base, "en")
     assert int(after["uncat_parties"]) == int(before["uncat_parties"]) + 1
@@ -145,13 +170,10 @@ def write_entry(folder, answer: str, **extra: str) -> None:
 
 
 def test_validate_reports_typed_counts_and_unknown_placeholders_with_file_and_line(
-    tmp_path, capsys, monkeypatch
+    knowledge, capsys, monkeypatch
 ):
-    folder = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE, folder, ignore=NOT_SHIPPED)
-    write_entry(folder, '"We have 175 States parties and {uncat_partys} more."')
-    monkeypatch.setenv("HELPDESK_KNOWLEDGE_DIR", str(folder))
-    assert main(["validate"]) == 1
+    write_entry(knowledge, '"We have 175 States parties and {uncat_partys} more."')
+    assert validate(knowledge, monkeypatch) == 1
     out = capsys.readouterr().out
     assert re.search(r"extra\.yaml:\d+: extra-entry: en answer types a count of parties", out)
     assert re.search(
@@ -159,11 +181,9 @@ def test_validate_reports_typed_counts_and_unknown_placeholders_with_file_and_li
     )
 
 
-def test_an_answer_past_its_review_by_says_when_it_was_checked(tmp_path):
-    folder = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE, folder, ignore=NOT_SHIPPED)
-    write_entry(folder, "Plain text.", review_by="2026-06-30")
-    base, problems = load_knowledge(folder)
+def test_an_answer_past_its_review_by_says_when_it_was_checked(knowledge):
+    write_entry(knowledge, "Plain text.", review_by="2026-06-30")
+    base, problems = load_knowledge(knowledge)
     assert any("extra-entry: due for review since 2026-06-30" in str(p) for p in problems)
     assert all(not p.is_error for p in problems if "extra-entry" in str(p))
     entry = base.entries["extra-entry"]
@@ -174,12 +194,9 @@ def test_an_answer_past_its_review_by_says_when_it_was_checked(tmp_path):
     assert [e.id for _, e in due][:1] == ["extra-entry"]
 
 
-def test_validate_stale_lists_what_is_due_oldest_first(tmp_path, capsys, monkeypatch):
-    folder = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE, folder, ignore=NOT_SHIPPED)
-    write_entry(folder, "Plain text.", review_by="2026-06-30")
-    monkeypatch.setenv("HELPDESK_KNOWLEDGE_DIR", str(folder))
-    assert main(["validate", "--stale"]) == 0
+def test_validate_stale_lists_what_is_due_oldest_first(knowledge, capsys, monkeypatch):
+    write_entry(knowledge, "Plain text.", review_by="2026-06-30")
+    assert validate(knowledge, monkeypatch, "--stale") == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].endswith("due for review, oldest first:")
     assert lines[1].startswith("2026-06-30  extra-entry  ")
@@ -208,6 +225,12 @@ def state_item(code: str, uncat: str = "party", opcat: str = "none") -> str:
         f"    uncat:{block(uncat)}"
         f"    opcat:{block(opcat)}"
     )
+
+
+def treaty(status: str, *actions: str) -> str:
+    """A treaty's block of a test register: ``status`` and ``actions``, each the inside of a
+    flow mapping, one a line (``'action: accession, date: 2011-07-12, source: "a"'``)."""
+    return "\n".join([f"status: {status}", "actions:", *(f"  - {{{a}}}" for a in actions)])
 
 
 def check_register(tmp_path, *items: str, as_of: str = "2026-03-01"):
@@ -260,63 +283,48 @@ def test_the_status_alone_still_works_and_knows_nothing_more(tmp_path):
 
 
 def test_a_party_has_exactly_one_deposit(tmp_path):
-    two = """
-    status: party
-    actions:
-      - {action: ratification, date: 1990-01-10, source: "a"}
-      - {action: accession, date: 1991-01-10, source: "b"}
-    """
-    none = """
-    status: party
-    actions:
-      - {action: declaration_art22, date: 1990-01-10, source: "a"}
-    """
+    two = treaty(
+        "party",
+        'action: ratification, date: 1990-01-10, source: "a"',
+        'action: accession, date: 1991-01-10, source: "b"',
+    )
+    none = treaty("party", 'action: declaration_art22, date: 1990-01-10, source: "a"')
     _, problems, text = check_register(tmp_path, state_item("AAA", two), state_item("BBB", none))
     assert reported(problems, text, "status: party", "AAA: a uncat party has exactly one")
     assert any("BBB: a uncat party has exactly one" in p and "(0 recorded)" in p for p in problems)
 
 
-def test_a_signatory_has_a_signature_and_no_deposit(tmp_path):
-    ratified = """
-    status: signatory
-    actions:
-      - {action: signature, date: 2011-09-20, source: "a"}
-      - {action: ratification, date: 2012-01-10, source: "b"}
-    """
-    unsigned = """
-    status: signatory
-    actions:
-      - {action: reservation_art28, date: 2011-09-20, source: "a"}
-    """
-    _, problems, _ = check_register(
-        tmp_path, state_item("AAA", ratified), state_item("BBB", unsigned)
-    )
+@pytest.mark.parametrize(
+    "actions",
+    [
+        pytest.param(
+            [
+                'action: signature, date: 2011-09-20, source: "a"',
+                'action: ratification, date: 2012-01-10, source: "b"',
+            ],
+            id="ratified",
+        ),
+        pytest.param(['action: reservation_art28, date: 2011-09-20, source: "a"'], id="unsigned"),
+    ],
+)
+def test_a_signatory_has_a_signature_and_no_deposit(tmp_path, actions):
+    _, problems, _ = check_register(tmp_path, state_item("AAA", treaty("signatory", *actions)))
     assert any("AAA: a uncat signatory has a signature and no ratification" in p for p in problems)
-    assert any("BBB: a uncat signatory has a signature and no ratification" in p for p in problems)
 
 
 def test_a_state_marked_none_has_no_action(tmp_path):
-    acted = """
-    status: none
-    actions:
-      - {action: signature, date: 2013-08-16, source: "a"}
-    """
+    acted = treaty("none", 'action: signature, date: 2013-08-16, source: "a"')
     _, problems, text = check_register(tmp_path, state_item("AAA", acted))
     assert reported(problems, text, "action: signature", "AAA: uncat is 'none' but actions")
 
 
 def test_opcat_needs_uncat_and_its_deposit_comes_after_the_uncat_one(tmp_path):
-    uncat = """
-    status: party
-    actions:
-      - {action: accession, date: 2010-05-01, source: "a"}
-    """
-    early = """
-    status: party
-    actions:
-      - {action: signature, date: 2009-01-01, source: "a signature before UNCAT: allowed"}
-      - {action: ratification, date: 2010-04-30, source: "b"}
-    """
+    uncat = treaty("party", 'action: accession, date: 2010-05-01, source: "a"')
+    early = treaty(
+        "party",
+        'action: signature, date: 2009-01-01, source: "a signature before UNCAT: allowed"',
+        'action: ratification, date: 2010-04-30, source: "b"',
+    )
     _, problems, text = check_register(
         tmp_path,
         state_item("AAA", uncat, early),
@@ -334,13 +342,12 @@ def test_opcat_needs_uncat_and_its_deposit_comes_after_the_uncat_one(tmp_path):
 
 
 def test_declarations_need_party_status_but_a_reservation_may_come_at_signature(tmp_path):
-    signed = """
-    status: signatory
-    actions:
-      - {action: signature, date: 2015-09-22, source: "a"}
-      - {action: reservation_art28, date: 2015-09-22, source: "made on signing (art. 28(1))"}
-      - {action: declaration_art22, date: 2016-01-05, source: "b"}
-    """
+    signed = treaty(
+        "signatory",
+        'action: signature, date: 2015-09-22, source: "a"',
+        'action: reservation_art28, date: 2015-09-22, source: "made on signing (art. 28(1))"',
+        'action: declaration_art22, date: 2016-01-05, source: "b"',
+    )
     _, problems, text = check_register(tmp_path, state_item("AAA", signed))
     assert reported(
         problems, text, "declaration_art22", "AAA: uncat declaration_art22 needs party status"
@@ -349,13 +356,12 @@ def test_declarations_need_party_status_but_a_reservation_may_come_at_signature(
 
 
 def test_a_reservation_is_made_with_an_instrument_and_a_withdrawal_withdraws_something(tmp_path):
-    late = """
-    status: party
-    actions:
-      - {action: ratification, date: 2016-03-14, source: "a"}
-      - {action: reservation_art28, date: 2017-01-01, source: "b"}
-      - {action: withdrawal_art22, date: 2018-01-01, source: "c"}
-    """
+    late = treaty(
+        "party",
+        'action: ratification, date: 2016-03-14, source: "a"',
+        'action: reservation_art28, date: 2017-01-01, source: "b"',
+        'action: withdrawal_art22, date: 2018-01-01, source: "c"',
+    )
     _, problems, text = check_register(tmp_path, state_item("AAA", late))
     assert reported(problems, text, "date: 2017-01-01", "reservation_art28 is made at signature")
     assert reported(
@@ -364,15 +370,14 @@ def test_a_reservation_is_made_with_an_instrument_and_a_withdrawal_withdraws_som
 
 
 def test_declarations_in_force_leave_out_what_was_withdrawn(tmp_path):
-    chile_like = """
-    status: party
-    actions:
-      - {action: signature, date: 1987-09-23, source: "a"}
-      - {action: ratification, date: 1988-09-30, source: "b"}
-      - {action: reservation_art28, date: 1988-09-30, source: "c"}
-      - {action: withdrawal_art28, date: 1990-09-03, source: "d"}
-      - {action: declaration_art22, date: 2004-03-15, source: "e"}
-    """
+    chile_like = treaty(
+        "party",
+        'action: signature, date: 1987-09-23, source: "a"',
+        'action: ratification, date: 1988-09-30, source: "b"',
+        'action: reservation_art28, date: 1988-09-30, source: "c"',
+        'action: withdrawal_art28, date: 1990-09-03, source: "d"',
+        'action: declaration_art22, date: 2004-03-15, source: "e"',
+    )
     base, problems, _ = check_register(tmp_path, state_item("AAA", chile_like))
     assert problems == []
     kinds = [a.action for a in base.states["AAA"].declarations_in_force()]
@@ -380,35 +385,20 @@ def test_declarations_in_force_leave_out_what_was_withdrawn(tmp_path):
 
 
 def test_an_art24_declaration_names_part_three_or_four_of_an_opcat_party(tmp_path):
-    uncat = """
-    status: party
-    actions:
-      - {action: ratification, date: 1989-08-08, source: "a"}
-    """
-    good = """
-    status: party
-    actions:
-      - {action: ratification, date: 2017-12-21, source: "a"}
-      - {action: declaration_art24, part: IV, date: 2017-12-21, source: "b"}
-    """
-    no_part = """
-    status: party
-    actions:
-      - {action: ratification, date: 2017-12-21, source: "a"}
-      - {action: declaration_art24, date: 2017-12-21, source: "b"}
-    """
-    signed_only = """
-    status: signatory
-    actions:
-      - {action: signature, date: 2009-05-19, source: "a"}
-      - {action: declaration_art24, part: III, date: 2009-05-19, source: "b"}
-    """
-    before = """
-    status: party
-    actions:
-      - {action: ratification, date: 2017-12-21, source: "a"}
-      - {action: declaration_art24, part: III, date: 2017-11-01, source: "b"}
-    """
+    uncat = treaty("party", 'action: ratification, date: 1989-08-08, source: "a"')
+    ratified = 'action: ratification, date: 2017-12-21, source: "a"'
+    good = treaty(
+        "party", ratified, 'action: declaration_art24, part: IV, date: 2017-12-21, source: "b"'
+    )
+    no_part = treaty("party", ratified, 'action: declaration_art24, date: 2017-12-21, source: "b"')
+    signed_only = treaty(
+        "signatory",
+        'action: signature, date: 2009-05-19, source: "a"',
+        'action: declaration_art24, part: III, date: 2009-05-19, source: "b"',
+    )
+    before = treaty(
+        "party", ratified, 'action: declaration_art24, part: III, date: 2017-11-01, source: "b"'
+    )
     base, problems, text = check_register(
         tmp_path,
         state_item("AUS", uncat, good),
@@ -424,21 +414,9 @@ def test_an_art24_declaration_names_part_three_or_four_of_an_opcat_party(tmp_pat
 
 
 def test_no_date_after_the_registers_as_of(tmp_path):
-    future = """
-    status: party
-    actions:
-      - {action: accession, date: 2026-03-02, source: "a"}
-    """
-    month = """
-    status: party
-    actions:
-      - {action: accession, date: 2026-04, source: "a"}
-    """
-    same_month = """
-    status: party
-    actions:
-      - {action: accession, date: 2026-03, source: "a"}
-    """
+    future = treaty("party", 'action: accession, date: 2026-03-02, source: "a"')
+    month = treaty("party", 'action: accession, date: 2026-04, source: "a"')
+    same_month = treaty("party", 'action: accession, date: 2026-03, source: "a"')
     _, problems, text = check_register(
         tmp_path, state_item("AAA", future), state_item("BBB", month), state_item("CCC", same_month)
     )
@@ -455,33 +433,26 @@ actions:
 
 
 def test_a_written_entry_into_force_is_the_thirtieth_day_after_the_deposit(tmp_path):
-    wrong = """
-    status: party
-    actions:
-      - {action: accession, date: 2011-07-12, in_force: 2011-08-12, source: "a"}
-    """
-    first_twenty = """
-    status: party
-    actions:
-      - {action: signature, date: 1985-02-04, source: "UK FCO Treaty Record"}
-      - {action: ratification, date: 1986-09-24, in_force: 1987-06-26, source: "UK FCO"}
-    """
-    on_signature = """
-    status: party
-    actions:
-      - {action: signature, date: 1985-02-04, in_force: 1985-03-06, source: "a"}
-      - {action: ratification, date: 1986-09-24, source: "b"}
-    """
-    chile_opcat = """
-    status: party
-    actions:
-      - {action: ratification, date: 2008-12, in_force: 2009-01-11, source: "a month and a day"}
-    """
-    month_wrong = """
-    status: party
-    actions:
-      - {action: ratification, date: 2008-11, in_force: 2009-01-11, source: "a"}
-    """
+    wrong = treaty(
+        "party", 'action: accession, date: 2011-07-12, in_force: 2011-08-12, source: "a"'
+    )
+    first_twenty = treaty(
+        "party",
+        'action: signature, date: 1985-02-04, source: "UK FCO Treaty Record"',
+        'action: ratification, date: 1986-09-24, in_force: 1987-06-26, source: "UK FCO"',
+    )
+    on_signature = treaty(
+        "party",
+        'action: signature, date: 1985-02-04, in_force: 1985-03-06, source: "a"',
+        'action: ratification, date: 1986-09-24, source: "b"',
+    )
+    chile_opcat = treaty(
+        "party",
+        'action: ratification, date: 2008-12, in_force: 2009-01-11, source: "a month and a day"',
+    )
+    month_wrong = treaty(
+        "party", 'action: ratification, date: 2008-11, in_force: 2009-01-11, source: "a"'
+    )
     base, problems, text = check_register(
         tmp_path,
         state_item("AAA", wrong),
@@ -611,22 +582,18 @@ def test_the_initial_report_due_date_follows_entry_into_force(tmp_path):
     assert any("BBB: 'not_received' is a date after the due date" in p for p in problems)
 
 
-def test_validate_reports_register_problems_with_file_and_line(tmp_path, capsys, monkeypatch):
-    folder = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE, folder, ignore=NOT_SHIPPED)
-    states = folder / "states.yaml"
-    text = states.read_text(encoding="utf-8")
-    item = text.index("  - code: TUV")
-    end = text.index("  - code:", item + 5)
-    block = text[item:end].replace(
-        "    uncat: none\n",
-        "    uncat:\n      status: none\n      actions:\n"
-        '        - {action: signature, date: 2025-01-10, source: "made up for the test"}\n',
+def test_validate_reports_register_problems_with_file_and_line(knowledge, capsys, monkeypatch):
+    text = edit_state(
+        knowledge,
+        "TUV",
+        lambda block: block.replace(
+            "    uncat: none\n",
+            "    uncat:\n      status: none\n      actions:\n"
+            '        - {action: signature, date: 2025-01-10, source: "made up for the test"}\n',
+        ),
     )
-    states.write_text(text[:item] + block + text[end:], encoding="utf-8")
-    monkeypatch.setenv("HELPDESK_KNOWLEDGE_DIR", str(folder))
-    assert main(["validate"]) == 1
-    line = line_of(states.read_text(encoding="utf-8"), "made up for the test")
+    assert validate(knowledge, monkeypatch) == 1
+    line = line_of(text, "made up for the test")
     assert (
         f"states.yaml:{line}: TUV: uncat is 'none' but actions are recorded"
         in capsys.readouterr().out
