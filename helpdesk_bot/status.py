@@ -20,28 +20,21 @@ and Spanish need no grammatical gender. Example, Vanuatu::
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
-import yaml
-
-from . import deadlines
+from . import deadlines, texts
 from .knowledge import STATE_ASPECTS, KnowledgeBase
 from .register import format_date
 from .states import WITHDRAWS, Report, ReportDue, State, TreatyAction
 
 __all__ = ["STATE_ASPECTS", "offer_line", "state_paragraph", "status_card"]
 
-# Each text in en, fr, es (helpdesk_bot/status_texts.yaml: data, not code); {placeholders} filled
-# by _say.
-T: dict[str, dict[str, str]] = yaml.load(
-    Path(__file__).with_name("status_texts.yaml").read_text(encoding="utf-8"),
-    Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader),
-)
+# The texts are in the desk's catalogues (helpdesk_bot/catalogue/*.yaml: data, not code), each
+# key prefixed "status_" there.
+PREFIX = "status_"
 
 
 def _say(key: str, language: str, **values: str) -> str:
-    texts = T[key]
-    return texts.get(language, texts["en"]).format(**values)
+    return texts.say(PREFIX + key, language, **values)
 
 
 def _list(items: list[str], language: str) -> str:

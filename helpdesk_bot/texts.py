@@ -1,7 +1,9 @@
 """What the help desk says, in English, French and Spanish: one catalogue per language
 (``helpdesk_bot/catalogue/en.yaml``, ``fr.yaml``, ``es.yaml``), data a translator edits, read once.
 
-Plain text with ``{placeholders}``; the Telegram layer escapes and formats. Example::
+Plain text with ``{placeholders}``; the Telegram layer escapes and formats. Keys ``staff_*`` are
+the staff chat's texts (telegram/cards.py ``say``; those with tags are HTML, their values escaped by
+the code), ``status_*`` status.py's. Example::
 
     say("ticket_opened", "fr", number=12)
 """

@@ -1,35 +1,37 @@
-"""The texts of status.py (helpdesk_bot/status_texts.yaml): each in English, French and Spanish,
-with the same placeholders in the three."""
-
-import string
-from pathlib import Path
+"""The texts of status.py, in the desk's catalogues (helpdesk_bot/catalogue/*.yaml) under keys
+prefixed "status_": every key status.py builds is there. That each is in English, French and
+Spanish with the same placeholders, tests/test_texts.py checks for every key of the catalogues."""
 
 import pytest
-import yaml
 
-import helpdesk_bot
-from helpdesk_bot.status import T
+from helpdesk_bot import status, texts
+from helpdesk_bot.states import DEPOSITS, WITHDRAWS
 
-TEXTS = Path(helpdesk_bot.__file__).with_name("status_texts.yaml")
-
-
-def placeholders(text: str) -> set[str]:
-    return {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
-
-
-def test_the_file_is_what_status_reads() -> None:
-    assert yaml.safe_load(TEXTS.read_text(encoding="utf-8")) == T
-    assert T and all(isinstance(key, str) for key in T)
-
-
-@pytest.mark.parametrize("key", sorted(T))
-def test_every_text_has_three_languages_with_the_same_placeholders(key: str) -> None:
-    texts = T[key]
-    assert sorted(texts) == ["en", "es", "fr"], key
-    assert all(isinstance(text, str) and text.strip() for text in texts.values()), key
-    assert placeholders(texts["fr"]) == placeholders(texts["en"]) == placeholders(texts["es"]), key
+# The keys status.py builds from the register's values (f"uncat_{state.uncat}", a.action, ...).
+BUILT = [
+    *(
+        f"{treaty}_{value}"
+        for treaty in ("uncat", "opcat")
+        for value in ("party", "signatory", "none")
+    ),
+    *(f"kind_{deposit}" for deposit in DEPOSITS),
+    *(f"route_{value}" for value in ("party", "signatory", "none")),
+    "art24_III",
+    "art24_IV",
+    *WITHDRAWS.values(),
+]
 
 
-def test_placeholders_are_read_as_format_fields() -> None:
-    assert placeholders("État : {name} (au {as_of}).") == {"name", "as_of"}
-    assert placeholders("no field") == set()
+def test_status_reads_its_texts_from_the_catalogues() -> None:
+    keys = [key for key in texts.TEXTS if key.startswith(status.PREFIX)]
+    assert len(keys) >= 50
+    assert status.offer_line("fr") == texts.TEXTS["status_offer_profile"]["fr"]
+
+
+@pytest.mark.parametrize("key", BUILT)
+def test_every_key_status_builds_is_in_the_catalogues(key: str) -> None:
+    assert sorted(texts.TEXTS[status.PREFIX + key]) == sorted(texts.LANGUAGES), key
+
+
+def test_a_language_without_texts_reads_english() -> None:
+    assert status.offer_line("de") == texts.TEXTS["status_offer_profile"]["en"]

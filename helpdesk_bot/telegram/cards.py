@@ -43,29 +43,40 @@ if TYPE_CHECKING:  # the desk's records, as the desk hands them over: read here,
 
 log = logging.getLogger(__name__)
 
+# The staff chat's language: its texts are the catalogues' staff_* keys (helpdesk_bot/catalogue/).
+STAFF_LANGUAGE = "en"
+
+
+def say(key: str, /, **values: object) -> str:
+    """The staff chat's text ``key`` (``staff_`` + key in the catalogues), ``values`` filled in.
+
+    Example: ``say("yours", number=12)`` -> ``"Ticket #12 is yours."``
+    """
+    return texts.say(f"staff_{key}", STAFF_LANGUAGE, **values)
+
+
 REFERRAL_OUTCOME_LABELS = {
-    "taken_up": "✓ Taken up",
-    "not_needed": "Not needed",
-    "no_answer": "No answer",
+    outcome: say(f"outcome_{outcome}") for outcome in ("taken_up", "not_needed", "no_answer")
 }
 # What a staff-chat card says once its official has used /forget.
-ERASED = "(erased at the official's request)"
+ERASED = say("erased")
 # A card quotes the official's messages up to this many characters; /ticket N shows them whole.
 CARD_QUOTE_CHARS = 2500
 
 KIND_LABELS = {
-    "escalation": "Question the bot could not answer",
-    "secretariat": "Message to the Secretariat (/secretariat)",
-    "not_helpful": "Answer marked not helpful",
-    "none_of_these": "None of the bot's suggestions fitted",
-    "declined": "Outside the desk's scope; the official asked the Secretariat anyway",
-    "referral_no_help": "Referral marked not helpful; the official asks the Secretariat",
+    kind: say(f"kind_{kind}")
+    for kind in (
+        "escalation",
+        "secretariat",
+        "not_helpful",
+        "none_of_these",
+        "declined",
+        "referral_no_help",
+    )
 }
 RESOLUTION_LABELS = {
-    "answered": "Answered",
-    "out_of_scope": "Out of scope",
-    "duplicate": "Duplicate",
-    "referred": "Referred",
+    resolution: say(f"resolution_{resolution}")
+    for resolution in ("answered", "out_of_scope", "duplicate", "referred")
 }
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -83,7 +94,9 @@ def card_text(ticket: Ticket, official: Official | None, desk: Desk) -> str:
     """
     base = desk.base
     state = base.states.get(ticket.state_code or "")
-    lines = [f"<b>Ticket #{ticket.id}</b> · {esc(KIND_LABELS.get(ticket.kind, ticket.kind))}"]
+    lines = [
+        say("card_title", number=ticket.id, kind=esc(KIND_LABELS.get(ticket.kind, ticket.kind)))
+    ]
     if ticket.official_id is None:
         # /forget: no name, role, State or words; the ticket itself stays for staff to close.
         lines += [f"<i>{esc(ERASED)}</i>", "", status_line(ticket, desk)]
@@ -91,12 +104,14 @@ def card_text(ticket: Ticket, official: Official | None, desk: Desk) -> str:
     who = []
     if official is not None and official.name:
         who.append(esc(official.name))
-    who.append(f"language {esc(ticket.language)}")
+    who.append(say("card_language", language=esc(ticket.language)))
     who.append(
-        f"State: {esc(state.name('en'))} ({esc(state.region)})" if state else "State: not given"
+        say("card_state", state=esc(state.name(STAFF_LANGUAGE)), region=esc(state.region))
+        if state
+        else say("card_no_state")
     )
     if official is not None and official.role:
-        who.append(f"role: {esc(official.role)}")
+        who.append(say("card_role", role=esc(official.role)))
     lines.append(" · ".join(who))
     if state is not None:
         lines.append(f"<i>{esc(status.staff_line(state, today=datetime.now(UTC).date()))}</i>")
@@ -110,22 +125,20 @@ def card_text(ticket: Ticket, official: Official | None, desk: Desk) -> str:
         quoted.append(text)
         used += len(text)
     if not asked:
-        lines.append("<i>(the official's text was erased)</i>")
+        lines.append(say("card_text_erased"))
     for text in quoted:
         lines.append(f"<blockquote>{esc(text)}</blockquote>")
     if len(quoted) < len(asked):
-        lines.append(f"<i>… {len(asked) - len(quoted)} more; /ticket {ticket.id} shows all.</i>")
+        lines.append(say("card_more", count=len(asked) - len(quoted), number=ticket.id))
     tried = tried_lines(ticket.tried, desk)
     if tried:
         offered = ticket.kind == "none_of_these"
-        lines.append(
-            "<b>The bot offered (none fitted):</b>" if offered else "<b>The bot tried:</b>"
-        )
+        lines.append(say("card_offered") if offered else say("card_tried"))
         lines += tried
     lines.append("")
     lines.append(status_line(ticket, desk))
     if ticket.status == "open":
-        lines.append("<i>Reply to this message to answer the official.</i>")
+        lines.append(say("card_reply_hint"))
     return "\n".join(lines)
 
 
@@ -137,8 +150,8 @@ def tried_lines(tried: str | None, desk: Desk) -> list[str]:
         if not entry_id:
             continue
         entry = desk.base.entries.get(entry_id)
-        question = entry.question("en") if entry else "(no longer in the knowledge base)"
-        out.append(f"• {esc(question)} <code>{esc(entry_id)}</code>, score {esc(score)}")
+        question = entry.question(STAFF_LANGUAGE) if entry else say("entry_gone")
+        out.append(say("tried_line", question=esc(question), entry=esc(entry_id), score=esc(score)))
     return out
 
 
@@ -148,13 +161,17 @@ def status_line(ticket: Ticket, desk: Desk) -> str:
     parts = []
     if ticket.status == "closed":
         label = RESOLUTION_LABELS.get(ticket.resolution or "", ticket.resolution or "")
-        parts.append(f"✅ <b>Closed: {esc(label)}</b>" + (f" by {who}" if who else ""))
+        if who:
+            parts.append(say("status_closed_by", resolution=esc(label), who=who))
+        else:
+            parts.append(say("status_closed", resolution=esc(label)))
     elif who:
-        parts.append(f"🙋 Claimed by {who}")
+        parts.append(say("status_claimed", who=who))
     else:
-        parts.append("🆕 Open, unassigned")
+        parts.append(say("status_open"))
     if ticket.partner_id:
-        parts.append(f"referred to {esc(partner.name('en') if partner else ticket.partner_id)}")
+        name = partner.name(STAFF_LANGUAGE) if partner else ticket.partner_id
+        parts.append(say("status_referred", partner=esc(name)))
     return " · ".join(parts)
 
 
@@ -163,21 +180,27 @@ def card_keyboard(ticket: Ticket) -> InlineKeyboardMarkup:
     n = ticket.id
     if ticket.status == "closed":
         return InlineKeyboardMarkup(
-            [[InlineKeyboardButton("📝 Turn into FAQ", callback_data=f"staff:faq:{n}")]]
+            [[InlineKeyboardButton(say("button_faq"), callback_data=f"staff:faq:{n}")]]
         )
     rows = [
         [
-            InlineKeyboardButton("🙋 Claim", callback_data=f"staff:claim:{n}"),
-            InlineKeyboardButton("↪ Refer to partner", callback_data=f"staff:partners:{n}"),
+            InlineKeyboardButton(say("button_claim"), callback_data=f"staff:claim:{n}"),
+            InlineKeyboardButton(say("button_refer"), callback_data=f"staff:partners:{n}"),
         ],
         [
-            InlineKeyboardButton("✅ Answered", callback_data=f"staff:close:{n}:answered"),
-            InlineKeyboardButton("Out of scope", callback_data=f"staff:close:{n}:out_of_scope"),
-            InlineKeyboardButton("Duplicate", callback_data=f"staff:close:{n}:duplicate"),
+            InlineKeyboardButton(say("button_answered"), callback_data=f"staff:close:{n}:answered"),
+            *(
+                InlineKeyboardButton(RESOLUTION_LABELS[r], callback_data=f"staff:close:{n}:{r}")
+                for r in ("out_of_scope", "duplicate")
+            ),
         ],
     ]
     if ticket.partner_id:
-        rows[1].append(InlineKeyboardButton("Referred", callback_data=f"staff:close:{n}:referred"))
+        rows[1].append(
+            InlineKeyboardButton(
+                RESOLUTION_LABELS["referred"], callback_data=f"staff:close:{n}:referred"
+            )
+        )
     return InlineKeyboardMarkup(rows)
 
 
@@ -186,9 +209,12 @@ def takeover_keyboard(number: int, holder: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("Take over", callback_data=f"staff:takeover:{number}"),
                 InlineKeyboardButton(
-                    f"Leave it with {holder}"[:40], callback_data=f"staff:back:{number}"
+                    say("button_take_over"), callback_data=f"staff:takeover:{number}"
+                ),
+                InlineKeyboardButton(
+                    say("button_leave_with", holder=holder)[:40],
+                    callback_data=f"staff:back:{number}",
                 ),
             ]
         ]
@@ -197,7 +223,7 @@ def takeover_keyboard(number: int, holder: str) -> InlineKeyboardMarkup:
 
 def mention(user_id: int, name: str | None) -> str:
     """An HTML mention of a staff member: Telegram notifies them."""
-    return f'<a href="tg://user?id={user_id}">{html.escape(name or "colleague")}</a>'
+    return f'<a href="tg://user?id={user_id}">{html.escape(name or say("colleague"))}</a>'
 
 
 def partner_keyboard(ticket: Ticket, desk: Desk) -> InlineKeyboardMarkup:
@@ -211,7 +237,7 @@ def partner_keyboard(ticket: Ticket, desk: Desk) -> InlineKeyboardMarkup:
         for pid, partner in desk.referrals.partners.items()
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([InlineKeyboardButton("« Back", callback_data=f"staff:back:{ticket.id}")])
+    rows.append([InlineKeyboardButton(say("button_back"), callback_data=f"staff:back:{ticket.id}")])
     return InlineKeyboardMarkup(rows)
 
 
@@ -220,7 +246,7 @@ async def deliver(bot: Bot, desk: Desk, relay: Relay) -> str | None:
     """Send a Relay to the official as plain text; record the outcome. Returns the error, if any."""
     error: str | None = None
     if relay.chat_id is None:
-        error = "the official has erased their data (/forget)"
+        error = say("error_erased")
     else:
         markup = None
         if relay.asks_satisfaction:
@@ -290,9 +316,9 @@ async def announce_ticket(
         if not question:
             return
         text = (
-            f"<b>Ticket #{ticket_id}</b>: the official wrote again\n"
+            f"{say('wrote_again', number=ticket_id)}\n"
             f"<blockquote>{esc(question[:CARD_QUOTE_CHARS])}</blockquote>\n"
-            "<i>Reply to this message to answer the official.</i>"
+            f"{say('card_reply_hint')}"
         )
         sent = await sending.attempt(
             lambda: sending.post_message(
@@ -336,7 +362,7 @@ async def announce_file(
             settings.staff_chat_id,
             file.kind,
             file.file_id,
-            f"Ticket #{ticket_id}: {file.kind} from the official. Reply to it to answer them.",
+            say("file_caption", number=ticket_id, kind=file.kind),
             reply_parameters=ReplyParameters(card_id, allow_sending_without_reply=True)
             if card_id is not None
             else None,
@@ -352,37 +378,37 @@ async def announce_file(
 def referral_text(referral: Referral, question: str | None, desk: Desk) -> str:
     """A referral for staff, in plain text: who, to whom, how, and the official's question."""
     partner = desk.referrals.partners.get(referral.partner_id)
-    name = partner.name("en") if partner else referral.partner_id
-    how = (
-        "warm introduction: the Secretariat introduces the official"
-        if partner and partner.introduction == "warm"
-        else "the official writes to them directly"
-    )
-    lines = [f"Referral #{referral.id} to {name} ({how})"]
+    name = partner.name(STAFF_LANGUAGE) if partner else referral.partner_id
+    how = say("referral_warm" if partner and partner.introduction == "warm" else "referral_direct")
+    lines = [say("referral_title", number=referral.id, partner=name, how=how)]
     if referral.official_id is None:
         # /forget: no State, language or question; the outcome can still be recorded.
         lines.append(ERASED)
     else:
         lines += _referral_details(referral, question, desk)
     if referral.status == "closed":
-        lines.append(
-            f"Closed: {REFERRAL_OUTCOME_LABELS.get(referral.outcome or '', referral.outcome)}"
-        )
+        outcome = REFERRAL_OUTCOME_LABELS.get(referral.outcome or "", referral.outcome)
+        lines.append(say("referral_closed", outcome=outcome))
     else:
-        lines.append("When you know what came of it, choose the outcome:")
+        lines.append(say("referral_choose"))
     return "\n".join(lines)
 
 
 def _referral_details(referral: Referral, question: str | None, desk: Desk) -> list[str]:
     """When, which State, which language, by whom, and the official's question."""
     state = desk.base.states.get(referral.state_code or "")
-    lines = [
-        f"{referral.created_at:%Y-%m-%d} · {state.name('en') if state else 'State unknown'} · "
-        f"{referral.language} · by {referral.created_by}"
-        + (f" from ticket #{referral.ticket_id}" if referral.ticket_id else ""),
-    ]
+    facts = {
+        "date": f"{referral.created_at:%Y-%m-%d}",
+        "state": state.name(STAFF_LANGUAGE) if state else say("state_unknown"),
+        "language": referral.language,
+        "by": referral.created_by,
+    }
+    if referral.ticket_id:
+        lines = [say("referral_line_ticket", number=referral.ticket_id, **facts)]
+    else:
+        lines = [say("referral_line", **facts)]
     if question:
-        lines.append(f"Question: {question[:CARD_QUOTE_CHARS]}")
+        lines.append(say("referral_question", question=question[:CARD_QUOTE_CHARS]))
     return lines
 
 
@@ -514,6 +540,6 @@ async def _erased_card(
         return esc(referral_text(referral, None, desk)), markup
     assert card.ticket_id is not None
     if not card.card:
-        return f"<b>Ticket #{card.ticket_id}</b>: <i>{esc(ERASED)}</i>", None
+        return say("erased_message", number=card.ticket_id, erased=esc(ERASED)), None
     ticket = await run(desk.ticket, card.ticket_id)
     return card_text(ticket, None, desk), card_keyboard(ticket)

@@ -55,6 +55,7 @@ from ..referrals import Partner
 from . import sending
 from .cards import (
     REFERRAL_OUTCOME_LABELS,
+    STAFF_LANGUAGE,
     Context,
     announce_ticket,
     card_keyboard,
@@ -65,6 +66,7 @@ from .cards import (
     partner_keyboard,
     referral_keyboard,
     referral_text,
+    say,
     staff_name,
     takeover_keyboard,
 )
@@ -80,28 +82,8 @@ CARD_GRACE = timedelta(minutes=2)
 FOLLOWUP_INTERVAL = timedelta(hours=1)
 REFERRALS_SHOWN = 20
 
-STAFF_HELP = """\
-Staff commands (here or in a private chat with me):
-/queue: open tickets, oldest first, and replies not yet delivered
-/ticket N: the whole thread of ticket N
-/referrals: open referrals, each with its outcome buttons
-/stats [PERIOD]: the M&E figures and a chart (2026, 2026-03, Q1, last month, this year…)
-/stale: knowledge entries due for review
-/reload: read knowledge/ and referrals/ again (a broken file is refused)
-/help: this list
-
-On a ticket card:
-• Reply to the card (or to a relayed message) to answer the official; your reply is sent as typed.
-• 🙋 Claim: take the ticket, so colleagues know who handles it (one a colleague holds asks
-  first, and tells them if you take it over).
-• ↪ Refer to partner: pick a partner; the official gets its details, the card records it.
-• ✅ Answered / Out of scope / Duplicate / Referred: close the ticket.
-• 📝 Turn into FAQ (on a closed ticket): write a draft entry under knowledge/drafts/.
-On a referral (/referrals): ✓ Taken up / Not needed / No answer closes it.
-
-Officials' own commands (/start, /topics, /tools, /secretariat, /profile, /language, /forget) \
-work in their private chat with me.\
-"""
+# /help for staff: the staff commands and buttons.
+STAFF_HELP = say("help")
 
 
 # --- the handlers ---------------------------------------------------------------------------------
@@ -183,7 +165,7 @@ class Triage:
         tickets = await asyncio.to_thread(self.desk.tickets)
         text = format_queue(tickets, self.desk.base)
         if tickets:
-            text = f"Open tickets, oldest first ({len(tickets)}):\n{text}"
+            text = f"{say('queue_title', count=len(tickets))}\n{text}"
         undelivered = await asyncio.to_thread(self.desk.undelivered_replies)
         if undelivered:
             text += "\n\n" + format_undelivered(undelivered)
@@ -194,10 +176,10 @@ class Triage:
         """Open referrals, oldest first, one message each with its outcome buttons."""
         found = await asyncio.to_thread(self.desk.referrals_open, limit=REFERRALS_SHOWN)
         if not found:
-            await sending.reply_to(message, "No open referrals.")
+            await sending.reply_to(message, say("no_referrals"))
             return
-        more = " (the oldest shown)" if len(found) == REFERRALS_SHOWN else ""
-        await sending.reply_to(message, f"Open referrals, oldest first: {len(found)}{more}")
+        title = "referrals_title_oldest" if len(found) == REFERRALS_SHOWN else "referrals_title"
+        await sending.reply_to(message, say(title, count=len(found)))
         for referral, question in found:
             await sending.reply_to(
                 message,
@@ -216,13 +198,15 @@ class Triage:
         if isinstance(query.message, Message):
             with contextlib.suppress(TelegramError):
                 await query.message.edit_text(referral_text(referral, question, self.desk))
-        await query.answer(f"Referral #{number}: {REFERRAL_OUTCOME_LABELS[outcome]}")
+        await query.answer(
+            say("referral_closed_note", number=number, outcome=REFERRAL_OUTCOME_LABELS[outcome])
+        )
 
     async def show_ticket(self, message: Message, args: list[str]) -> None:
         from ..console import format_ticket
 
         if len(args) != 1 or not args[0].lstrip("#").isdigit():
-            await sending.reply_to(message, "Usage: /ticket N, e.g. /ticket 12")
+            await sending.reply_to(message, say("ticket_usage"))
             return
         try:
             ticket = await asyncio.to_thread(self.desk.ticket, int(args[0].lstrip("#")))
@@ -239,11 +223,8 @@ class Triage:
         try:
             period = parse_period(" ".join(args))
         except StatsError as exc:
-            await sending.reply_to(
-                message,
-                f"Usage: /stats [PERIOD], e.g. {PERIOD_EXAMPLES.replace(', ', ' · ')} "
-                f"(also in French and Spanish: le mois dernier, T1, el año pasado). {exc}.",
-            )
+            examples = PERIOD_EXAMPLES.replace(", ", " · ")
+            await sending.reply_to(message, say("stats_usage", examples=examples, error=exc))
             return
 
         def figures_and_chart() -> tuple[str, bytes]:
@@ -253,7 +234,7 @@ class Triage:
         # Aggregating and drawing take a moment: off the event loop.
         headline, chart = await asyncio.to_thread(figures_and_chart)
         await sending.reply_to(message, headline)
-        await message.reply_photo(chart, caption="Questions per month")
+        await message.reply_photo(chart, caption=say("chart_caption"))
 
     async def stale(self, message: Message, args: list[str]) -> None:
         """/stale: the entries due for a person to check again, oldest first."""
@@ -268,16 +249,16 @@ class Triage:
         errors = [p for p in problems if p.is_error]
         if errors:
             shown = "\n".join(str(p) for p in errors[:20])
-            more = f"\n… and {len(errors) - 20} more" if len(errors) > 20 else ""
-            text = (
-                f"Reload refused: {len(errors)} error(s) in the knowledge base or referrals. "
-                f"The bot keeps answering from the previous version.\n{shown}{more}"
-            )
+            more = f"\n{say('reload_more', count=len(errors) - 20)}" if len(errors) > 20 else ""
+            text = f"{say('reload_refused', count=len(errors))}\n{shown}{more}"
         else:
             base, referrals = self.desk.base, self.desk.referrals
-            text = (
-                f"Reloaded: {len(base.entries)} entries in {len(base.topics)} topics, "
-                f"{len(base.tools)} tools, {len(referrals.partners)} partners."
+            text = say(
+                "reloaded",
+                entries=len(base.entries),
+                topics=len(base.topics),
+                tools=len(base.tools),
+                partners=len(referrals.partners),
             )
         for part in sending.split(text):
             await sending.reply_to(message, part)
@@ -293,19 +274,12 @@ class Triage:
         ticket_id = await asyncio.to_thread(self.desk.ticket_for_staff_message, target.message_id)
         if ticket_id is None:
             if target.from_user is not None and target.from_user.id == context.bot.id:
-                await sending.reply_to(
-                    message,
-                    "That message is not a ticket: reply to a ticket card to answer an official.",
-                )
+                await sending.reply_to(message, say("not_a_ticket"))
             raise ApplicationHandlerStop
         text = message.text or message.caption or ""
         file = sending.sent_file(message)
         if not text and file is None:
-            await sending.reply_to(
-                message,
-                f"Only text and files (documents, photos, voice notes, audio, video) can be "
-                f"relayed to the official (ticket #{ticket_id}).",
-            )
+            await sending.reply_to(message, say("cannot_relay", number=ticket_id))
             raise ApplicationHandlerStop
         user = update.effective_user
         assert user is not None
@@ -321,13 +295,9 @@ class Triage:
         await asyncio.to_thread(self.desk.record_staff_message, ticket_id, message.message_id)
         error = await deliver(context.bot, self.desk, relay)
         if error:
-            await sending.reply_to(
-                message,
-                f"⚠ Not delivered to the official ({error}). The reply is kept in ticket "
-                f"#{ticket_id}; /ticket {ticket_id} shows it.",
-            )
+            await sending.reply_to(message, say("not_delivered", error=error, number=ticket_id))
         else:
-            await sending.reply_to(message, f"✓ Sent to the official (ticket #{ticket_id}).")
+            await sending.reply_to(message, say("sent", number=ticket_id))
         raise ApplicationHandlerStop
 
     # -- buttons on cards ----------------------------------------------------------------------
@@ -339,7 +309,7 @@ class Triage:
         parts = query.data.split(":")
         if len(parts) < 3 or not parts[2].isdigit():
             # Forged or from an old version: answered, so the button does not spin forever.
-            await query.answer("This button is not valid (any more).", show_alert=True)
+            await query.answer(say("button_invalid"), show_alert=True)
             raise ApplicationHandlerStop
         action, number = parts[1], int(parts[2])
         arg = parts[3] if len(parts) > 3 else None
@@ -374,9 +344,9 @@ class Triage:
                 )
             except ClaimedByColleague as held:
                 await self._edit(card, markup=takeover_keyboard(number, held.holder))
-                return f"Claimed by {held.holder}: take over?"
+                return say("claimed_by_colleague", holder=held.holder)
             await self._refresh(card, number)
-            return f"Ticket #{number} is yours."
+            return say("yours", number=number)
         if action == "takeover":
             before = await asyncio.to_thread(desk.ticket, number)
             await asyncio.to_thread(
@@ -387,17 +357,21 @@ class Triage:
                 # The previous holder learns it where they work, named so Telegram notifies them.
                 await sending.reply_to(
                     card,
-                    f"{mention(before.assignee_id, before.assignee_name)}: "
-                    f"{html.escape(staff_name(user))} took over ticket #{number}.",
+                    say(
+                        "taken_over",
+                        colleague=mention(before.assignee_id, before.assignee_name),
+                        name=html.escape(staff_name(user)),
+                        number=number,
+                    ),
                     parse_mode=ParseMode.HTML,
                 )
-            return f"Ticket #{number} is yours."
+            return say("yours", number=number)
         if action == "partners":
             ticket = await asyncio.to_thread(desk.ticket, number)
             if ticket.status != "open":
-                raise DeskError(f"ticket #{number} is already closed")
+                raise DeskError(say("already_closed", number=number))
             await self._edit(card, markup=partner_keyboard(ticket, desk))
-            return "Choose the partner."
+            return say("choose_partner")
         if action == "back":
             await self._refresh(card, number)
             return None
@@ -409,25 +383,21 @@ class Triage:
             partner = desk.referrals.partners[arg]
             if partner.introduction == "warm":
                 await self._introduction_card(card, number, partner)
-            return f"Referred to {partner.name('en')}."
+            return say("referred", partner=partner.name(STAFF_LANGUAGE))
         if action == "close" and arg:
             relay = await asyncio.to_thread(desk.close, number, resolution=arg, staff_id=user.id)
             error = await deliver(context.bot, desk, relay)
             await self._refresh(card, number)
             await self._report(card, number, error)
-            return f"Ticket #{number} closed."
+            return say("closed", number=number)
         if action == "faq":
             path = await asyncio.to_thread(desk.draft_faq, number)
             shown = _relative(path)
-            earlier = "" if path.stem == f"ticket-{number}" else " (the earlier draft is kept)"
+            kept = "" if path.stem == f"ticket-{number}" else "_kept"  # an earlier draft stays
             if isinstance(card, Message):
-                await sending.reply_to(
-                    card,
-                    f"📝 Draft FAQ entry from ticket #{number} saved as {shown}{earlier}. It is "
-                    "not served until someone reviews it and moves it into a topic file.",
-                )
-            return f"Draft saved: {shown}{earlier}"
-        raise DeskError(f"unknown action {action!r}")
+                await sending.reply_to(card, say(f"faq_saved{kept}", number=number, path=shown))
+            return say(f"draft_saved{kept}", path=shown)
+        raise DeskError(say("unknown_action", action=repr(action)))
 
     async def _introduction_card(self, card: Any, number: int, partner: Partner) -> None:
         """A warm referral: the Secretariat makes the introduction, so staff get a card with who
@@ -435,17 +405,15 @@ class Triage:
         if not isinstance(card, Message):
             return
         reach = partner.contact or partner.website
-        sent = await sending.reply_to(
-            card,
-            f"🤝 <b>Warm introduction, ticket #{number}</b>\n"
-            # Who the official is stays on the ticket card only: /forget erases it there, and
-            # this card has nothing of theirs to erase.
-            f"Introduce the official of the ticket above to {esc(partner.name('en'))}: "
-            f"{esc(reach)}\n"
-            "The official was told the Secretariat makes the introduction. Reply to this message "
-            "to tell them when it is done.",
-            parse_mode=ParseMode.HTML,
+        # Who the official is stays on the ticket card only: /forget erases it there, and this
+        # card has nothing of theirs to erase.
+        text = say(
+            "introduction",
+            number=number,
+            partner=esc(partner.name(STAFF_LANGUAGE)),
+            reach=esc(reach),
         )
+        sent = await sending.reply_to(card, text, parse_mode=ParseMode.HTML)
         if sent is None:  # logged; the ticket card still says the official was told
             return
         # Linked to the referral message, the newest of the ticket: replies to it are relayed.
@@ -477,9 +445,7 @@ class Triage:
     @staticmethod
     async def _report(card: Any, number: int, error: str | None) -> None:
         if error and isinstance(card, Message):
-            await sending.reply_to(
-                card, f"⚠ Ticket #{number}: the official was not told ({error})."
-            )
+            await sending.reply_to(card, say("not_told", number=number, error=error))
 
     # -- the referral follow-up: the official's answer -----------------------------------------
     async def followup_answer(self, update: Update, context: Context) -> None:
@@ -538,10 +504,12 @@ async def send_reminders(bot: Bot, desk: Desk, settings: Settings) -> int:
     sent = 0
     for ticket in await asyncio.to_thread(desk.due_reminders, now=now):
         days = (now - ticket.opened_at).total_seconds() / 86400
-        text = (
-            f"⏰ <b>Ticket #{ticket.id}</b> has had no reply for {days:.0f} day(s) "
-            f"(opened {ticket.opened_at:%Y-%m-%d %H:%M} UTC, "
-            f"{esc(ticket.assignee_name or 'unassigned')}). Reply to the card to answer."
+        text = say(
+            "reminder",
+            number=ticket.id,
+            days=f"{days:.0f}",
+            opened=f"{ticket.opened_at:%Y-%m-%d %H:%M}",
+            assignee=esc(ticket.assignee_name or say("unassigned")),
         )
         reply_to = (
             ReplyParameters(ticket.staff_message_id, allow_sending_without_reply=True)
