@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from . import referrals as referral_records
 from . import reminders as deadline_reminders
 from .answering import MAX_QUESTION_CHARS, Answerer, Reply, clean_text  # noqa: F401
 from .config import Settings
-from .db import check_schema, connect, make_sessionmaker, session_scope
+from .db import check_schema, connect, make_sessionmaker
 from .errors import DeskError
 from .inbox import INBOX_KEEP_HANDLED, Arrival  # noqa: F401
 from .knowledge import KnowledgeBase, KnowledgeError, State, load_knowledge
@@ -37,6 +36,7 @@ from .models import DeadlineReminder, Official, Query, Referral, Ticket, utcnow
 from .officials import LAST_SEEN_EVERY, Asker, Erasure, OfficialRow  # noqa: F401
 from .questions import ALREADY_REPLIED, HELPED_LATELY, LIMITED, SAME_CHOICE_WITHIN  # noqa: F401
 from .referrals import ReferralDirectory, load_referrals
+from .runner import UnitsOfWork, alone
 from .scope import Scope, load_scope
 from .tickets import (  # noqa: F401
     CLOSE_RESOLUTIONS,
@@ -52,7 +52,7 @@ from .tickets import (  # noqa: F401
 from .yamlfile import Problem
 
 
-class Desk:
+class Desk(UnitsOfWork):
     """The help desk's core; thread-safe, one database session per call."""
 
     def __init__(
@@ -78,6 +78,8 @@ class Desk:
         # only queue for its turn while fighting over the interpreter lock (measured: ~10 % of
         # the bot's throughput, benchmarks/bot_throughput.py). PostgreSQL takes a pool's worth.
         self.threads = 1 if serialise else max(1, settings.db_pool_size)
+        self.single_writer = serialise  # runner.DeskRunner: one writer thread, batching
+        self._batch = threading.local()  # the connection of the batch this thread is in
         # Updates this process took back from the inbox (after a crash or a database error):
         # their questions may be logged already, and are then not logged again.
         self._retaken: set[int] = set()
@@ -139,26 +141,6 @@ class Desk:
             return exc.problems
         self._install(base, referrals, scope)
         return []
-
-    @contextlib.contextmanager
-    def _connection(self) -> Iterator[Connection]:
-        """A unit of work on a plain connection: the path every question takes.
-
-        Sessions join it (``Session(bind=connection)``) only for referrals and the console's
-        official; everything commits together or not at all.
-        """
-        if self.sessions is None:
-            raise DeskError("this desk has no database")
-        with self._writer, self.sessions.kw["bind"].begin() as connection:
-            yield connection
-
-    @contextlib.contextmanager
-    def _session(self) -> Iterator[Session]:
-        """One unit of work (in line behind other threads' on SQLite)."""
-        if self.sessions is None:
-            raise DeskError("this desk has no database")
-        with self._writer, session_scope(self.sessions) as session:
-            yield session
 
     # --- answering (questions.py) -----------------------------------------------------------
     def answer(
@@ -439,6 +421,7 @@ class Desk:
         with self._session() as session:
             return officials.update_profile(session, asker, changes)
 
+    @alone
     def forget(self, asker: Asker) -> Erasure | None:
         """Erase the official's profile, the text of their messages and every copy the desk
         keeps; the counts stay. None when the desk holds nothing about them.

@@ -61,8 +61,8 @@ OFFICIALS_FILES = (
 
 async def apply_retention(context: Context) -> None:
     """Erase question text older than HELPDESK_RETENTION_MONTHS (the counts stay)."""
-    desk = context.job.data  # type: ignore[union-attr]
-    erased = await asyncio.to_thread(desk.apply_retention)
+    officials: OfficialBot = context.job.data  # type: ignore[assignment, union-attr]
+    erased = await officials.run(officials.desk.apply_retention)
     if erased:
         log.info("retention: erased the text of %d old queries", erased)
 
@@ -72,11 +72,12 @@ async def send_deadline_reminders(context: Context) -> None:
     by a restart); each is marked sent once Telegram took it, or cancelled when its chat cannot
     be reached any more (a :attr:`sending.Failure.final` failure); any other failure is tried
     again at the next run."""
-    desk: Desk = context.job.data  # type: ignore[union-attr]
-    for reminder in await asyncio.to_thread(desk.due_deadline_reminders):
+    officials: OfficialBot = context.job.data  # type: ignore[assignment, union-attr]
+    desk, run = officials.desk, officials.run
+    for reminder in await run(desk.due_deadline_reminders):
         state = desk.base.states.get(reminder.state_code)
         if state is None:  # the register lost the State: nothing true to say
-            await asyncio.to_thread(desk.mark_deadline_reminder, reminder.id, sent=False)
+            await run(desk.mark_deadline_reminder, reminder.id, sent=False)
             continue
         lang = reminder.language
         as_of = desk.base.states_as_of
@@ -90,7 +91,7 @@ async def send_deadline_reminders(context: Context) -> None:
         )
         _, failure = await sending.send_or_failure(context.bot, reminder.chat_id, text)
         if failure is None or failure.final:  # sent, or the official blocked the bot (or left)
-            await asyncio.to_thread(desk.mark_deadline_reminder, reminder.id, sent=failure is None)
+            await run(desk.mark_deadline_reminder, reminder.id, sent=failure is None)
         else:
             log.warning("deadline reminder %s not sent (%s); tried again", reminder.id, failure)
 
@@ -129,18 +130,22 @@ def build_application(settings: Settings, desk: Desk) -> Application:
         .post_shutdown(officials.close)
         .build()
     )
-    staff.register(application, desk, settings)
+    staff.register(application, desk, settings, officials.run)
     if application.job_queue is not None:  # retention: at start-up, then daily
         # APScheduler cannot start a repeating job "now": a one-off run, then every day.
         jobs = application.job_queue
-        jobs.run_once(apply_retention, when=1, data=desk, job_kwargs={"misfire_grace_time": None})
-        jobs.run_repeating(apply_retention, interval=timedelta(days=1), data=desk, name="retention")
+        jobs.run_once(
+            apply_retention, when=1, data=officials, job_kwargs={"misfire_grace_time": None}
+        )
+        jobs.run_repeating(
+            apply_retention, interval=timedelta(days=1), data=officials, name="retention"
+        )
         # Deadline reminders: at start-up (what a stopped bot missed), then hourly.
         jobs.run_repeating(
             send_deadline_reminders,
             interval=timedelta(hours=1),
             first=2,
-            data=desk,
+            data=officials,
             name="deadlines",
         )
 

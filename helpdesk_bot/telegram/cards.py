@@ -242,8 +242,11 @@ def partner_keyboard(ticket: Ticket, desk: Desk) -> InlineKeyboardMarkup:
 
 
 # --- talking to Telegram ----------------------------------------------------------------------------
-async def deliver(bot: Bot, desk: Desk, relay: Relay) -> str | None:
-    """Send a Relay to the official as plain text; record the outcome. Returns the error, if any."""
+async def deliver(
+    bot: Bot, desk: Desk, relay: Relay, *, run: sending.DeskRunner = asyncio.to_thread
+) -> str | None:
+    """Send a Relay to the official as plain text; record the outcome (through ``run``, the
+    bot's desk runner). Returns the error, if any."""
     error: str | None = None
     if relay.chat_id is None:
         error = say("error_erased")
@@ -272,7 +275,7 @@ async def deliver(bot: Bot, desk: Desk, relay: Relay) -> str | None:
                 bot, relay.chat_id, relay.text, reply_markup=markup
             )
     if relay.message_id is not None:
-        await asyncio.to_thread(
+        await run(
             desk.mark_message_delivery, relay.message_id, delivered=error is None, error=error
         )
     if error:

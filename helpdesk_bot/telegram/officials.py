@@ -1,9 +1,9 @@
 """The Telegram bot for officials: python-telegram-bot 22 handlers over the desk.
 
 Handlers stay thin: each turns an update into one desk call and the desk's reply into messages.
-The desk is synchronous (SQLAlchemy); its calls run in the desk's threads (one on SQLite, which
-takes one writer; a pool's worth on PostgreSQL), never on the event loop, so a slow query or a
-write lock held elsewhere never holds up the other officials (see :meth:`OfficialBot.run`).
+The desk is synchronous (SQLAlchemy); its calls go through the desk runner (runner.py: one writer
+thread batching on SQLite, a pool's worth of threads on PostgreSQL), never on the event loop, so a
+slow query or a write lock held elsewhere never holds up the other officials.
 Profiles live in :mod:`.profiles`, the catalogue in :mod:`.browsing`, staff triage in
 :mod:`.staff`, the Application in :mod:`.app`.
 """
@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -39,6 +37,7 @@ from .. import texts
 from ..config import Settings
 from ..desk import ALREADY_REPLIED, Asker, Desk, Reply
 from ..knowledge import LANGUAGES, language_of
+from ..runner import DeskRunner
 from . import cards, sending
 from .browsing import Browsing
 from .common import (
@@ -131,18 +130,15 @@ class OfficialBot(Profiles, Browsing):
     def __init__(self, desk: Desk, settings: Settings):
         self.desk = desk
         self.settings = settings
-        # The desk's own threads, as many as its database serves at once (one on SQLite), rather
-        # than asyncio's shared pool: more threads queueing for one writer only cost CPU.
-        self.threads = ThreadPoolExecutor(max_workers=desk.threads, thread_name_prefix="desk")
+        self.runner = DeskRunner(desk)
         self.marks = sending.DeliveredMarks(desk, run=self.run)
         self.staff_posts = StaffPosts(desk, settings, self.run)
 
     # -- plumbing ------------------------------------------------------------------------------
     async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Call the synchronous desk in one of its threads: the event loop never waits for the
+        """Call the synchronous desk through its runner: the event loop never waits for the
         database (a write lock held by another process would otherwise freeze every chat)."""
-        call = functools.partial(function, *args, **kwargs)
-        return await asyncio.get_running_loop().run_in_executor(self.threads, call)
+        return await self.runner(function, *args, **kwargs)
 
     @staticmethod
     def asker(update: Update) -> Asker:
@@ -496,7 +492,7 @@ class OfficialBot(Profiles, Browsing):
 
     async def close(self, application: Application) -> None:
         """Let the desk's threads finish their calls and end (after the Application's shutdown)."""
-        await asyncio.get_running_loop().run_in_executor(None, self.threads.shutdown)
+        await self.runner.close()
 
     async def register_commands(self, application: Application) -> None:
         """The command list in each language (Telegram picks it by the official's app language)."""

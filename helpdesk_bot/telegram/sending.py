@@ -488,6 +488,7 @@ async def reply(
     query_id: int | None = None,
     message_id: int | None = None,
     policy: Policy = DEFAULT,
+    run: DeskRunner = asyncio.to_thread,
     **kwargs: Any,
 ) -> Message | None:
     """:func:`send`, then record on the query row (``query_id``) or ticket message (``message_id``)
@@ -497,20 +498,23 @@ async def reply(
     """
     message, failure = await send_or_failure(bot, chat_id, text, policy=policy, **kwargs)
     error = None if failure is None else failure.detail
-    await record(desk, query_id=query_id, message_id=message_id, error=error)
+    await record(desk, query_id=query_id, message_id=message_id, error=error, run=run)
     return message
 
 
 async def record(
-    desk: Desk, *, query_id: int | None = None, message_id: int | None = None, error: str | None
+    desk: Desk,
+    *,
+    query_id: int | None = None,
+    message_id: int | None = None,
+    error: str | None,
+    run: DeskRunner = asyncio.to_thread,
 ) -> None:
-    """Write the delivery outcome; off the event loop, as every database call."""
+    """Write the delivery outcome through ``run`` (the bot's desk runner), off the event loop."""
     if query_id is not None:
-        await asyncio.to_thread(desk.mark_delivery, query_id, delivered=error is None, error=error)
+        await run(desk.mark_delivery, query_id, delivered=error is None, error=error)
     if message_id is not None:
-        await asyncio.to_thread(
-            desk.mark_message_delivery, message_id, delivered=error is None, error=error
-        )
+        await run(desk.mark_message_delivery, message_id, delivered=error is None, error=error)
 
 
 class DeliveredMarks:

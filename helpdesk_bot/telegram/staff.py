@@ -94,9 +94,10 @@ def _language(user: User | None) -> str:
 class Triage:
     """The staff side of the bot; one per Application."""
 
-    def __init__(self, desk: Desk, settings: Settings):
+    def __init__(self, desk: Desk, settings: Settings, run: sending.DeskRunner):
         self.desk = desk
         self.settings = settings
+        self.run = run  # the bot's desk runner (runner.py): every database call goes through it
 
     # -- guards --------------------------------------------------------------------------------
     def is_staff(self, update: Update) -> bool:
@@ -162,11 +163,11 @@ class Triage:
     async def queue(self, message: Message, args: list[str]) -> None:
         from ..console import format_queue, format_undelivered
 
-        tickets = await asyncio.to_thread(self.desk.tickets)
+        tickets = await self.run(self.desk.tickets)
         text = format_queue(tickets, self.desk.base)
         if tickets:
             text = f"{say('queue_title', count=len(tickets))}\n{text}"
-        undelivered = await asyncio.to_thread(self.desk.undelivered_replies)
+        undelivered = await self.run(self.desk.undelivered_replies)
         if undelivered:
             text += "\n\n" + format_undelivered(undelivered)
         for part in sending.split(text):
@@ -174,7 +175,7 @@ class Triage:
 
     async def list_referrals(self, message: Message, args: list[str]) -> None:
         """Open referrals, oldest first, one message each with its outcome buttons."""
-        found = await asyncio.to_thread(self.desk.referrals_open, limit=REFERRALS_SHOWN)
+        found = await self.run(self.desk.referrals_open, limit=REFERRALS_SHOWN)
         if not found:
             await sending.reply_to(message, say("no_referrals"))
             return
@@ -190,11 +191,11 @@ class Triage:
     async def close_referral(self, query: Any, number: int, outcome: str) -> None:
         """A referral's outcome button: close it and show the outcome in place of the buttons."""
         try:
-            await asyncio.to_thread(self.desk.close_referral, number, outcome=outcome)
+            await self.run(self.desk.close_referral, number, outcome=outcome)
         except DeskError as exc:
             await query.answer(str(exc), show_alert=True)
             return
-        referral, question = await asyncio.to_thread(self.desk.referral, number)
+        referral, question = await self.run(self.desk.referral, number)
         if isinstance(query.message, Message):
             with contextlib.suppress(TelegramError):
                 await query.message.edit_text(referral_text(referral, question, self.desk))
@@ -209,7 +210,7 @@ class Triage:
             await sending.reply_to(message, say("ticket_usage"))
             return
         try:
-            ticket = await asyncio.to_thread(self.desk.ticket, int(args[0].lstrip("#")))
+            ticket = await self.run(self.desk.ticket, int(args[0].lstrip("#")))
         except DeskError as exc:
             await sending.reply_to(message, str(exc))
             return
@@ -232,7 +233,7 @@ class Triage:
             return stats.headline(figures), stats.render_chart(figures)
 
         # Aggregating and drawing take a moment: off the event loop.
-        headline, chart = await asyncio.to_thread(figures_and_chart)
+        headline, chart = await asyncio.to_thread(figures_and_chart)  # CPU: not the writer's
         await sending.reply_to(message, headline)
         await message.reply_photo(chart, caption=say("chart_caption"))
 
@@ -245,7 +246,7 @@ class Triage:
             await sending.reply_to(message, part)
 
     async def reload(self, message: Message, args: list[str]) -> None:
-        problems = await asyncio.to_thread(self.desk.reload)
+        problems = await asyncio.to_thread(self.desk.reload)  # CPU: not the writer's
         errors = [p for p in problems if p.is_error]
         if errors:
             shown = "\n".join(str(p) for p in errors[:20])
@@ -271,7 +272,7 @@ class Triage:
         if not self.is_staff(update):
             raise ApplicationHandlerStop  # others are ignored in the staff chat
         target = message.reply_to_message
-        ticket_id = await asyncio.to_thread(self.desk.ticket_for_staff_message, target.message_id)
+        ticket_id = await self.run(self.desk.ticket_for_staff_message, target.message_id)
         if ticket_id is None:
             if target.from_user is not None and target.from_user.id == context.bot.id:
                 await sending.reply_to(message, say("not_a_ticket"))
@@ -283,7 +284,7 @@ class Triage:
             raise ApplicationHandlerStop
         user = update.effective_user
         assert user is not None
-        relay = await asyncio.to_thread(
+        relay = await self.run(
             self.desk.staff_reply,
             ticket_id,
             text,
@@ -292,8 +293,8 @@ class Triage:
             file=file,
         )
         # A reply to this reply reaches the same ticket.
-        await asyncio.to_thread(self.desk.record_staff_message, ticket_id, message.message_id)
-        error = await deliver(context.bot, self.desk, relay)
+        await self.run(self.desk.record_staff_message, ticket_id, message.message_id)
+        error = await deliver(context.bot, self.desk, relay, run=self.run)
         if error:
             await sending.reply_to(message, say("not_delivered", error=error, number=ticket_id))
         else:
@@ -339,17 +340,15 @@ class Triage:
         desk = self.desk
         if action == "claim":
             try:
-                await asyncio.to_thread(
-                    desk.claim, number, staff_id=user.id, staff_name=staff_name(user)
-                )
+                await self.run(desk.claim, number, staff_id=user.id, staff_name=staff_name(user))
             except ClaimedByColleague as held:
                 await self._edit(card, markup=takeover_keyboard(number, held.holder))
                 return say("claimed_by_colleague", holder=held.holder)
             await self._refresh(card, number)
             return say("yours", number=number)
         if action == "takeover":
-            before = await asyncio.to_thread(desk.ticket, number)
-            await asyncio.to_thread(
+            before = await self.run(desk.ticket, number)
+            await self.run(
                 desk.claim, number, staff_id=user.id, staff_name=staff_name(user), take_over=True
             )
             await self._refresh(card, number)
@@ -367,7 +366,7 @@ class Triage:
                 )
             return say("yours", number=number)
         if action == "partners":
-            ticket = await asyncio.to_thread(desk.ticket, number)
+            ticket = await self.run(desk.ticket, number)
             if ticket.status != "open":
                 raise DeskError(say("already_closed", number=number))
             await self._edit(card, markup=partner_keyboard(ticket, desk))
@@ -376,8 +375,8 @@ class Triage:
             await self._refresh(card, number)
             return None
         if action == "refer" and arg:
-            _, relay = await asyncio.to_thread(desk.refer_ticket, number, arg, staff_id=user.id)
-            error = await deliver(context.bot, desk, relay)
+            _, relay = await self.run(desk.refer_ticket, number, arg, staff_id=user.id)
+            error = await deliver(context.bot, desk, relay, run=self.run)
             await self._refresh(card, number)
             await self._report(card, number, error)
             partner = desk.referrals.partners[arg]
@@ -385,13 +384,13 @@ class Triage:
                 await self._introduction_card(card, number, partner)
             return say("referred", partner=partner.name(STAFF_LANGUAGE))
         if action == "close" and arg:
-            relay = await asyncio.to_thread(desk.close, number, resolution=arg, staff_id=user.id)
-            error = await deliver(context.bot, desk, relay)
+            relay = await self.run(desk.close, number, resolution=arg, staff_id=user.id)
+            error = await deliver(context.bot, desk, relay, run=self.run)
             await self._refresh(card, number)
             await self._report(card, number, error)
             return say("closed", number=number)
         if action == "faq":
-            path = await asyncio.to_thread(desk.draft_faq, number)
+            path = await self.run(desk.draft_faq, number)
             shown = _relative(path)
             kept = "" if path.stem == f"ticket-{number}" else "_kept"  # an earlier draft stays
             if isinstance(card, Message):
@@ -417,14 +416,14 @@ class Triage:
         if sent is None:  # logged; the ticket card still says the official was told
             return
         # Linked to the referral message, the newest of the ticket: replies to it are relayed.
-        await asyncio.to_thread(self.desk.record_staff_message, number, sent.message_id)
+        await self.run(self.desk.record_staff_message, number, sent.message_id)
 
     async def _refresh(self, card: Any, number: int) -> None:
         """Redraw the card from the database, so every staff member sees the same state."""
         if not isinstance(card, Message):
             return
-        ticket = await asyncio.to_thread(self.desk.ticket, number)
-        official = await asyncio.to_thread(self.desk.ticket_official, number)
+        ticket = await self.run(self.desk.ticket, number)
+        official = await self.run(self.desk.ticket_official, number)
         await self._edit(
             card, text=card_text(ticket, official, self.desk), markup=card_keyboard(ticket)
         )
@@ -460,9 +459,9 @@ class Triage:
         asker = Asker(telegram_id=user.id, chat_id=chat.id if chat else None)
         language = _language(user)
         try:
-            official = await asyncio.to_thread(self.desk.profile, asker)
+            official = await self.run(self.desk.profile, asker)
             language = official.language
-            await asyncio.to_thread(
+            await self.run(
                 self.desk.feedback, asker, referral_id=int(referral_id), helpful=answer == "yes"
             )
         except DeskError:
@@ -476,10 +475,10 @@ class Triage:
 
     # -- jobs ----------------------------------------------------------------------------------
     async def reminders_job(self, context: Context) -> None:
-        await send_reminders(context.bot, self.desk, self.settings)
+        await send_reminders(context.bot, self.desk, self.settings, run=self.run)
 
     async def followups_job(self, context: Context) -> None:
-        await send_followups(context.bot, self.desk)
+        await send_followups(context.bot, self.desk, run=self.run)
 
 
 def _relative(path: Path) -> str:
@@ -489,7 +488,9 @@ def _relative(path: Path) -> str:
         return str(path)
 
 
-async def send_reminders(bot: Bot, desk: Desk, settings: Settings) -> int:
+async def send_reminders(
+    bot: Bot, desk: Desk, settings: Settings, *, run: sending.DeskRunner = asyncio.to_thread
+) -> int:
     """Post cards that never reached the staff chat, then remind staff of unanswered tickets.
 
     Returns how many reminders were posted; a ticket is reminded once (the mark is in the database).
@@ -497,12 +498,12 @@ async def send_reminders(bot: Bot, desk: Desk, settings: Settings) -> int:
     if settings.staff_chat_id is None:
         return 0
     now = datetime.now(UTC)
-    for ticket in await asyncio.to_thread(desk.tickets):
+    for ticket in await run(desk.tickets):
         # A fresh ticket's card may be on its way: leave it to announce_ticket.
         if ticket.staff_message_id is None and now - ticket.opened_at > CARD_GRACE:
             await announce_ticket(bot, desk, settings, ticket.id, is_new=True)
     sent = 0
-    for ticket in await asyncio.to_thread(desk.due_reminders, now=now):
+    for ticket in await run(desk.due_reminders, now=now):
         days = (now - ticket.opened_at).total_seconds() / 86400
         text = say(
             "reminder",
@@ -529,21 +530,23 @@ async def send_reminders(bot: Bot, desk: Desk, settings: Settings) -> int:
         except TelegramError as exc:
             log.warning("reminder for ticket #%s not posted: %s", ticket.id, exc)
             continue  # not marked: the next run tries again
-        await asyncio.to_thread(desk.mark_reminded, ticket.id)
+        await run(desk.mark_reminded, ticket.id)
         sent += 1
     return sent
 
 
-async def send_followups(bot: Bot, desk: Desk) -> int:
+async def send_followups(
+    bot: Bot, desk: Desk, *, run: sending.DeskRunner = asyncio.to_thread
+) -> int:
     """Ask officials "did the referral help?" for referrals whose follow-up is due.
 
     Marked sent only once Telegram took it (or the official blocked the bot), so a restart or a
     network failure loses none. Returns how many were sent.
     """
     sent = 0
-    for due in await asyncio.to_thread(desk.due_followups):
+    for due in await run(desk.due_followups):
         if due.chat_id is None:
-            await asyncio.to_thread(desk.mark_followup_sent, due.referral_id)
+            await run(desk.mark_followup_sent, due.referral_id)
             continue
         keyboard = InlineKeyboardMarkup(
             [
@@ -579,7 +582,7 @@ async def send_followups(bot: Bot, desk: Desk) -> int:
             continue
         else:
             sent += 1
-        await asyncio.to_thread(desk.mark_followup_sent, due.referral_id)
+        await run(desk.mark_followup_sent, due.referral_id)
     return sent
 
 
@@ -600,9 +603,11 @@ class StaffChatHandler(BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]):
         return chat is not None and chat.id == self.chat_id
 
 
-def register(application: Application, desk: Desk, settings: Settings) -> None:
+def register(
+    application: Application, desk: Desk, settings: Settings, run: sending.DeskRunner
+) -> None:
     """Add the staff handlers (group :data:`STAFF_GROUP`) and the reminder and follow-up jobs."""
-    triage = Triage(desk, settings)
+    triage = Triage(desk, settings, run)
     group = STAFF_GROUP
     application.add_handler(CommandHandler("help", triage.help), group=group)
     application.add_handler(CommandHandler(list(STAFF_COMMANDS), triage.command), group=group)
