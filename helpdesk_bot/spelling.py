@@ -56,41 +56,51 @@ class SpellingModel:
     def __init__(self, base: KnowledgeBase):
         entries = list(base.entries.values())
         self.gram_ids: dict[str, int] = {}
+        known: dict[str, np.ndarray] = {}  # each distinct word's n-gram ids: words repeat
+
+        def ids_of(word: str) -> np.ndarray:
+            if word not in known:
+                grams = word_grams(word)
+                known[word] = np.array(
+                    [self.gram_ids.setdefault(g, len(self.gram_ids)) for g in grams], np.int64
+                )
+            return known[word]
+
         owners: list[int] = []
-        documents: list[list[int]] = []  # each text's n-gram ids, with repeats
+        documents: list[np.ndarray] = []  # each text's n-gram ids, with repeats
         for owner, entry in enumerate(entries):
             for language in LANGUAGES:
                 for text in entry.questions.get(language, []) + entry.keywords.get(language, []):
-                    ids = [
-                        self.gram_ids.setdefault(gram, len(self.gram_ids))
-                        for word in words_of(text)
-                        for gram in word_grams(word)
-                    ]
-                    if ids:
+                    words = words_of(text)
+                    if words:
                         owners.append(owner)
-                        documents.append(ids)
-        self.vocabulary = max(len(self.gram_ids), 1)
-        frequency = np.zeros(self.vocabulary)
-        for ids in documents:
-            frequency[np.unique(ids)] += 1
-        self.idf = np.log((1 + len(documents)) / (1 + frequency)) + 1
+                        documents.append(np.concatenate([ids_of(w) for w in words]))
+        self.vocabulary = vocabulary = max(len(self.gram_ids), 1)
         self.word_ids = lru_cache(maxsize=50_000)(self._word_ids)
-        # Each entry's n-gram mass: the sum of its texts' TF-IDF vectors, as one sorted array of
-        # keys (entry * vocabulary + n-gram id), so a shortlist is scored in one search.
-        keys, masses = [], []
-        for owner, ids in zip(owners, documents, strict=True):
-            gram, weight = self._weighted(np.array(ids, dtype=np.int64))
-            keys.append(owner * self.vocabulary + gram)
-            masses.append(weight)
-        all_keys = np.concatenate(keys) if keys else np.empty(0, dtype=np.int64)
-        self.keys, at = np.unique(all_keys, return_inverse=True)
-        mass = np.bincount(at, weights=np.concatenate(masses) if masses else None)
+        # Every (text, n-gram) pair at once, as keys text * vocabulary + n-gram id: its count in
+        # the text, then the n-grams' document frequency, then each text's TF-IDF vector.
+        lengths = np.array([len(d) for d in documents], dtype=np.int64)
+        text_of = np.repeat(np.arange(len(documents), dtype=np.int64), lengths)
+        grams = np.concatenate(documents) if documents else np.empty(0, dtype=np.int64)
+        pairs, counts = np.unique(text_of * vocabulary + grams, return_counts=True)
+        pair_text, pair_gram = pairs // vocabulary, pairs % vocabulary
+        frequency = np.bincount(pair_gram, minlength=vocabulary)
+        self.idf = np.log((1 + len(documents)) / (1 + frequency)) + 1
+        weight = (1.0 + np.log(counts)) * self.idf[pair_gram]
+        weight /= np.sqrt(np.bincount(pair_text, weights=weight**2))[pair_text]
+        # Each entry's n-gram mass, the sum of its texts' vectors, as one sorted array of keys
+        # (entry * vocabulary + n-gram id), so a shortlist is scored in one search.
+        entry_of_text = np.array(owners, dtype=np.int64)
+        self.keys, at = np.unique(
+            entry_of_text[pair_text] * vocabulary + pair_gram, return_inverse=True
+        )
+        mass = np.bincount(at, weights=weight)
         # log(1 + mass / smoothing): the part of an n-gram's log-likelihood that differs from
         # one the entry never uses (those all weigh log(smoothing), a constant left out).
         self.values = np.log1p(mass / SMOOTHING)
-        entry_mass = np.bincount(self.keys // self.vocabulary, weights=mass, minlength=len(entries))
-        self.normaliser = np.log(entry_mass + SMOOTHING * self.vocabulary)
-        phrasings = np.bincount(owners, minlength=len(entries)).astype(np.float64)
+        entry_mass = np.bincount(self.keys // vocabulary, weights=mass, minlength=len(entries))
+        self.normaliser = np.log(entry_mass + SMOOTHING * vocabulary)
+        phrasings = np.bincount(entry_of_text, minlength=len(entries)).astype(np.float64)
         self.prior = np.log(np.maximum(phrasings, 1) / max(phrasings.sum(), 1))
 
     def _word_ids(self, word: str) -> np.ndarray:
