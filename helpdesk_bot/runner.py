@@ -85,17 +85,11 @@ class UnitsOfWork:
                 yield session
             return
         # In a batch: the session's commit releases its own savepoint, its rollback returns to it.
-        session = Session(
-            bind=batch, join_transaction_mode="create_savepoint", expire_on_commit=False
+        joining = functools.partial(
+            Session, bind=batch, join_transaction_mode="create_savepoint", expire_on_commit=False
         )
-        try:
+        with session_scope(joining) as session:
             yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:

@@ -31,33 +31,33 @@ def logged(desk) -> list[tuple[int | None, str]]:
         return [(q.official_id, q.text) for q in session.scalars(select(Query).order_by(Query.id))]
 
 
-async def burst(desk, runner: DeskRunner, calls: int, *, hold: threading.Event | None = None):
-    """``calls`` questions queued at once (behind a call that waits for ``hold``, if given)."""
-    waiting = []
-    if hold is not None:
-        waiting.append(asyncio.ensure_future(runner(hold.wait, 10)))
-        await asyncio.sleep(0)
-    for n in range(calls):
-        waiting.append(
-            asyncio.ensure_future(runner(desk.ask, official(n), QUESTIONS[n % len(QUESTIONS)]))
-        )
+async def behind_a_busy_writer(runner: DeskRunner, *calls) -> list:
+    """Queue ``calls`` ((function, *args) each) while the runner is busy with another call, so
+    they wait together as a burst would; their results (or exceptions), in order."""
+    hold = threading.Event()
+    busy = asyncio.ensure_future(runner(hold.wait, 10))
     await asyncio.sleep(0)
-    if hold is not None:
-        hold.set()
-    return await asyncio.gather(*waiting, return_exceptions=True)
+    queued = []
+    for function, *args in calls:
+        queued.append(asyncio.ensure_future(runner(function, *args)))
+        if not runner.desk.single_writer:  # a pool runs calls side by side: keep their order
+            await asyncio.gather(queued[-1], return_exceptions=True)
+    await asyncio.sleep(0)
+    hold.set()
+    await busy
+    return await asyncio.gather(*queued, return_exceptions=True)
 
 
 def test_a_burst_shares_transactions_and_every_question_is_kept(desk):
     async def main():
         runner = DeskRunner(desk)
         try:
-            results = await burst(desk, runner, 40, hold=threading.Event())
+            asked = [(desk.ask, official(n), QUESTIONS[n % len(QUESTIONS)]) for n in range(40)]
+            return runner, await behind_a_busy_writer(runner, *asked)
         finally:
             await runner.close()
-        return runner, results
 
-    runner, results = asyncio.run(main())
-    replies = results[1:]
+    runner, replies = asyncio.run(main())
     assert all(reply.outcome for reply in replies)
     assert len(logged(desk)) == 40
     if desk.single_writer:
@@ -77,19 +77,13 @@ def test_one_failing_call_spoils_no_other_in_its_batch(desk):
 
     async def main():
         runner = DeskRunner(desk)
-        hold = threading.Event()
         try:
-            first = asyncio.ensure_future(runner(hold.wait, 10))
-            await asyncio.sleep(0)
-            calls = [
-                asyncio.ensure_future(runner(desk.ask, official(1), QUESTIONS[0])),
-                asyncio.ensure_future(runner(fails, official(2))),
-                asyncio.ensure_future(runner(desk.ask, official(3), QUESTIONS[1])),
-            ]
-            await asyncio.sleep(0)
-            hold.set()
-            await first
-            return await asyncio.gather(*calls, return_exceptions=True)
+            return await behind_a_busy_writer(
+                runner,
+                (desk.ask, official(1), QUESTIONS[0]),
+                (fails, official(2)),
+                (desk.ask, official(3), QUESTIONS[1]),
+            )
         finally:
             await runner.close()
 
@@ -97,7 +91,7 @@ def test_one_failing_call_spoils_no_other_in_its_batch(desk):
     assert isinstance(failed, ValueError) and str(failed) == "refused"
     assert before.outcome and after.outcome
     texts = [text for _, text in logged(desk)]
-    assert sorted(texts) == sorted([QUESTIONS[0], QUESTIONS[1]])
+    assert texts == [QUESTIONS[0], QUESTIONS[1]]
 
 
 def test_a_result_comes_back_only_after_its_commit(desk, tmp_path):
@@ -124,18 +118,10 @@ def test_a_result_comes_back_only_after_its_commit(desk, tmp_path):
 def test_an_erasure_runs_alone_and_empties_the_write_ahead_log(desk):
     async def main():
         runner = DeskRunner(desk)
-        hold = threading.Event()
         try:
-            first = asyncio.ensure_future(runner(hold.wait, 10))
-            await asyncio.sleep(0)
-            asked = asyncio.ensure_future(runner(desk.ask, official(1), "secret words here"))
-            if not desk.single_writer:  # a pool runs calls side by side: the question first
-                await asked
-            erased = asyncio.ensure_future(runner(desk.forget, official(1)))
-            await asyncio.sleep(0)
-            hold.set()
-            await first
-            return await asked, await erased
+            return await behind_a_busy_writer(
+                runner, (desk.ask, official(1), "secret words here"), (desk.forget, official(1))
+            )
         finally:
             await runner.close()
 
