@@ -176,6 +176,14 @@ def test_an_unlisted_instrument_is_declined_by_the_general_rule(shipped_desk, qu
             "¿Cómo se presenta una petición a la Corte Interamericana de Derechos Humanos?",
             "regional-courts",
         ),
+        (
+            "How should we answer a petition before the Inter-American Commission on land rights?",
+            "regional-commissions",
+        ),
+        (
+            "What is the mandate of the ASEAN Intergovernmental Commission on Human Rights?",
+            "regional-commissions",
+        ),
     ],
 )
 def test_the_broadened_list_declines_other_instruments_and_bodies(shipped_desk, question, trigger):
@@ -222,6 +230,8 @@ def test_names_shared_with_torture_questions_do_not_decline_them(shipped_desk, q
         ("How can we work with the Committee for the Prevention of Torture in Africa?", "cpta"),
         ("Can the European Committee for the Prevention of Torture visit our prisons?", "cpt"),
         ("Should we ratify the Inter-American Convention to Prevent and Punish Torture?", "iachr"),
+        ("The Inter-American Commission asks about torture in our prisons: who can help?", "iachr"),
+        ("La Commission africaine nous interroge sur les conditions de détention", "cpta"),
         # The UN Voluntary Fund for Victims of Torture.
         (
             "Can NGOs in our country get grants from the UN Voluntary Fund for Victims of Torture?",
