@@ -267,13 +267,14 @@ async def deliver(
                 ]
             )
         if relay.file is not None:
-            _, error = await sending.send_file_or_error(
+            _, failure = await sending.send_file_or_failure(
                 bot, relay.chat_id, relay.file.kind, relay.file.file_id, relay.text
             )
         else:
-            _, error = await sending.send_or_error(
+            _, failure = await sending.send_or_failure(
                 bot, relay.chat_id, relay.text, reply_markup=markup
             )
+        error = None if failure is None else failure.detail
     if relay.message_id is not None:
         await run(
             desk.mark_message_delivery, relay.message_id, delivered=error is None, error=error
@@ -360,7 +361,7 @@ async def announce_file(
             await post_card(bot, desk, settings, ticket, run=run)
             ticket = await run(desk.ticket, ticket_id)
         card_id = ticket.staff_message_id
-        sent, error = await sending.send_file_or_error(
+        sent, failure = await sending.send_file_or_failure(
             bot,
             settings.staff_chat_id,
             file.kind,
@@ -371,7 +372,9 @@ async def announce_file(
             else None,
         )
         if sent is None:
-            log.warning("ticket #%s: the official's file not posted to staff: %s", ticket_id, error)
+            log.warning(
+                "ticket #%s: the official's file not posted to staff: %s", ticket_id, failure
+            )
             return
         await run(desk.record_staff_message, ticket_id, sent.message_id, of_message=message)
     except (TelegramError, DeskError) as exc:

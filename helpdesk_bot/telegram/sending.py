@@ -380,21 +380,6 @@ async def send_or_failure(
     return sent, None
 
 
-async def send_or_error(
-    bot: Bot,
-    chat_id: int | str,
-    text: str,
-    *,
-    policy: Policy = DEFAULT,
-    **kwargs: Any,
-) -> tuple[Message | None, str | None]:
-    """:func:`send_or_failure` with the failure as its text only (``failure.detail``), for
-    callers that only store or show it (cards.py's relays, until they take the
-    :class:`Failure`). Code that decides on a failure uses :func:`send_or_failure`'s ``kind``."""
-    sent, failure = await send_or_failure(bot, chat_id, text, policy=policy, **kwargs)
-    return sent, None if failure is None else failure.detail
-
-
 async def reply_to(message: Message, text: str, **kwargs: Any) -> Message | None:
     """Send ``text`` in ``message``'s chat (its forum topic, if any) the way every message goes:
     cleaned, split, retried, plain text if the HTML is refused; None if it failed (logged).
@@ -446,23 +431,6 @@ async def send_file_or_failure(
     if not fits:
         return await send_or_failure(bot, chat_id, caption, policy=policy)
     return sent, None
-
-
-async def send_file_or_error(
-    bot: Bot,
-    chat_id: int | str,
-    kind: str,
-    file_id: str,
-    caption: str = "",
-    *,
-    policy: Policy = DEFAULT,
-    **kwargs: Any,
-) -> tuple[Message | None, str | None]:
-    """:func:`send_file_or_failure` with the failure as its text only (``failure.detail``)."""
-    sent, failure = await send_file_or_failure(
-        bot, chat_id, kind, file_id, caption, policy=policy, **kwargs
-    )
-    return sent, None if failure is None else failure.detail
 
 
 async def send(
@@ -606,9 +574,7 @@ __all__ = [
     "record",
     "reply",
     "send",
-    "send_file_or_error",
     "send_file_or_failure",
-    "send_or_error",
     "send_or_failure",
     "split",
 ]
