@@ -27,7 +27,7 @@ from .knowledge import LANGUAGES, Entry, KnowledgeBase, State, Tool
 from .matcher import Match, Matcher
 from .referrals import Partner, ReferralDirectory
 from .scope import Outside, Scope
-from .text import is_intent
+from .text import is_intent, phrase_pattern, simplify
 
 MAX_QUESTION_CHARS = 4096
 # Outcomes that are questions in the statistics; small talk is counted apart.
@@ -171,6 +171,16 @@ class Answerer:
         # The base's own concepts (synonym groups: OPCAT, the Committee, the NPM...).
         self._concepts = frozenset(normaliser.canonical.values())
         self.vocabulary = lru_cache(maxsize=1024)(self._vocabulary)
+        # Every State's names in the three languages, as an official writes them: "Has Fiji
+        # ratified?" is about Fiji whatever the asker's profile says. A name two States share is
+        # left out (it tells neither apart); codes too ("CAN", "PER" are words).
+        owners: dict[str, set[str]] = {}
+        for code, known in base.states.items():
+            for names in known.names.values():
+                for name in names:
+                    owners.setdefault(simplify(name), set()).add(code)
+        self._state_of_name = {n: codes.pop() for n, codes in owners.items() if len(codes) == 1}
+        self._state_names = phrase_pattern(self._state_of_name)
 
     def answer(
         self, question: str, *, language: str | None = None, state: State | None = None
@@ -218,7 +228,7 @@ class Answerer:
             reply.entry = match.entry
             reply.tools = [self.base.tools[t] for t in match.entry.tools if t in self.base.tools]
             reply.text = entry_text(match.entry, lang, self.base)
-            about_state = state_text(match.entry, lang, self.base, state)
+            about_state = state_text(match.entry, lang, self.base, self.state_named(text) or state)
             if about_state:
                 reply.text += "\n\n" + about_state
         elif match.outcome == "suggest":
@@ -241,6 +251,14 @@ class Answerer:
             reply.partner_note = self.referrals.brief_text(routing, lang)
             reply.text += "\n\n" + reply.partner_note
         return reply
+
+    def state_named(self, text: str) -> State | None:
+        """The one State ``text`` names (any language, accents aside), or None for none or several:
+        ``state_named("Has Fiji ratified the Convention?")`` -> Fiji."""
+        if self._state_names is None:
+            return None
+        codes = {self._state_of_name[m] for m in self._state_names.findall(simplify(text))}
+        return self.base.states[codes.pop()] if len(codes) == 1 else None
 
     # --- scope ---------------------------------------------------------------------------------
     def _outside_unlisted(self, text: str, match: Match) -> str | None:

@@ -294,3 +294,27 @@ def test_the_staff_line_says_where_the_state_stands_and_a_missed_report_only_whe
     assert "not received" not in staff_line(replace(ghana, next_report_due=due), today=TODAY)
     missed = replace(ghana, next_report_due=replace(due, not_received="2019-01-01"))
     assert "due 3 June 2015: not received as of 1 January 2019" in staff_line(missed, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("Is Fiji a party to UNCAT?", "FJI"),
+        ("Le Cap-Vert est-il partie à la Convention ?", "CPV"),
+        ("¿Vanuatu es parte en la Convención contra la Tortura?", "VUT"),
+        ("Is Guinea-Bissau a party to the Convention?", "GNB"),
+        ("Are we a party to the Convention against Torture?", None),
+        ("Are Fiji and Vanuatu parties to the Convention?", None),  # two States: neither
+    ],
+)
+def test_the_state_a_question_names_is_found_in_any_language(question, code):
+    named = shipped_answerer().state_named(question)
+    assert (named.code if named else None) == code
+
+
+def test_a_named_state_gets_its_paragraph_over_the_askers_profile(base):
+    answerer = shipped_answerer()
+    reply = answerer.answer("Is Fiji a party to UNCAT?", language="en", state=base.states["VUT"])
+    assert reply.entry.id == "ratification-are-we-party"
+    assert "Fiji" in reply.text and "Vanuatu" not in reply.text
+    assert reply.to_json()["state"] == "VUT"  # the profile is still the official's own
