@@ -402,25 +402,7 @@ class Matcher:
         named = {t.upper() for t in terms if t in _TREATY_TERMS}
         if ranked and (cited or len(named) == 1):
             ranked = sorted(
-                (
-                    (
-                        e,
-                        s
-                        * (
-                            _CITED_MISMATCH
-                            if cited
-                            and (self.articles[e] or self.phrasing_articles[e])
-                            and not self._rests_on(e, cited)
-                            else 1.0
-                        )
-                        * (
-                            _TREATY_MISMATCH
-                            if len(named) == 1 and self.treaties[e] and not named & self.treaties[e]
-                            else 1.0
-                        ),
-                    )
-                    for e, s in ranked
-                ),
+                ((e, s * self._mismatch(e, cited, named)) for e, s in ranked),
                 key=lambda item: -item[1],
             )
         candidates = [Candidate(index.entries[e], round(s, 1)) for e, s in ranked[:5]]
@@ -460,8 +442,25 @@ class Matcher:
                     found += weights.weight
         return found / total if total else 1.0
 
+    def _mismatch(
+        self, entry: int, cited: tuple[str | None, frozenset[int]] | None, named: set[str]
+    ) -> float:
+        """The share of its score an entry keeps when it rests on other articles than the cited
+        ones, or on the other treaty than the one named alone; 1 when neither."""
+        share = 1.0
+        if (
+            cited
+            and (self.articles[entry] or self.phrasing_articles[entry])
+            and not self._rests_on(entry, cited)
+        ):
+            share *= _CITED_MISMATCH
+        if len(named) == 1 and self.treaties[entry] and not named & self.treaties[entry]:
+            share *= _TREATY_MISMATCH
+        return share
+
     def _rests_on(self, entry: int, cited: tuple[str | None, frozenset[int]]) -> bool:
-        """Whether the entry rests on one of the cited articles (of the treaty named, if any)."""
+        """Whether the entry rests on one of the cited articles: one its source names (of the
+        treaty named, if any), or one its own phrasings cite (of either treaty)."""
         treaty, numbers = cited
         treaties = (treaty,) if treaty else ("UNCAT", "OPCAT")
         return any(n in self.phrasing_articles[entry] for n in numbers) or any(
@@ -565,10 +564,10 @@ class Matcher:
             for owner, sim in zip(shortlist, similarity, strict=True)
         ]
         likelihood = self.spelling.scores(text, shortlist)
-        below = np.maximum(likelihood - likelihood.max(), -_SPELLING_CAP)
+        behind = np.maximum(likelihood - likelihood.max(), -_SPELLING_CAP)
         scored = [
-            (owner, max(0.0, score + _SPELLING_WEIGHT * float(below)))
-            for (owner, score), below in zip(scored, below, strict=True)
+            (owner, max(0.0, score + _SPELLING_WEIGHT * float(units)))
+            for (owner, score), units in zip(scored, behind, strict=True)
         ]
         if len(exact) == 1:
             # A phrasing of one entry, typed as the base words it, is that entry's question.
