@@ -40,6 +40,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 BATCH = 32  # calls at most in one SQLite transaction: a burst, not a backlog, shares a commit
+_STOP = object()  # queued by close(): the writer ends once what came before it is done
 
 
 def alone(function: Callable[..., T]) -> Callable[..., T]:
@@ -114,6 +115,7 @@ class _Call:
     function: Callable[[], Any]
     future: asyncio.Future[Any]
     loop: asyncio.AbstractEventLoop
+    alone: bool = False  # a desk method marked @alone: never in a batch
     outcome: tuple[bool, Any] = (False, None)  # (succeeded, result or exception)
 
     def run(self) -> None:
@@ -142,9 +144,9 @@ class DeskRunner:
         self.desk = desk
         self.batch = batch
         self._pool: ThreadPoolExecutor | None = None
-        self._queue: queue.SimpleQueue[_Call | None] | None = None
+        self._queue: queue.SimpleQueue[_Call | object] | None = None
         self._writer: threading.Thread | None = None
-        self.batches = 0  # transactions that carried more than one call (for tests, benchmarks)
+        self.batches = 0  # transactions that carried more than one call (the tests read it)
         if desk.single_writer:
             self._queue = queue.SimpleQueue()
             self._writer = threading.Thread(target=self._write, name="desk-writer", daemon=True)
@@ -159,13 +161,13 @@ class DeskRunner:
             return await loop.run_in_executor(self._pool, call)
         assert self._queue is not None
         future: asyncio.Future[T] = loop.create_future()
-        self._queue.put(_Call(call, future, loop))
+        self._queue.put(_Call(call, future, loop, alone=getattr(function, "alone", False)))
         return await future
 
     async def close(self) -> None:
         """Let queued calls finish, then end the threads (after the bot stopped taking updates)."""
         if self._queue is not None and self._writer is not None:
-            self._queue.put(None)
+            self._queue.put(_STOP)
             await asyncio.to_thread(self._writer.join)
         if self._pool is not None:
             await asyncio.to_thread(self._pool.shutdown)
@@ -173,33 +175,23 @@ class DeskRunner:
     # --- the SQLite writer -------------------------------------------------------------------
     def _write(self) -> None:
         assert self._queue is not None
+        held: _Call | object | None = None  # taken from the queue, for the next transaction
         while True:
-            first = self._queue.get()
-            if first is None:
+            first, held = held or self._queue.get(), None
+            if first is _STOP:
                 return
-            calls, stop = [first], False
-            while len(calls) < self.batch and not self._is_alone(calls[-1]):
+            assert isinstance(first, _Call)
+            calls = [first]
+            while not first.alone and len(calls) < self.batch:
                 try:
                     following = self._queue.get_nowait()
                 except queue.Empty:
                     break
-                if following is None:
-                    stop = True
-                    break
-                if self._is_alone(following):
-                    self._run_together(calls)
-                    calls = [following]
+                if not isinstance(following, _Call) or following.alone:  # _STOP, or @alone
+                    held = following
                     break
                 calls.append(following)
             self._run_together(calls)
-            if stop:
-                return
-
-    @staticmethod
-    def _is_alone(call: _Call) -> bool:
-        function = call.function
-        inner = function.func if isinstance(function, functools.partial) else function
-        return getattr(inner, "alone", False)
 
     def _run_together(self, calls: list[_Call]) -> None:
         if len(calls) == 1:
