@@ -228,9 +228,11 @@ class Answerer:
             reply.entry = match.entry
             reply.tools = [self.base.tools[t] for t in match.entry.tools if t in self.base.tools]
             reply.text = entry_text(match.entry, lang, self.base)
-            about_state = state_text(match.entry, lang, self.base, self.state_named(text) or state)
-            if about_state:
-                reply.text += "\n\n" + about_state
+            if match.entry.state_aspect:  # only then does the State named matter
+                about = self.state_named(text) or state
+                about_state = state_text(match.entry, lang, self.base, about)
+                if about_state:  # a State with nothing recorded on this aspect adds nothing
+                    reply.text += "\n\n" + about_state
         elif match.outcome == "suggest":
             reply.suggestions = match.suggestions
             lines = [texts.say("suggest_intro", lang)]
