@@ -15,7 +15,7 @@ Example::
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,6 +55,16 @@ _NAMED_AFTER = re.compile(
     rf"(?=[A-ZÀ-Ý]){_WORD}(?:\s+{_WORD}){{0,3}}"
 )
 _NAMED_BEFORE = re.compile(rf"\b(?:[A-Z][\w'’-]+\s+){{1,2}}(?:{_INSTRUMENT})\b")
+
+
+def _one_language(spoken: Iterable[frozenset[str]]) -> str | None:
+    """The one language that small-talk phrases (each with the languages it is said in) share,
+    phrases every language uses ("ok") aside; None when they share none or several."""
+    languages: set[str] | None = None
+    for said_in in spoken:
+        if ANY_LANGUAGE not in said_in:
+            languages = set(said_in) if languages is None else languages & said_in
+    return next(iter(languages)) if languages and len(languages) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -153,20 +163,15 @@ class Scope:
             return None
         if self._small_talk is None:
             return None
-        kinds: list[str] = []
-        languages: set[str] | None = None
-        for found in self._small_talk.finditer(simple):
-            kind, spoken = self.small_talk_phrases[found.group(0)]
-            kinds.append(kind)
-            if ANY_LANGUAGE not in spoken:
-                languages = set(spoken) if languages is None else languages & spoken
+        said = [self.small_talk_phrases[m.group(0)] for m in self._small_talk.finditer(simple)]
+        kinds = [kind for kind, _ in said]
         if not kinds:
             return self._misspelt_small_talk(simple)
         rest = [w for w in self._small_talk.sub(" ", simple).split() if not w.isdigit()]
         # "testing 123" is small talk; so is a thanks with an aside that asks nothing.
         if rest and (aside is None or len(rest) > _ASIDE_WORDS or not aside(rest)):
             return None
-        language = next(iter(languages)) if languages and len(languages) == 1 else None
+        language = _one_language(spoken for _, spoken in said)
         # "hello, thanks a lot": thanks is what calls for an answer.
         for kind in ("thanks", "bye", "greeting", "test", "ok"):
             if kind in kinds:
@@ -193,8 +198,7 @@ class Scope:
                 return None
             phrase = found[0]
         kind, spoken = self.small_talk_phrases[phrase]
-        language = next(iter(spoken)) if len(spoken) == 1 and ANY_LANGUAGE not in spoken else None
-        return SmallTalk(kind, language)
+        return SmallTalk(kind, _one_language([spoken]))
 
     @staticmethod
     def mentions(text: str) -> list[str]:
