@@ -208,6 +208,18 @@ def test_two_processes_on_one_postgresql_database(botapi, postgres_url, tmp_path
             time.sleep(0.1)
         for call in relayed:
             assert int(TICKET.search(call.text).group(1)) == number_of[call.chat_id]
+        # Staff learn each reply was sent: the confirmations follow at the group's pace, after
+        # the relays they confirm.
+        deadline = time.monotonic() + 120
+        while len(
+            [
+                c
+                for c in botapi.calls_to("sendMessage", chat_id=STAFF_CHAT)
+                if c.status == 200 and "Sent to the official" in c.text
+            ]
+        ) < len(cards):
+            assert time.monotonic() < deadline, bots[0].log() + bots[1].log()
+            time.sleep(0.2)
         for bot in bots:
             assert bot.terminate() == 0
     finally:

@@ -296,9 +296,14 @@ class Triage:
         await self.run(self.desk.record_staff_message, ticket_id, message.message_id)
         error = await deliver(context.bot, self.desk, relay, run=self.run)
         if error:
-            await sending.reply_to(message, say("not_delivered", error=error, number=ticket_id))
+            word = say("not_delivered", error=error, number=ticket_id)
         else:
-            await sending.reply_to(message, say("sent", number=ticket_id))
+            word = say("sent", number=ticket_id)
+        # The confirmation goes at the staff group's pace (about 20 messages a minute), and the
+        # staff chat's updates are handled one at a time: awaited here, it would hold the next
+        # staff reply's relay to its official. As an application task it is still sent, and
+        # awaited when the bot stops.
+        context.application.create_task(sending.reply_to(message, word), update=update)
         raise ApplicationHandlerStop
 
     # -- buttons on cards ----------------------------------------------------------------------
