@@ -193,6 +193,24 @@ def test_flood_control_waits_for_that_chat_only(botapi):
     assert served.at - refused.at >= 2.0  # Telegram's retry_after was honoured
 
 
+def test_a_card_for_staff_gives_way_to_an_officials_answer(botapi):
+    """With the bot-wide budget nearly spent, a post to the staff group waits until a reserve is
+    free again, and an official's answer asked for after it goes first."""
+    pacer = Pacer(per_second=4, officials_reserve=2)
+
+    async def work(bot):
+        for n in range(4):  # the whole burst of the budget
+            await sending.send(bot, OTHER, f"answer {n}", policy=FAST)
+        card = asyncio.create_task(sending.send(bot, STAFF_CHAT, "card", policy=FAST))
+        await asyncio.sleep(0)  # the card is waiting first
+        answer = asyncio.create_task(sending.send(bot, OFFICIAL, "answer", policy=FAST))
+        return await asyncio.gather(card, answer)
+
+    card, answer = run_with_bot(botapi, work, pacer=pacer)
+    assert card is not None and answer is not None
+    assert sent(botapi, OFFICIAL)[0].at < sent(botapi, STAFF_CHAT)[0].at
+
+
 def test_a_flood_wait_too_long_is_a_failure_not_a_freeze(botapi):
     botapi.fail("sendMessage", status=429, retry_after=600)
     message, failure = run_with_bot(

@@ -88,6 +88,9 @@ async def post_message(bot: Bot, chat_id: int | str, text: str, **options: Any) 
 # 30 messages a second in all, and about 20 messages a minute in one group.
 BOT_WIDE_PER_SECOND = 30
 GROUP_PER_MINUTE = 20
+# Of the bot-wide budget's burst, what a post to a group (a card in the staff chat) leaves free
+# for officials: an official is waiting for the answer, staff read the card minutes later.
+OFFICIALS_RESERVE = 5
 # Calls that post a new message into a chat: what the group limit counts.
 POSTING = re.compile(r"^(send|copy|forward)", re.IGNORECASE)
 
@@ -99,7 +102,9 @@ class Pacer(BaseRateLimiter[None]):
     answer (429) it makes only *that chat* wait ``retry_after`` seconds and tries again: the other
     officials are not held up. A wait longer than ``max_flood_wait``, or more than ``flood_waits``
     of them for one call, is raised as the ``RetryAfter`` it is, so the caller can tell staff.
-    PTB's stock ``AIORateLimiter`` would pause every chat of the bot on any 429.
+    PTB's stock ``AIORateLimiter`` would pause every chat of the bot on any 429. Posts to groups
+    give way to officials: they take the bot-wide budget only while ``officials_reserve`` of its
+    burst stays free, so a busy staff chat never delays an answer.
 
     Example: ``ExtBot(token, rate_limiter=Pacer())``
     """
@@ -111,8 +116,10 @@ class Pacer(BaseRateLimiter[None]):
         group_per_minute: float = GROUP_PER_MINUTE,
         flood_waits: int = 5,
         max_flood_wait: float = 120.0,
+        officials_reserve: int = OFFICIALS_RESERVE,
     ) -> None:
         self.per_second = per_second
+        self.officials_reserve = officials_reserve
         self.group_per_minute = group_per_minute
         self.flood_waits = flood_waits
         self.max_flood_wait = max_flood_wait
@@ -149,6 +156,7 @@ class Pacer(BaseRateLimiter[None]):
                 await asyncio.sleep(delay)
             if POSTING.match(endpoint) and _is_group(chat):
                 await self._group(chat).acquire()
+                await self._give_way()
             await self.bot_wide.acquire()
             try:
                 return await callback(*args, **kwargs)
@@ -162,6 +170,12 @@ class Pacer(BaseRateLimiter[None]):
             finally:
                 if self.resume_at.get(chat, 0.0) <= time.monotonic():
                     self.resume_at.pop(chat, None)  # memory stays bounded by throttled chats
+
+    async def _give_way(self) -> None:
+        """Wait until the bot-wide budget has room for one post and the officials' reserve."""
+        # aiolimiter has no priorities: a short poll, only while the budget is nearly spent.
+        while not self.bot_wide.has_capacity(1 + self.officials_reserve):
+            await asyncio.sleep(1 / self.per_second)
 
     def _group(self, chat: ChatKey) -> AsyncLimiter:
         if chat not in self.groups:
