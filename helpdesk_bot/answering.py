@@ -22,7 +22,13 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from . import register, status, texts
-from .config import ANSWER_MARGIN, ANSWER_THRESHOLD, MIN_CONTENT_SHARE, SUGGEST_THRESHOLD
+from .config import (
+    ANSWER_MARGIN,
+    ANSWER_THRESHOLD,
+    MIN_CONTENT_SHARE,
+    SUGGEST_THRESHOLD,
+    UNRELATED_FLOOR,
+)
 from .knowledge import LANGUAGES, Entry, KnowledgeBase, State, Tool
 from .matcher import Match, Matcher
 from .referrals import Partner, ReferralDirectory
@@ -270,7 +276,10 @@ class Answerer:
             return None
         if self._names_what_the_answer_does_not(text, match):
             return GENERAL_RULE
-        if match.outcome != "answer" and self._unrelated(text):
+        # A confident answer may use words the domain list lacks ("NMIRF", "aut dedere"); a weak
+        # one to a question with no word of the subject is a coincidence of common words.
+        weak = match.outcome != "answer" or match.score < UNRELATED_FLOOR
+        if weak and self._unrelated(text):
             return UNRELATED
         return None
 
