@@ -195,6 +195,15 @@ def test_shipped_synonyms_make_languages_meet(shipped_base):
 
 
 @pytest.mark.parametrize(
+    ("word", "other_language"),
+    [("loi", "list of issues")],  # French for "law", never the English abbreviation LOI
+)
+def test_shipped_synonyms_keep_words_of_other_languages_apart(shipped_base, word, other_language):
+    norm = Normaliser(shipped_base.synonyms)
+    assert not set(norm.terms(f"notre {word} pénale")) & set(norm.terms(other_language))
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "",
