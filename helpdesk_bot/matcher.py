@@ -338,6 +338,16 @@ class Matcher:
         self.normaliser = Normaliser(base.synonyms)
         self.index = _Index(base, self.normaliser)
         self.spelling = SpellingModel(base)
+        # The words of States' names the phrasings never use: "Has Haiti ratified?" asks what
+        # "Has our country ratified?" asks, so a State's name is not a word the base lacks.
+        self.state_words = frozenset(
+            term
+            for state in base.states.values()
+            for names in state.names.values()
+            for name in names
+            for term in self.normaliser.terms(name)
+            if term not in self.index.term_ids
+        )
         # The articles an entry rests on: those its source names, and those its own phrasings
         # cite (of either treaty, when a phrasing names neither).
         self.articles = [source_articles(entry.source) for entry in self.index.entries]
@@ -435,7 +445,8 @@ class Matcher:
         for term in terms:
             weights = index.term_weights(term)
             if weights is None:
-                total += index.unknown_weight
+                if term not in self.state_words:
+                    total += index.unknown_weight
             elif not weights.intent:
                 total += weights.weight
                 if any(tid in index.bags[entry] for tid, _ in index.expand(term)):
@@ -478,6 +489,8 @@ class Matcher:
         for term in terms:
             found = index.term_weights(term)
             if found is None:
+                if term in self.state_words:
+                    continue
                 query_norm += index.unknown_weight
                 content_norm += index.unknown_weight
                 continue

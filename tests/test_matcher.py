@@ -187,6 +187,24 @@ def test_question_words_tell_entries_apart(matcher, text, entry):
     assert (match.outcome, match.entry.id) == ("answer", entry)
 
 
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [
+        ("Is Tuvalu a party to the Convention against Torture?", "ratification-are-we-party"),
+        (
+            "La République centrafricaine est-elle partie à la Convention contre la torture ?",
+            "ratification-are-we-party",
+        ),
+        ("¿Ha ratificado Guatemala el Protocolo Facultativo?", "opcat-are-we-party"),
+    ],
+)
+def test_a_states_name_is_no_word_the_base_lacks(matcher, text, entry):
+    """Asking about a State by name is asking "are we a party?": the name, which no phrasing
+    uses, does not count against the entry as an unknown word would."""
+    match = matcher.match(text)
+    assert (match.outcome, match.entry.id) == ("answer", entry)
+
+
 def test_shipped_synonyms_make_languages_meet(shipped_base):
     norm = Normaliser(shipped_base.synonyms)
     assert norm.terms("Convention against Torture") == norm.terms("Convención contra la Tortura")
