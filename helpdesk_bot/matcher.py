@@ -360,9 +360,24 @@ class Matcher:
             )
             for entry in self.index.entries
         ]
+        # The treaty an entry is about: the one its source names, else the one at least half its
+        # phrasings name ("treaties.un.org (IV, 9.b)" is the OPCAT's status page; its phrasings
+        # all say OPCAT).
         self.treaties = [
-            frozenset(_SOURCE_TREATY.findall(entry.source)) for entry in self.index.entries
+            frozenset(_SOURCE_TREATY.findall(entry.source)) or self._phrasings_treaty(entry)
+            for entry in self.index.entries
         ]
+
+    def _phrasings_treaty(self, entry: Entry) -> frozenset[str]:
+        """The treaties (UNCAT, OPCAT) named in at least half of ``entry``'s phrasings."""
+        named = [
+            {t.upper() for t in self.normaliser.terms(question) if t in _TREATY_TERMS}
+            for questions in entry.questions.values()
+            for question in questions
+        ]
+        return frozenset(
+            t for t in ("UNCAT", "OPCAT") if 2 * sum(t in n for n in named) >= len(named) > 0
+        )
 
     def match(self, text: str, *, language: str | None = None) -> Match:
         """Score ``text`` against the base; never raises on any string.

@@ -205,6 +205,23 @@ def test_a_states_name_is_no_word_the_base_lacks(matcher, text, entry):
     assert (match.outcome, match.entry.id) == ("answer", entry)
 
 
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [
+        (
+            "hola, quisiera saber cuántos Estados han ratificado la Convención contra la Tortura",
+            "ratification-states-parties",
+        ),
+        ("Combien d'États ont ratifié l'OPCAT ?", "opcat-parties-number"),
+    ],
+)
+def test_the_treaty_named_tells_the_counts_apart(matcher, text, entry):
+    """The two counts of parties cite the same treaty register; the treaty their phrasings name
+    tells them apart, so the one the official names is answered, not offered beside the other."""
+    match = matcher.match(text)
+    assert (match.outcome, match.entry.id) == ("answer", entry)
+
+
 def test_shipped_synonyms_make_languages_meet(shipped_base):
     norm = Normaliser(shipped_base.synonyms)
     assert norm.terms("Convention against Torture") == norm.terms("Convención contra la Tortura")
