@@ -379,6 +379,24 @@ def test_the_evaluation_set_is_large_and_its_parts_apart(shipped_base):
             assert close is None, (item.question, close)
 
 
+def test_no_phrasing_of_the_base_is_a_near_copy_of_a_test_question(shipped_base):
+    # The test part is held out: a phrasing that copies one of its questions, give or take a few
+    # letters or their order, would have the desk graded on its own copy. Only the base's phrasing
+    # is reported, never the held-out question.
+    held_out = [simplify(item.question) for item in load_eval_set(EVAL_TEST)]
+    copies = [
+        question
+        for entry in shipped_base.entries.values()
+        for questions in entry.questions.values()
+        for question in questions
+        if any(
+            process.extractOne(simplify(question), held_out, scorer=scorer, score_cutoff=85)
+            for scorer in (fuzz.ratio, fuzz.token_sort_ratio)
+        )
+    ]
+    assert copies == []
+
+
 def test_evaluation_labels_exist_in_the_shipped_base(shipped_base):
     unknown = {
         label
