@@ -19,14 +19,21 @@ from sqlalchemy import func, select, update
 from helpdesk_bot import stats, texts
 from helpdesk_bot.config import Settings
 from helpdesk_bot.db import connect, make_sessionmaker, session_scope
-from helpdesk_bot.desk import Asker, Desk, load_base
+from helpdesk_bot.desk import Asker, Desk
 from helpdesk_bot.models import Feedback, Query, Referral, Ticket
 from helpdesk_bot.periods import Period
 from helpdesk_bot.referrals import SHORT_NAME_CHARS
 from helpdesk_bot.telegram import sending
 
 from .botapi import BotApiServer, Call, RunningBot, user
-from .conftest import KNOWLEDGE, NOT_SHIPPED, REFERRALS, running_application
+from .conftest import (
+    KNOWLEDGE,
+    NOT_SHIPPED,
+    bands_of,
+    running_application,
+    shipped_answerer,
+    shipped_knowledge,
+)
 
 STAFF_CHAT = -100500  # HELPDESK_STAFF_CHAT_ID of the test settings
 STAFF = 9001  # in HELPDESK_STAFF_IDS
@@ -65,15 +72,12 @@ def triage_settings(bot_settings, knowledge_copy):
 @pytest.fixture(scope="module")
 def shipped_base():
     """The shipped knowledge and referrals, loaded once: every desk here starts from them."""
-    return load_base(
-        Settings.from_values(
-            {"HELPDESK_KNOWLEDGE_DIR": str(KNOWLEDGE), "HELPDESK_REFERRALS_DIR": str(REFERRALS)}
-        )
-    )
+    return shipped_knowledge()
 
 
 def open_desk(settings: Settings, shipped_base) -> Desk:
-    """A desk on the test database, as ``Desk.from_settings`` makes it, without reloading YAML."""
+    """A desk on the test database, as ``Desk.from_settings`` makes it, without reloading YAML
+    (its answerer, over the shipped base with the settings' bands, is built once per run)."""
     base, referrals, scope = shipped_base
     return Desk(
         settings,
@@ -81,6 +85,7 @@ def open_desk(settings: Settings, shipped_base) -> Desk:
         referrals=referrals,
         scope=scope,
         sessions=make_sessionmaker(connect(settings.database_url)),
+        answerer=shipped_answerer(**bands_of(settings)),
     )
 
 
