@@ -7,13 +7,12 @@ Example::
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TextIO
 
 from . import status, texts
-from .desk import Asker, Desk, DeskError, Reply
+from .desk import Asker, Desk, DeskError, Query, Reply, Ticket
 from .knowledge import LANGUAGES, Entry, KnowledgeBase
-from .models import Query, Ticket, utcnow
 
 HELP = """\
 Type a question as an official would, in English, French or Spanish.
@@ -94,7 +93,7 @@ class ConsoleDesk:
         state = base.states.get(self.desk.profile(self.asker).state_code or "")
         if state is None:
             return texts.say("state_not_set", language) + "\n/state NAME"
-        return status.status_card(state, base, language, today=utcnow().date())
+        return status.status_card(state, base, language, today=datetime.now(UTC).date())
 
     def topics(self, language: str) -> str:
         """The topics that have entries, numbered: a number opens one."""
@@ -150,7 +149,7 @@ def format_queue(tickets: list[Ticket], base: KnowledgeBase, *, now: datetime | 
     """The queue as lines: number, age, assignee, State, first words of the question."""
     if not tickets:
         return "No tickets in the queue."
-    now = now or utcnow()
+    now = now or datetime.now(UTC)
     lines = []
     for ticket in tickets:
         state = base.states.get(ticket.state_code or "")
@@ -196,7 +195,7 @@ def format_ticket(ticket: Ticket, base: KnowledgeBase) -> str:
         + (f"; referred to {ticket.partner_id}" if ticket.partner_id else ""),
     ]
     if state is not None:  # where the State stands, as on the staff chat's ticket card
-        head.append(status.staff_line(state, today=utcnow().date()))
+        head.append(status.staff_line(state, today=datetime.now(UTC).date()))
     if ticket.first_response_at:
         head.append(
             f"First response {ticket.first_response_at:%Y-%m-%d %H:%M} UTC, "

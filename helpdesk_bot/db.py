@@ -19,10 +19,11 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from .errors import DatabaseFailure
 from .files import private_file, private_folder
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -38,15 +39,14 @@ def connect(url: str, *, pool_size: int = 5, max_overflow: int = 10) -> Engine:
         parsed = make_url(url)
     except ArgumentError:
         raise DatabaseError(
-            f"HELPDESK_DATABASE_URL is not a database URL: {_safe(url)!r}"
+            f"HELPDESK_DATABASE_URL is not a database URL: {shown_url(url)!r}"
         ) from None
     # Errors and logs never carry what officials and staff wrote (SQL parameters).
     kwargs: dict = {"future": True, "hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        if (path := sqlite_file(parsed)) is not None:
             # Owner-only: the file holds officials' questions (SQLite's -wal and -shm files
             # take the database file's permissions).
-            path = Path(parsed.database)
             try:
                 private_file(private_folder(path.parent) / path.name)
             except OSError as exc:
@@ -79,12 +79,20 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _safe(url: str) -> str:
-    """The URL with any password hidden, for error messages."""
+def shown_url(url: str) -> str:
+    """The URL as people may see it (logs, error messages): any password hidden."""
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return "<unparseable URL>"
+
+
+def sqlite_file(url: str | URL) -> Path | None:
+    """The file of a SQLite URL; None for another database or an in-memory one."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -103,6 +111,19 @@ def session_scope(factory: Callable[[], Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def as_database_failure() -> Iterator[None]:
+    """Raise SQLAlchemy's errors inside as :class:`~.errors.DatabaseFailure`, chained from them.
+
+    Around each of the desk's units of work: what leaves the desk is its own exception type,
+    and the channels never depend on SQLAlchemy to recognise a database failure.
+    """
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        raise DatabaseFailure(_first_line(exc)) from exc
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -124,7 +145,7 @@ def current_revision(engine: Engine) -> str | None:
             return MigrationContext.configure(connection).get_current_revision()
     except SQLAlchemyError as exc:
         raise DatabaseError(
-            f"cannot reach the database {_safe(str(engine.url))}: {_first_line(exc)}"
+            f"cannot reach the database {shown_url(str(engine.url))}: {_first_line(exc)}"
         ) from None
 
 

@@ -27,11 +27,22 @@ from . import referrals as referral_records
 from . import reminders as deadline_reminders
 from .answering import MAX_QUESTION_CHARS, Answerer, Reply, clean_text  # noqa: F401
 from .config import Settings
-from .db import check_schema, connect, make_sessionmaker
-from .errors import DeskError
+from .db import (  # noqa: F401  (DatabaseError: from_settings, a database it cannot open)
+    DatabaseError,
+    as_database_failure,
+    check_schema,
+    connect,
+    make_sessionmaker,
+    shown_url,
+    sqlite_file,
+)
+from .errors import DatabaseFailure, DeskError  # noqa: F401  (what a desk call may raise)
 from .inbox import INBOX_KEEP_HANDLED, Arrival  # noqa: F401
 from .knowledge import KnowledgeBase, KnowledgeError, State, load_knowledge
 from .matcher import Matcher
+
+# The records the desk hands out, detached from their session: channels read them and name them
+# in annotations (importing them from here), never query through them.
 from .models import DeadlineReminder, Official, Query, Referral, Ticket, utcnow
 from .officials import LAST_SEEN_EVERY, Asker, Erasure, OfficialRow  # noqa: F401
 from .questions import ALREADY_REPLIED, HELPED_LATELY, LIMITED, SAME_CHOICE_WITHIN  # noqa: F401
@@ -132,6 +143,16 @@ class Desk(UnitsOfWork):
     @property
     def matcher(self) -> Matcher:
         return self._current.matcher
+
+    @property
+    def shown_database_url(self) -> str:
+        """HELPDESK_DATABASE_URL as logs may show it to people: any password hidden."""
+        return shown_url(self.settings.database_url)
+
+    @property
+    def database_file(self) -> Path | None:
+        """The SQLite file the desk writes; None for PostgreSQL (or SQLite in memory)."""
+        return sqlite_file(self.settings.database_url)
 
     def reload(self) -> list[Problem]:
         """Reload knowledge and referrals; on any error keep the running base and return the problems."""
@@ -439,7 +460,7 @@ class Desk(UnitsOfWork):
         cards, ticket_ids = erased
         removed = drafts.remove_drafts(self.drafts_dir, ticket_ids)
         if self.sessions is not None:
-            with self._writer:
+            with as_database_failure(), self._writer:
                 officials.empty_write_ahead_log(self.sessions.kw["bind"])
         return Erasure(cards=cards, drafts=removed)
 

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
-from .db import session_scope
+from .db import as_database_failure, session_scope
 from .errors import DeskError
 
 if TYPE_CHECKING:
@@ -52,7 +52,11 @@ def alone(function: Callable[..., T]) -> Callable[..., T]:
 
 class UnitsOfWork:
     """The desk's units of work: a connection or a session per call, in line behind other
-    threads on SQLite (``_writer``), or a savepoint of the writer's batch when there is one."""
+    threads on SQLite (``_writer``), or a savepoint of the writer's batch when there is one.
+
+    A database error inside any of them leaves as ``errors.DatabaseFailure`` (chained from
+    SQLAlchemy's): the one type channels catch, whichever thread ran the call.
+    """
 
     sessions: sessionmaker[Session] | None
     _writer: contextlib.AbstractContextManager[Any]
@@ -69,10 +73,10 @@ class UnitsOfWork:
             raise DeskError("this desk has no database")
         batch: Connection | None = getattr(self._batch, "connection", None)
         if batch is not None:
-            with batch.begin_nested():
+            with as_database_failure(), batch.begin_nested():
                 yield batch
             return
-        with self._writer, self.sessions.kw["bind"].begin() as connection:
+        with as_database_failure(), self._writer, self.sessions.kw["bind"].begin() as connection:
             yield connection
 
     @contextlib.contextmanager
@@ -82,14 +86,14 @@ class UnitsOfWork:
             raise DeskError("this desk has no database")
         batch: Connection | None = getattr(self._batch, "connection", None)
         if batch is None:
-            with self._writer, session_scope(self.sessions) as session:
+            with as_database_failure(), self._writer, session_scope(self.sessions) as session:
                 yield session
             return
         # In a batch: the session's commit releases its own savepoint, its rollback returns to it.
         joining = functools.partial(
             Session, bind=batch, join_transaction_mode="create_savepoint", expire_on_commit=False
         )
-        with session_scope(joining) as session:
+        with as_database_failure(), session_scope(joining) as session:
             yield session
 
     @contextlib.contextmanager
@@ -99,7 +103,12 @@ class UnitsOfWork:
         if self.sessions is None:
             raise DeskError("this desk has no database")
         engine = self.sessions.kw["bind"]
-        with self._writer, engine.connect() as connection, connection.begin():
+        with (
+            as_database_failure(),
+            self._writer,
+            engine.connect() as connection,
+            connection.begin(),
+        ):
             # pysqlite opens a transaction only before a write, and a savepoint outside one
             # would commit when released: open it here, taking the write lock at once.
             connection.exec_driver_sql("BEGIN IMMEDIATE")

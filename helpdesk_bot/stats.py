@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Settings
-from .db import check_schema, connect, make_sessionmaker, session_scope
+from .db import as_database_failure, check_schema, connect, make_sessionmaker, session_scope
 from .figures import (
     ADVICE_NOTE,
     NEWLY_PARTY_YEARS,
@@ -132,7 +132,8 @@ def figures_of(desk: Any, period: Any) -> Any:
 
     Example: ``headline(figures_of(desk, parse_period("last month")))``
     """
-    with session_scope(desk.sessions) as session:
+    # A read of the desk's database, so a failure is the desk's DatabaseFailure, as for its calls.
+    with as_database_failure(), session_scope(desk.sessions) as session:
         return compute(session, period, states=desk.base.states, entries=desk.base.entries)
 
 

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
 from telegram import (
     Update,
 )
@@ -34,7 +33,7 @@ from telegram.request import HTTPXRequest
 
 from .. import status, texts
 from ..config import Settings
-from ..desk import Desk
+from ..desk import DatabaseError, Desk
 from ..register import format_date
 from . import sending, staff
 from .common import Context
@@ -185,18 +184,16 @@ def build_application(settings: Settings, desk: Desk) -> Application:
 
 
 def watch_database_file(
-    application: Application, url: str, stopped: list[str], stop: Callable[[], None]
+    application: Application, path: Path | None, stopped: list[str], stop: Callable[[], None]
 ) -> None:
-    """Stop the bot if its SQLite file is deleted or replaced while it runs.
+    """Stop the bot if its SQLite file (``path``: ``Desk.database_file``, None for PostgreSQL)
+    is deleted or replaced while it runs.
 
     SQLite keeps writing into a deleted file it has open, and everything written then is gone at
     the next start: better to stop (``stop``) with one line saying why (appended to ``stopped``).
     """
-    parsed = make_url(url)
-    database = parsed.database if parsed.get_backend_name() == "sqlite" else None
-    if not database or database == ":memory:" or application.job_queue is None:
+    if path is None or application.job_queue is None:
         return
-    path = Path(database)
     started = _file_identity(path)
 
     async def check(context: Context) -> None:
@@ -244,7 +241,6 @@ def run(
     port: int = 8443,
 ) -> int:
     """Run the bot until interrupted: long polling, or a webhook server when ``webhook_url`` is set."""
-    from ..db import DatabaseError
     from ..knowledge import KnowledgeError
 
     logging.basicConfig(
@@ -270,12 +266,12 @@ def run(
         settings.staff_chat_id
         if settings.staff_chat_id is not None
         else "none (tickets stay in the queue)",
-        make_url(settings.database_url).render_as_string(hide_password=True),
+        desk.shown_database_url,
     )
     application = build_application(settings, desk)
     intake = intake_of(application)
     stopped: list[str] = []
-    watch_database_file(application, settings.database_url, stopped, intake.stop)
+    watch_database_file(application, desk.database_file, stopped, intake.stop)
     updates = list(Update.ALL_TYPES)
     try:
         if webhook_url:

@@ -10,7 +10,6 @@ import asyncio
 import html
 import logging
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from telegram import (
     Bot,
@@ -27,19 +26,19 @@ from telegram.ext import (
 
 from .. import status, texts
 from ..config import Settings
-from ..desk import (
+from ..desk import (  # Official, Referral, Ticket: the desk's records, read here, never queried
     Desk,
     DeskError,
+    Official,
+    Referral,
     Relay,
     SentFile,
     StaffCard,
+    Ticket,
     clean_text,
 )
 from . import sending
 from .sending import esc
-
-if TYPE_CHECKING:  # the desk's records, as the desk hands them over: read here, never queried
-    from ..models import Official, Referral, Ticket
 
 log = logging.getLogger(__name__)
 

@@ -40,13 +40,12 @@ from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 from telegram.warnings import PTBDeprecationWarning
 
-from ..desk import Arrival, Desk
+from ..desk import Arrival, DatabaseFailure, Desk
 from .sending import DeskRunner
 
 log = logging.getLogger(__name__)
@@ -133,7 +132,7 @@ class Intake:
     # -- handling ------------------------------------------------------------------------------
     async def note_failure(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Error handler: a database failure keeps the update to be tried again."""
-        if not isinstance(update, Update) or not isinstance(context.error, SQLAlchemyError):
+        if not isinstance(update, Update) or not isinstance(context.error, DatabaseFailure):
             return
         self.database_failed.add(update.update_id)
         if update.update_id in self.retried:
@@ -203,20 +202,20 @@ class Intake:
             try:
                 await self.take_back(untouched_for=self.lease)
                 await self.run(self.desk.purge_inbox)
-            except SQLAlchemyError as exc:
-                log.warning("inbox: the database is still unavailable (%s)", _first_line(exc))
+            except DatabaseFailure as exc:
+                log.warning("inbox: the database is still unavailable (%s)", exc)
 
     async def _admit(self, updates: list[Update]) -> bool:
         """Store updates; hand over those not stored before. False if the database failed."""
         try:
             arrivals = [arrival(u) for u in updates]
             fresh = set(await self.run(self.desk.take_in, arrivals, taker=self.taker))
-        except SQLAlchemyError as exc:
+        except DatabaseFailure as exc:
             log.warning(
                 "could not store %d updates (%s); not confirmed to Telegram, which sends them "
                 "again",
                 len(updates),
-                _first_line(exc),
+                exc,
             )
             return False
         for update in updates:
@@ -414,8 +413,3 @@ def _seconds(exc: RetryAfter) -> float:
         warnings.simplefilter("ignore", PTBDeprecationWarning)
         value: Any = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

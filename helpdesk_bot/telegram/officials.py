@@ -16,7 +16,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
 from telegram import (
     Bot,
     BotCommand,
@@ -35,7 +34,7 @@ from telegram.ext import (
 
 from .. import texts
 from ..config import Settings
-from ..desk import ALREADY_REPLIED, Asker, Desk, Reply
+from ..desk import ALREADY_REPLIED, Asker, DatabaseFailure, Desk, Reply
 from ..knowledge import LANGUAGES, language_of
 from ..runner import DeskRunner
 from . import cards, sending
@@ -480,7 +479,7 @@ class OfficialBot(Profiles, Browsing):
         # If the network itself is failing, the log line above is what is left.
         with contextlib.suppress(TelegramError):
             key = (
-                "not_recorded" if isinstance(context.error, SQLAlchemyError) else "something_wrong"
+                "not_recorded" if isinstance(context.error, DatabaseFailure) else "something_wrong"
             )
             await context.bot.send_message(update.effective_chat.id, texts.say(key, lang))
 
