@@ -22,8 +22,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 # Names marked F401 are the desk's API too: channels and tests import them from here.
-from . import drafts, inbox, officials, questions, texts, tickets
-from . import referrals as referral_records
+from . import drafts, inbox, officials, questions, referral_records, texts, tickets
 from . import reminders as deadline_reminders
 from .answering import MAX_QUESTION_CHARS, Answerer, Reply, clean_text  # noqa: F401
 from .config import Settings

@@ -1,5 +1,5 @@
-"""The referral service: partner organisations, the rules that route questions to them, and the
-tracked hand-off records.
+"""The referral service: partner organisations and the rules that route questions to them (the
+tracked hand-offs are the database's: referral_records.py).
 
 The Secretariat edits ``referrals/partners.yaml`` (who), ``referrals/rules.yaml`` (when) and
 optionally ``referrals/groups.yaml`` (named groups of States). The loader never raises on bad YAML:
@@ -18,15 +18,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from .knowledge import LANGUAGES, REGIONS, KnowledgeBase, State, fold
 from .matcher import Match
-from .models import Referral
 from .yamlfile import LineDict, LineList, Problem, display_path, language_texts, read_yaml
 
 INTRODUCTIONS = ("warm", "direct")
@@ -34,7 +29,6 @@ SHORT_NAME_CHARS = 24  # a staff button on a phone shows about this many charact
 WHEN = ("unanswered", "always")
 # Groups every State belongs to or not from its flags in knowledge/states.yaml.
 FLAG_GROUPS = {"commonwealth": "commonwealth", "sids": "sids"}
-OUTCOMES = ("taken_up", "not_needed", "no_answer")
 _CONTACT = re.compile(r"[^@\s]+@[^@\s]+\.\w+|https://\S+")
 # Trigger kinds, strongest first: a rule naming the very entry beats one naming the official's
 # words, which beats one naming only the topic.
@@ -639,62 +633,3 @@ class _Loader:
                         f"{kind} {value!r} to different partners, so {first.id!r} always wins",
                     )
                     break
-
-
-# --- tracked referrals ----------------------------------------------------------------------
-
-
-class ReferralError(Exception):
-    """A staff action on a referral that cannot be done (unknown id, already closed, ...)."""
-
-
-def close_referral(
-    session: Session, referral_id: int, *, outcome: str, now: datetime | None = None
-) -> Referral:
-    """Close a referral with its outcome: taken_up, not_needed or no_answer.
-
-    Example::
-
-        close_referral(session, 7, outcome="taken_up")
-    """
-    if outcome not in OUTCOMES:
-        raise ReferralError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
-    referral = session.get(Referral, referral_id)
-    if referral is None:
-        raise ReferralError(f"no referral #{referral_id}")
-    if referral.status == "closed":
-        raise ReferralError(f"referral #{referral_id} is already closed ({referral.outcome})")
-    referral.status = "closed"
-    referral.outcome = outcome
-    referral.closed_at = now or datetime.now(UTC)
-    return referral
-
-
-def due_followups(
-    session: Session, *, now: datetime | None = None, limit: int = 50
-) -> list[Referral]:
-    """Referrals whose "did the referral help?" question is due and not yet sent, oldest first.
-
-    Referrals of officials who used /forget (no official left) are never due.
-    """
-    now = now or datetime.now(UTC)
-    query = (
-        select(Referral)
-        .where(
-            Referral.followup_sent_at.is_(None),
-            Referral.followup_due_at.is_not(None),
-            Referral.followup_due_at <= now,
-            Referral.official_id.is_not(None),
-        )
-        .order_by(Referral.followup_due_at, Referral.id)
-        .limit(limit)
-    )
-    return list(session.scalars(query))
-
-
-def mark_followup_sent(session: Session, referral_id: int, *, now: datetime | None = None) -> None:
-    """Record that the follow-up question went out, so a restart never sends it twice."""
-    referral = session.get(Referral, referral_id)
-    if referral is None:
-        raise ReferralError(f"no referral #{referral_id}")
-    referral.followup_sent_at = now or datetime.now(UTC)

@@ -21,14 +21,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from . import drafts, texts
-from . import referrals as referral_records
+from . import drafts, referral_records, texts
 from .answering import Answerer, Reply, clean_message, clean_text
 from .errors import DeskError
 from .knowledge import KnowledgeBase
 from .models import Official, Query, Referral, Ticket, TicketMessage, utcnow
 from .questions import asked_by
-from .referrals import Partner, ReferralDirectory
+from .referrals import Partner, ReferralDirectory, Routing
 
 if TYPE_CHECKING:
     from .officials import OfficialRow
@@ -485,7 +484,7 @@ def refer(
     if ticket.first_response_at is None:
         ticket.first_response_at = now
     # The same words the bot uses for its own referrals: who, and how to reach them.
-    staff_choice = referral_records.Routing(partner=partner, rule="staff", reason={})
+    staff_choice = Routing(partner=partner, rule="staff", reason={})
     text = directory.reply_text(staff_choice, ticket.language, by_staff=True)
     message = TicketMessage(author="staff", author_id=staff_id, text=text, created_at=now)
     ticket.messages.append(message)

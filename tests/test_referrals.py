@@ -22,16 +22,13 @@ from helpdesk_bot.knowledge import (
 )
 from helpdesk_bot.matcher import Candidate, Match, Matcher
 from helpdesk_bot.models import Official, Referral
-from helpdesk_bot.referrals import (
-    SHORT_NAME_CHARS,
-    Keyword,
+from helpdesk_bot.referral_records import (
     ReferralError,
     close_referral,
     due_followups,
-    load_referrals,
     mark_followup_sent,
-    short_name,
 )
+from helpdesk_bot.referrals import SHORT_NAME_CHARS, Keyword, load_referrals, short_name
 
 from .conftest import KNOWLEDGE, REFERRALS
 
