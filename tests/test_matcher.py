@@ -275,6 +275,13 @@ def test_any_text_gives_a_valid_match(matcher, text):
         ("LOIPR", "reporting-simplified-procedure"),
         ("when is our initial report due to the Committee?", "reporting-initial-deadline"),
         ("¿Qué es el Subcomité para la Prevención de la Tortura?", "opcat-spt"),
+        # Not the difference between UNCAT and OPCAT, which shares the words "difference" and
+        # "torture".
+        (
+            "what is the difference between torture and ill-treatment",
+            "criminalisation-cidt-article-16",
+        ),
+        ("¿Cuál es la diferencia entre tortura y malos tratos?", "criminalisation-cidt-article-16"),
     ],
 )
 def test_answer_band(matcher, text, entry):
