@@ -226,6 +226,9 @@ class BotApiServer:
         self.token = token
         self.max_poll_seconds = max_poll_seconds
         self.calls: list[Call] = []
+        # When each getUpdates arrived (token, time.monotonic()): ``calls`` has a long poll only
+        # once it is answered, up to ``max_poll_seconds`` later.
+        self._polls: list[tuple[str, float]] = []
         self._faults: list[Fault] = []
         self._blocked: set[int] = set()
         self._bots: dict[str, _Bot] = {}
@@ -296,6 +299,7 @@ class BotApiServer:
         """Forget calls, updates, faults and blocks (between tests on a shared stand-in)."""
         with self._cond:
             self.calls.clear()
+            self._polls.clear()
             self._faults.clear()
             self._blocked.clear()
             self._bots.clear()
@@ -552,6 +556,26 @@ class BotApiServer:
                     raise AssertionError(f"no {method} within {timeout}s; calls since: {seen}")
                 self._cond.wait(left)
 
+    def polling(self, *, after: float, token: str | None = None) -> bool:
+        """Whether a getUpdates of ``token`` (any token: None) arrived at ``after`` (a
+        ``time.monotonic()``) or later, answered or not: the bot is polling."""
+        with self._cond:
+            return any(
+                at >= after and (token is None or token == polled) for polled, at in self._polls
+            )
+
+    def wait_polling(
+        self, *, after: float, token: str | None = None, timeout: float = 30.0
+    ) -> None:
+        """Block until ``polling(after=after, token=token)``: a bot started at ``after`` polls."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not self.polling(after=after, token=token):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no getUpdates within {timeout}s")
+                self._cond.wait(left)
+
     def wait_idle(self, quiet: float = 0.3, timeout: float = 10.0) -> None:
         """Wait until no call arrived for ``quiet`` seconds (ignoring getUpdates long polls)."""
         deadline = time.monotonic() + timeout
@@ -597,6 +621,9 @@ class BotApiServer:
             return
         call = Call(token=token, method=method, params=params, files=files)
         with self._cond:
+            if method == "getUpdates":
+                self._polls.append((token, time.monotonic()))
+                self._cond.notify_all()
             fault = self._take_fault(method, call.chat_id)
             if fault is None and method in SEND_METHODS and call.chat_id in self._blocked:
                 fault = Fault(method, 403, "Forbidden: bot was blocked by the user")

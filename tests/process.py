@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.botapi import BotApiServer
@@ -62,7 +63,8 @@ class BotProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, *, timeout: float = 30.0, wait_polling: bool = True) -> BotProcess:
-        since = self.botapi.mark()
+        """Start the process; with ``wait_polling``, return once its first getUpdates arrived."""
+        started = time.monotonic()
         out = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "helpdesk_bot", "run", *self.args],
@@ -73,19 +75,29 @@ class BotProcess:
         )
         out.close()
         if wait_polling:
-            self.wait_for_call("getUpdates", since=since, timeout=timeout)
+            self._wait(
+                lambda: self.botapi.polling(after=started, token=TOKEN), "getUpdates call", timeout
+            )
         return self
 
     def wait_for_call(self, method: str, *, since: int = 0, timeout: float = 30.0) -> None:
+        self._wait(
+            lambda: any(c.token == TOKEN for c in self.botapi.calls_to(method, since=since)),
+            f"{method} call",
+            timeout,
+        )
+
+    def _wait(self, condition: Callable[[], bool], what: str, timeout: float) -> None:
+        """Poll ``condition`` until it holds; fail at once if the bot exits, or past ``timeout``."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if any(c.token == TOKEN for c in self.botapi.calls_to(method, since=since)):
+            if condition():
                 return
             assert self.process is not None
             if self.process.poll() is not None:
                 raise AssertionError(f"the bot exited ({self.process.returncode}):\n{self.log()}")
             time.sleep(0.05)
-        raise AssertionError(f"the bot made no {method} call in {timeout}s:\n{self.log()}")
+        raise AssertionError(f"the bot made no {what} in {timeout}s:\n{self.log()}")
 
     def terminate(self, timeout: float = 30.0) -> int:
         """SIGTERM, as systemd or Docker stop a service; the exit code."""

@@ -1008,9 +1008,10 @@ def _stop(process: subprocess.Popen) -> str:
 def test_run_polls_the_api_url_from_the_environment(botapi, run_env):
     command = [sys.executable, "-m", "helpdesk_bot", "run"]
     env = {**run_env, "HELPDESK_STAFF_CHAT_ID": str(STAFF_CHAT)}
+    started = time.monotonic()
     process = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
     try:
-        botapi.wait_for("getUpdates", since=0, timeout=30)
+        botapi.wait_polling(after=started, token=botapi.token, timeout=30)
         ana = speaking(botapi, "fr")
         assert ana.send("/help").result["text"] == texts.say("help", "fr")
     finally:
