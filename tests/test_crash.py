@@ -14,11 +14,12 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from helpdesk_bot.db import connect, make_sessionmaker, upgrade
+from helpdesk_bot.db import connect, make_sessionmaker
 from helpdesk_bot.desk import Asker
 from helpdesk_bot.models import Official, Query, Ticket
 from helpdesk_bot.telegram.app import CONCURRENT_UPDATES
 from tests.botapi import user
+from tests.conftest import migrated_sqlite_url
 from tests.process import STAFF_CHAT, TOKEN, BotProcess, env_for, replies, wait_until
 
 QUESTIONS = [
@@ -61,9 +62,8 @@ def test_the_query_row_is_committed_before_the_reply_is_sent(running_bot, botapi
 # --- subprocesses ---------------------------------------------------------------------------------
 @pytest.fixture
 def database(tmp_path):
-    url = f"sqlite:///{tmp_path / 'helpdesk.sqlite3'}"
+    url = migrated_sqlite_url(tmp_path)
     engine = connect(url)
-    upgrade(engine)
     yield url, make_sessionmaker(engine)
     engine.dispose()
 
