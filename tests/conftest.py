@@ -281,3 +281,10 @@ def running_application(settings: Settings, desk: Desk):
         running.stop()
     if running.errors:
         pytest.fail(f"a handler raised: {running.errors!r}")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The ``slow`` tests first: with ``--maxschedchunk=1`` (pyproject's addopts) xdist deals the
+    tests out one at a time, so the long ones start early on different workers, and no worker is
+    left ending the run alone with one of them."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: order kept
