@@ -7,20 +7,26 @@ Example: ``await announce_ticket(bot, desk, settings, reply.ticket_id, is_new=Tr
 from __future__ import annotations
 
 import asyncio
+import functools
 import html
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, Protocol, TypeVar
 
 from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     ReplyParameters,
+    Update,
     User,
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
+    ApplicationHandlerStop,
     ContextTypes,
 )
 
@@ -548,3 +554,56 @@ async def _erased_card(
         return say("erased_message", number=card.ticket_id, erased=esc(ERASED)), None
     ticket = await run(desk.ticket, card.ticket_id)
     return card_text(ticket, None, desk), card_keyboard(ticket)
+
+
+# -- buttons on cards ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CardPress:
+    """A button pressed on a card: the card, its ticket number, the button's argument (a
+    resolution, a partner) and the staff member who pressed it."""
+
+    card: Any  # the card's Message; Telegram leaves it out when the card is too old
+    number: int
+    arg: str | None
+    user: User
+
+
+class CardButtons(Protocol):
+    """What :func:`card_button` needs of the staff handlers (``staff.Triage``)."""
+
+    def is_staff(self, update: Update) -> bool: ...
+
+    async def refuse(self, update: Update) -> None: ...
+
+    async def redraw(self, card: Any, number: int) -> None: ...
+
+
+H = TypeVar("H", bound=CardButtons)
+CardAction = Callable[[H, CardPress, Context], Awaitable[str | None]]
+
+
+def card_button(action: CardAction[H]) -> Callable[[H, Update, Context], Awaitable[None]]:
+    """A card button's handler from its action: staff only; the press answered with the
+    action's note, or a desk refusal as an alert, the card redrawn from the database."""
+
+    @functools.wraps(action)
+    async def handler(self: H, update: Update, context: Context) -> None:
+        query = update.callback_query
+        assert query is not None and query.data is not None
+        if not self.is_staff(update):
+            await self.refuse(update)
+        _, _, number, *arg = query.data.split(":")  # the patterns of CARD_BUTTONS hold
+        assert update.effective_user is not None
+        press = CardPress(
+            query.message, int(number), arg[0] if arg else None, update.effective_user
+        )
+        try:
+            note = await action(self, press, context)
+        except DeskError as exc:
+            await query.answer(str(exc), show_alert=True)
+            await self.redraw(query.message, press.number)
+            raise ApplicationHandlerStop from None
+        await query.answer(note)
+        raise ApplicationHandlerStop
+
+    return handler

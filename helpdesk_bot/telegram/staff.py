@@ -56,8 +56,10 @@ from . import sending
 from .cards import (
     REFERRAL_OUTCOME_LABELS,
     STAFF_LANGUAGE,
+    CardPress,
     Context,
     announce_ticket,
+    card_button,
     card_keyboard,
     card_text,
     deliver,
@@ -307,101 +309,118 @@ class Triage:
         raise ApplicationHandlerStop
 
     # -- buttons on cards ----------------------------------------------------------------------
-    async def button(self, update: Update, context: Context) -> None:
+    # Each button has its own handler, routed by CallbackQueryHandler on the pattern of its
+    # callback data (CARD_BUTTONS, below the class). ``card_button`` does what every one of them
+    # needs: staff only, the press answered with the handler's note, and a refusal of the desk
+    # (a ticket already closed, claimed by a colleague...) shown as an alert on a redrawn card.
+    @card_button
+    async def on_claim(self, press: CardPress, context: Context) -> str | None:
+        """Claim ("staff:claim:N"): the ticket is yours, unless a colleague holds it."""
+        user = press.user
+        try:
+            await self.run(
+                self.desk.claim, press.number, staff_id=user.id, staff_name=staff_name(user)
+            )
+        except ClaimedByColleague as held:
+            await self._edit(press.card, markup=takeover_keyboard(press.number, held.holder))
+            return say("claimed_by_colleague", holder=held.holder)
+        await self.redraw(press.card, press.number)
+        return say("yours", number=press.number)
+
+    @card_button
+    async def on_take_over(self, press: CardPress, context: Context) -> str | None:
+        """Take over ("staff:takeover:N") a ticket a colleague holds; they are told."""
+        user, number, card = press.user, press.number, press.card
+        before = await self.run(self.desk.ticket, number)
+        await self.run(
+            self.desk.claim, number, staff_id=user.id, staff_name=staff_name(user), take_over=True
+        )
+        await self.redraw(card, number)
+        if before.assignee_id not in (None, user.id) and isinstance(card, Message):
+            # The previous holder learns it where they work, named so Telegram notifies them.
+            await sending.reply_to(
+                card,
+                say(
+                    "taken_over",
+                    colleague=mention(before.assignee_id, before.assignee_name),
+                    name=html.escape(staff_name(user)),
+                    number=number,
+                ),
+                parse_mode=ParseMode.HTML,
+            )
+        return say("yours", number=number)
+
+    @card_button
+    async def on_partners(self, press: CardPress, context: Context) -> str | None:
+        """Refer ("staff:partners:N"): the card shows the partners to choose from."""
+        ticket = await self.run(self.desk.ticket, press.number)
+        if ticket.status != "open":
+            raise DeskError(say("already_closed", number=press.number))
+        await self._edit(press.card, markup=partner_keyboard(ticket, self.desk))
+        return say("choose_partner")
+
+    @card_button
+    async def on_back(self, press: CardPress, context: Context) -> str | None:
+        """Back ("staff:back:N"): the card as it was."""
+        await self.redraw(press.card, press.number)
+        return None
+
+    @card_button
+    async def on_refer(self, press: CardPress, context: Context) -> str | None:
+        """A partner chosen ("staff:refer:N:partner"): the official is referred and told."""
+        desk, number, partner_id = self.desk, press.number, press.arg
+        _, relay = await self.run(desk.refer_ticket, number, partner_id, staff_id=press.user.id)
+        error = await deliver(context.bot, desk, relay, run=self.run)
+        await self.redraw(press.card, number)
+        await self._report(press.card, number, error)
+        partner = desk.referrals.partners[partner_id]
+        if partner.introduction == "warm":
+            await self._introduction_card(press.card, number, partner)
+        return say("referred", partner=partner.name(STAFF_LANGUAGE))
+
+    @card_button
+    async def on_close(self, press: CardPress, context: Context) -> str | None:
+        """Close ("staff:close:N:resolution"): the official is told, the card redrawn."""
+        number = press.number
+        relay = await self.run(
+            self.desk.close, number, resolution=press.arg, staff_id=press.user.id
+        )
+        error = await deliver(context.bot, self.desk, relay, run=self.run)
+        await self.redraw(press.card, number)
+        await self._report(press.card, number, error)
+        return say("closed", number=number)
+
+    @card_button
+    async def on_faq(self, press: CardPress, context: Context) -> str | None:
+        """FAQ draft ("staff:faq:N"): a closed ticket written out as a draft entry on disk."""
+        number = press.number
+        path = await self.run(self.desk.draft_faq, number)
+        shown = _relative(path)
+        kept = "" if path.stem == f"ticket-{number}" else "_kept"  # an earlier draft stays
+        if isinstance(press.card, Message):
+            await sending.reply_to(press.card, say(f"faq_saved{kept}", number=number, path=shown))
+        return say(f"draft_saved{kept}", path=shown)
+
+    async def on_referral_outcome(self, update: Update, context: Context) -> None:
+        """A referral's outcome ("staff:refclose:N:outcome"): closed, shown in place of the
+        buttons (a referral card, not a ticket's: nothing to redraw on a refusal)."""
         query = update.callback_query
         assert query is not None and query.data is not None
         if not self.is_staff(update):
             await self.refuse(update)
-        parts = query.data.split(":")
-        if len(parts) < 3 or not parts[2].isdigit():
-            # Forged or from an old version: answered, so the button does not spin forever.
-            await query.answer(say("button_invalid"), show_alert=True)
-            raise ApplicationHandlerStop
-        action, number = parts[1], int(parts[2])
-        arg = parts[3] if len(parts) > 3 else None
-        user = update.effective_user
-        assert user is not None
-        if action == "refclose" and arg:
-            await self.close_referral(query, number, arg)
-            raise ApplicationHandlerStop
-        try:
-            note = await self._act(action, number, arg, user, query.message, context)
-        except DeskError as exc:
-            await query.answer(str(exc), show_alert=True)
-            await self._refresh(query.message, number)
-            raise ApplicationHandlerStop from None
-        await query.answer(note)
+        _, _, number, outcome = query.data.split(":")
+        await self.close_referral(query, int(number), outcome)
         raise ApplicationHandlerStop
 
-    async def _act(
-        self,
-        action: str,
-        number: int,
-        arg: str | None,
-        user: User,
-        card: Any,
-        context: Context,
-    ) -> str | None:
-        desk = self.desk
-        if action == "claim":
-            try:
-                await self.run(desk.claim, number, staff_id=user.id, staff_name=staff_name(user))
-            except ClaimedByColleague as held:
-                await self._edit(card, markup=takeover_keyboard(number, held.holder))
-                return say("claimed_by_colleague", holder=held.holder)
-            await self._refresh(card, number)
-            return say("yours", number=number)
-        if action == "takeover":
-            before = await self.run(desk.ticket, number)
-            await self.run(
-                desk.claim, number, staff_id=user.id, staff_name=staff_name(user), take_over=True
-            )
-            await self._refresh(card, number)
-            if before.assignee_id not in (None, user.id) and isinstance(card, Message):
-                # The previous holder learns it where they work, named so Telegram notifies them.
-                await sending.reply_to(
-                    card,
-                    say(
-                        "taken_over",
-                        colleague=mention(before.assignee_id, before.assignee_name),
-                        name=html.escape(staff_name(user)),
-                        number=number,
-                    ),
-                    parse_mode=ParseMode.HTML,
-                )
-            return say("yours", number=number)
-        if action == "partners":
-            ticket = await self.run(desk.ticket, number)
-            if ticket.status != "open":
-                raise DeskError(say("already_closed", number=number))
-            await self._edit(card, markup=partner_keyboard(ticket, desk))
-            return say("choose_partner")
-        if action == "back":
-            await self._refresh(card, number)
-            return None
-        if action == "refer" and arg:
-            _, relay = await self.run(desk.refer_ticket, number, arg, staff_id=user.id)
-            error = await deliver(context.bot, desk, relay, run=self.run)
-            await self._refresh(card, number)
-            await self._report(card, number, error)
-            partner = desk.referrals.partners[arg]
-            if partner.introduction == "warm":
-                await self._introduction_card(card, number, partner)
-            return say("referred", partner=partner.name(STAFF_LANGUAGE))
-        if action == "close" and arg:
-            relay = await self.run(desk.close, number, resolution=arg, staff_id=user.id)
-            error = await deliver(context.bot, desk, relay, run=self.run)
-            await self._refresh(card, number)
-            await self._report(card, number, error)
-            return say("closed", number=number)
-        if action == "faq":
-            path = await self.run(desk.draft_faq, number)
-            shown = _relative(path)
-            kept = "" if path.stem == f"ticket-{number}" else "_kept"  # an earlier draft stays
-            if isinstance(card, Message):
-                await sending.reply_to(card, say(f"faq_saved{kept}", number=number, path=shown))
-            return say(f"draft_saved{kept}", path=shown)
-        raise DeskError(say("unknown_action", action=repr(action)))
+    async def invalid_button(self, update: Update, context: Context) -> None:
+        """Any other "staff:" data (forged, or from an old version): answered, so the button
+        does not spin forever."""
+        query = update.callback_query
+        assert query is not None
+        if not self.is_staff(update):
+            await self.refuse(update)
+        await query.answer(say("button_invalid"), show_alert=True)
+        raise ApplicationHandlerStop
 
     async def _introduction_card(self, card: Any, number: int, partner: Partner) -> None:
         """A warm referral: the Secretariat makes the introduction, so staff get a card with who
@@ -423,7 +442,7 @@ class Triage:
         # Linked to the referral message, the newest of the ticket: replies to it are relayed.
         await self.run(self.desk.record_staff_message, number, sent.message_id)
 
-    async def _refresh(self, card: Any, number: int) -> None:
+    async def redraw(self, card: Any, number: int) -> None:
         """Redraw the card from the database, so every staff member sees the same state."""
         if not isinstance(card, Message):
             return
@@ -608,6 +627,21 @@ class StaffChatHandler(BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]):
         return chat is not None and chat.id == self.chat_id
 
 
+# Which handler of Triage each staff button's callback data goes to (the data cards.py writes);
+# the last catches forged or outdated "staff:" data.
+CARD_BUTTONS = [
+    (r"^staff:claim:\d+$", "on_claim"),
+    (r"^staff:takeover:\d+$", "on_take_over"),
+    (r"^staff:partners:\d+$", "on_partners"),
+    (r"^staff:back:\d+$", "on_back"),
+    (r"^staff:refer:\d+:[\w-]+$", "on_refer"),
+    (r"^staff:close:\d+:\w+$", "on_close"),
+    (r"^staff:faq:\d+$", "on_faq"),
+    (r"^staff:refclose:\d+:\w+$", "on_referral_outcome"),
+    (r"^staff:", "invalid_button"),
+]
+
+
 def register(
     application: Application, desk: Desk, settings: Settings, run: sending.DeskRunner
 ) -> None:
@@ -616,7 +650,10 @@ def register(
     group = STAFF_GROUP
     application.add_handler(CommandHandler("help", triage.help), group=group)
     application.add_handler(CommandHandler(list(STAFF_COMMANDS), triage.command), group=group)
-    application.add_handler(CallbackQueryHandler(triage.button, pattern=r"^staff:"), group=group)
+    for pattern, name in CARD_BUTTONS:
+        application.add_handler(
+            CallbackQueryHandler(getattr(triage, name), pattern=pattern), group=group
+        )
     application.add_handler(
         CallbackQueryHandler(triage.followup_answer, pattern=r"^refhelp:\d+:(yes|no)$"),
         group=group,
