@@ -18,7 +18,6 @@ import threading
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 # Names marked F401 are the desk's API too: channels and tests import them from here.
@@ -182,19 +181,19 @@ class Desk(UnitsOfWork):
 
         ``update_id``: the Telegram update it came in; handled again, it is not logged twice.
         """
-        with self._connection() as connection:
-            if (earlier := self._logged_before(connection, update_id)) is not None:
+        with self._session() as session:
+            if (earlier := self._logged_before(session, update_id)) is not None:
                 return earlier
-            official = officials.asking(connection, asker)
+            official = officials.asking(session, asker)
             language = official.language
             if not clean_text(question):
                 return Reply(question, "empty", language, texts.say("empty_question", language))
-            if (held := self._held(connection, official, question, channel, via)) is not None:
+            if (held := self._held(session, official, question, channel, via)) is not None:
                 return held
             state = self.base.states.get(official.state_code or "")
             reply = self.answer(question, language=language, state=state)
-            questions.mind_history(connection, official, reply, self._current)
-            self._log(connection, official, reply, channel, via, update_id=update_id)
+            questions.mind_history(session, official, reply, self._current)
+            self._log(session, official, reply, channel, via, update_id=update_id)
             return reply
 
     def choose(
@@ -209,19 +208,19 @@ class Desk(UnitsOfWork):
         entry = self.base.entries.get(entry_id)
         if entry is None:
             raise DeskError(f"no entry {entry_id!r}")
-        with self._connection() as connection:
-            if (earlier := self._logged_before(connection, update_id)) is not None:
+        with self._session() as session:
+            if (earlier := self._logged_before(session, update_id)) is not None:
                 return earlier
-            official = officials.asking(connection, asker)
+            official = officials.asking(session, asker)
             reply = questions.chosen(entry, official.language, self.base)
-            held = self._held(connection, official, reply.question, channel, "suggestion")
+            held = self._held(session, official, reply.question, channel, "suggestion")
             if held is not None:
                 return held
-            chosen = questions.chosen_lately(connection, official, entry.id)
+            chosen = questions.chosen_lately(session, official, entry.id)
             if chosen is not None:
                 reply.query_id = chosen  # its rating buttons rate the answer already logged
                 return reply
-            self._log(connection, official, reply, channel, "suggestion", update_id=update_id)
+            self._log(session, official, reply, channel, "suggestion", update_id=update_id)
             return reply
 
     def to_secretariat(
@@ -234,18 +233,18 @@ class Desk(UnitsOfWork):
         update_id: int | None = None,
     ) -> Reply:
         """A question straight to staff (/secretariat): logged as a query ending in a ticket."""
-        with self._connection() as connection:
-            if (earlier := self._logged_before(connection, update_id)) is not None:
+        with self._session() as session:
+            if (earlier := self._logged_before(session, update_id)) is not None:
                 return earlier
-            official = officials.asking(connection, asker)
+            official = officials.asking(session, asker)
             lang = official.language
             if not clean_text(question):
                 return Reply(question, "empty", lang, texts.say("secretariat_empty", lang))
-            if (held := self._held(connection, official, question, channel, kind)) is not None:
+            if (held := self._held(session, official, question, channel, kind)) is not None:
                 return held
             reply = Reply(question, "escalate", lang, "")
             self._log(
-                connection, official, reply, channel, kind, ticket_kind=kind, update_id=update_id
+                session, official, reply, channel, kind, ticket_kind=kind, update_id=update_id
             )
             return reply
 
@@ -257,13 +256,13 @@ class Desk(UnitsOfWork):
         if file.kind not in FILE_KINDS:
             raise DeskError(f"a file is one of {', '.join(FILE_KINDS)}")
         question = clean_text(caption) or file.label()
-        with self._connection() as connection:
-            official = officials.asking(connection, asker)
-            if (held := self._held(connection, official, question, channel, "file")) is not None:
+        with self._session() as session:
+            official = officials.asking(session, asker)
+            if (held := self._held(session, official, question, channel, "file")) is not None:
                 return held
             reply = Reply(question, "escalate", official.language, "")
             self._log(
-                connection, official, reply, channel, "file", ticket_kind="secretariat", file=file
+                session, official, reply, channel, "file", ticket_kind="secretariat", file=file
             )
             reply.text = texts.say("file_received", official.language, number=reply.ticket_id)
             return reply
@@ -275,33 +274,31 @@ class Desk(UnitsOfWork):
         offers it, which is a request to the Secretariat, not a verdict on the answer.
         """
         with self._session() as session:
-            official = officials.asking(session.connection(), asker)
+            official = officials.asking(session, asker)
             return tickets.pass_on(
                 session, official, query_id, self._current, asked_directly=asked_directly
             )
 
-    def _logged_before(self, connection: Connection, update_id: int | None) -> Reply | None:
+    def _logged_before(self, session: Session, update_id: int | None) -> Reply | None:
         """The reply already logged for an update taken back from the inbox, or None (a fresh
         update cannot have logged anything); see ``questions.logged_before``."""
         if update_id is None or update_id not in self._retaken:
             return None
-        return questions.logged_before(connection, update_id, self._current)
+        return questions.logged_before(session, update_id, self._current)
 
     def _held(
-        self, connection: Connection, official: OfficialRow, question: str, channel: str, via: str
+        self, session: Session, official: OfficialRow, question: str, channel: str, via: str
     ) -> Reply | None:
         """A message over HELPDESK_RATE_LIMIT (every way in, the past minute): logged, and the
         reply that holds it back (``questions.limited``); None when it is to be answered."""
         limit = self.settings.rate_limit_per_minute
-        if not questions.over_rate_limit(connection, official, limit=limit):
+        if not questions.over_rate_limit(session, official, limit=limit):
             return None
-        return questions.limited(
-            connection, official, question, self.base, channel=channel, via=via
-        )
+        return questions.limited(session, official, question, self.base, channel=channel, via=via)
 
     def _log(
         self,
-        connection: Connection,
+        session: Session,
         official: OfficialRow,
         reply: Reply,
         channel: str,
@@ -319,24 +316,24 @@ class Desk(UnitsOfWork):
         if reply.outcome == "escalate":
             tried = ", ".join(f"{e}:{s:.0f}" for e, s in reply.candidates) or None
             ticket_id, reply.ticket_card_id, reply.ticket_is_new, message_id = self._open_or_join(
-                connection, official, row["text"], kind=ticket_kind, tried=tried, file=file
+                session, official, row["text"], kind=ticket_kind, tried=tried, file=file
             )
             reply.ticket_message_id = message_id
             reply.ticket_id = row["ticket_id"] = ticket_id
             key = "ticket_opened" if reply.ticket_is_new else "ticket_joined"
             reply.text = texts.say(key, reply.language, number=ticket_id)
         # One row per question on every update: a Core insert skips the unit of work's bookkeeping.
-        inserted = connection.execute(questions.INSERT_QUERY, row)
+        inserted = session.execute(questions.INSERT_QUERY, row)
         reply.query_id = inserted.inserted_primary_key[0]
         if reply.partner is not None:
             days = self.settings.referral_followup_days
             reply.referral_id, reply.referral_is_new = questions.refer(
-                connection, official, reply, region=row["region"], days=days
+                session, official, reply, region=row["region"], days=days
             )
 
     def _open_or_join(
         self,
-        connection: Connection,
+        session: Session,
         official: OfficialRow,
         text: str,
         *,
@@ -346,15 +343,14 @@ class Desk(UnitsOfWork):
     ) -> tuple[int, int | None, bool, int]:
         """``tickets.open_or_join`` on this desk's base (tests break it here, mid-transaction)."""
         return tickets.open_or_join(
-            connection, official, text, base=self.base, kind=kind, tried=tried, file=file
+            session, official, text, base=self.base, kind=kind, tried=tried, file=file
         )
 
     # --- delivery and retention (questions.py) ------------------------------------------------
     def mark_delivery(self, query_id: int, *, delivered: bool, error: str | None = None) -> None:
         """Record whether the reply to a query reached the official."""
-        # One UPDATE on every reply: a plain connection, without an ORM session's bookkeeping.
-        with self._connection() as connection:
-            questions.mark_delivery(connection, query_id, delivered=delivered, error=error)
+        with self._session() as session:
+            questions.mark_delivery(session, query_id, delivered=delivered, error=error)
 
     def mark_delivered(self, replies: list[tuple[int, datetime]]) -> None:
         """Record several replies as delivered, each with its send time, in one statement.
@@ -365,8 +361,8 @@ class Desk(UnitsOfWork):
             raise DeskError("this desk has no database")
         if not replies:
             return
-        with self._connection() as connection:
-            questions.mark_delivered(connection, replies)
+        with self._session() as session:
+            questions.mark_delivered(session, replies)
 
     def undelivered_replies(self, *, days: int = 7) -> list[Query]:
         """Queries of the last ``days`` whose reply never reached the official, newest first."""
@@ -395,8 +391,8 @@ class Desk(UnitsOfWork):
         """
         if not arrivals:
             return []
-        with self._connection() as connection:
-            return inbox.take_in(connection, arrivals, taker=taker)
+        with self._session() as session:
+            return inbox.take_in(session, arrivals, taker=taker)
 
     def take_back(
         self,
@@ -408,10 +404,8 @@ class Desk(UnitsOfWork):
         """Unhandled updates no process has touched for ``untouched_for`` (or last taken by
         ``taker``: a process restarting takes its own back at once), oldest first, as
         (update_id, raw JSON), taken for another try (except the ids in ``leave``)."""
-        with self._connection() as connection:
-            taken = inbox.take_back(
-                connection, untouched_for=untouched_for, leave=leave, taker=taker
-            )
+        with self._session() as session:
+            taken = inbox.take_back(session, untouched_for=untouched_for, leave=leave, taker=taker)
         self._retaken.update(update_id for update_id, _ in taken)
         return taken
 
@@ -419,15 +413,15 @@ class Desk(UnitsOfWork):
         """The updates' handlers finished: their rows lose the text they carried."""
         if not update_ids:
             return
-        with self._connection() as connection:
-            inbox.mark_handled(connection, update_ids)
+        with self._session() as session:
+            inbox.mark_handled(session, update_ids)
         self._retaken.difference_update(update_ids)
 
     def purge_inbox(self, *, now: datetime | None = None) -> int:
         """Delete the inbox rows handled more than INBOX_KEEP_HANDLED ago, and those /forget
         emptied that a crash left unhandled; how many went."""
-        with self._connection() as connection:
-            return inbox.purge(connection, now=now)
+        with self._session() as session:
+            return inbox.purge(session, now=now)
 
     # --- officials (officials.py) -------------------------------------------------------------
     def profile(self, asker: Asker) -> Official:
@@ -561,9 +555,9 @@ class Desk(UnitsOfWork):
     ) -> None:
         """Remember the staff-chat copy of a ticket (card) or of its latest official message, or
         (``of_message``) of that message of the thread: an official's file posted under the card."""
-        with self._connection() as connection:
+        with self._session() as session:
             tickets.record_staff_message(
-                connection, ticket_id, message_id, card=card, of_message=of_message
+                session, ticket_id, message_id, card=card, of_message=of_message
             )
 
     def claim(
@@ -646,8 +640,8 @@ class Desk(UnitsOfWork):
 
     def record_referral_card(self, referral_id: int, message_id: int) -> None:
         """Remember the referral's card in the staff chat (edited if the official uses /forget)."""
-        with self._connection() as connection:
-            tickets.record_referral_card(connection, referral_id, message_id)
+        with self._session() as session:
+            tickets.record_referral_card(session, referral_id, message_id)
 
     def close_referral(self, referral_id: int, *, outcome: str) -> None:
         """Close a referral with its outcome (taken_up, not_needed, no_answer)."""

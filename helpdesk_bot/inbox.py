@@ -1,11 +1,11 @@
 """The inbox: Telegram updates stored before Telegram is told they arrived, taken back after a crash.
 
-Functions take the caller's connection (the Desk opens the unit of work).
+Functions take the caller's session (the Desk opens the unit of work).
 
 Example::
 
-    with desk._connection() as connection:
-        fresh = inbox.take_in(connection, [Arrival(1, 7, "{...}")], taker="bot-1")
+    with desk._session() as session:
+        fresh = inbox.take_in(session, [Arrival(1, 7, "{...}")], taker="bot-1")
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from .models import InboxUpdate, utcnow
 
@@ -32,7 +33,7 @@ class Arrival:
     raw: str  # the update's JSON
 
 
-def take_in(connection: Connection, arrivals: list[Arrival], *, taker: str | None) -> list[int]:
+def take_in(session: Session, arrivals: list[Arrival], *, taker: str | None) -> list[int]:
     """Store updates in the inbox; the ids it did not hold already (see ``Desk.take_in``)."""
     now = utcnow()
     rows = [
@@ -46,18 +47,18 @@ def take_in(connection: Connection, arrivals: list[Arrival], *, taker: str | Non
         }
         for a in arrivals
     ]
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (
         dialect.insert(InboxUpdate.__table__)
         .on_conflict_do_nothing(index_elements=["update_id"])
         .returning(InboxUpdate.__table__.c.update_id)
     )
-    stored = set(connection.execute(statement, rows).scalars())
+    stored = set(session.execute(statement, rows).scalars())
     return [a.update_id for a in arrivals if a.update_id in stored]
 
 
 def take_back(
-    connection: Connection,
+    session: Session,
     *,
     untouched_for: timedelta,
     leave: set[int] | frozenset[int],
@@ -72,7 +73,7 @@ def take_back(
     now = utcnow()
     inbox = InboxUpdate.__table__
     taken: list[tuple[int, str]] = []
-    candidates = connection.execute(
+    candidates = session.execute(
         select(inbox.c.update_id, inbox.c.raw, inbox.c.taken_at)
         .where(
             inbox.c.handled_at.is_(None),
@@ -83,7 +84,7 @@ def take_back(
     for row in candidates:
         if row.update_id in leave or row.raw is None:
             continue
-        won = connection.execute(
+        won = session.execute(
             update(inbox)
             .where(
                 inbox.c.update_id == row.update_id,
@@ -97,20 +98,20 @@ def take_back(
     return taken
 
 
-def mark_handled(connection: Connection, update_ids: list[int]) -> None:
+def mark_handled(session: Session, update_ids: list[int]) -> None:
     """The updates' handlers finished: their rows lose the text they carried."""
     inbox = InboxUpdate.__table__
-    connection.execute(
+    session.execute(
         update(inbox).where(inbox.c.update_id.in_(update_ids)).values(handled_at=utcnow(), raw=None)
     )
 
 
-def purge(connection: Connection, *, now: datetime | None = None) -> int:
+def purge(session: Session, *, now: datetime | None = None) -> int:
     """Delete the rows handled more than INBOX_KEEP_HANDLED ago, and those /forget emptied that
     a crash left unhandled; how many went."""
     cutoff = (now or utcnow()) - INBOX_KEEP_HANDLED
     inbox = InboxUpdate.__table__
-    return connection.execute(
+    return session.execute(
         delete(inbox).where(
             (inbox.c.handled_at < cutoff) | (inbox.c.raw.is_(None) & (inbox.c.received_at < cutoff))
         )

@@ -1,6 +1,6 @@
 """Officials: found or created as they ask, their profile, /forget and their feedback.
 
-Functions take the caller's unit of work (a SQLAlchemy Connection or Session); the Desk opens it.
+Functions take the caller's unit of work (a SQLAlchemy Session); the Desk opens it.
 
 One way to find the official behind a message (a question, /secretariat, a file, "ask the
 Secretariat"): :func:`asking`, which reads them as an :data:`OfficialRow` (Core: a question is
@@ -10,8 +10,8 @@ official (their profile, /forget, feedback, reminders) loads the ORM object with
 
 Example::
 
-    with desk._connection() as connection:
-        official = officials.asking(connection, Asker(telegram_id=7, chat_id=7))
+    with desk._session() as session:
+        official = officials.asking(session, Asker(telegram_id=7, chat_id=7))
         official.id, official.ref, official.language
 """
 
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, Row, bindparam, delete, insert, select, update
+from sqlalchemy import Engine, Row, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -90,15 +90,15 @@ class Erasure:
 
 
 # --- finding an official -------------------------------------------------------------------------
-def asking(connection: Connection, asker: Asker) -> OfficialRow:
+def asking(session: Session, asker: Asker) -> OfficialRow:
     """The official behind a message (a question, /secretariat, a file): known, else created.
 
-    Example: ``officials.asking(connection, Asker(telegram_id=7, chat_id=7)).language``
+    Example: ``officials.asking(session, Asker(telegram_id=7, chat_id=7)).language``
     """
-    return known(connection, asker) or _new(connection, asker)
+    return known(session, asker) or _new(session, asker)
 
 
-def known(connection: Connection, asker: Asker) -> OfficialRow | None:
+def known(session: Session, asker: Asker) -> OfficialRow | None:
     """The official's row as plain columns, or None on first contact (or without a Telegram id).
 
     Every question looks the official up: a Core SELECT costs a fraction of loading an ORM
@@ -107,13 +107,13 @@ def known(connection: Connection, asker: Asker) -> OfficialRow | None:
     """
     if asker.official_id is not None or asker.telegram_id is None:
         return None
-    official = connection.execute(_KNOWN_OFFICIAL, {"telegram_id": asker.telegram_id}).first()
+    official = session.execute(_KNOWN_OFFICIAL, {"telegram_id": asker.telegram_id}).first()
     if official is None:
         return None
     now = utcnow()
     moved = asker.chat_id is not None and asker.chat_id != official.chat_id
     if moved or official.last_seen_at is None or now - official.last_seen_at > LAST_SEEN_EVERY:
-        connection.execute(
+        session.execute(
             update(Official)
             .where(Official.id == official.id)
             .values(
@@ -124,32 +124,31 @@ def known(connection: Connection, asker: Asker) -> OfficialRow | None:
     return official
 
 
-def _new(connection: Connection, asker: Asker) -> OfficialRow:
+def _new(session: Session, asker: Asker) -> OfficialRow:
     """First contact: the official's row, inserted with Core (the ORM's find-or-create cost
     twice a known official's whole question). The console's official (known by the id it
     keeps, not by a Telegram id) is found or created by :func:`find_or_create`, then read as
     every official is."""
     if asker.official_id is not None or asker.telegram_id is None:
-        with Session(bind=connection) as session:  # joins the caller's transaction
-            official = find_or_create(session, asker)
-            session.flush()
-            official_id = official.id
-        return connection.execute(_OFFICIAL_BY_ID, {"official_id": official_id}).one()
+        official = find_or_create(session, asker)
+        session.flush()
+        official_id = official.id
+        return session.execute(_OFFICIAL_BY_ID, {"official_id": official_id}).one()
     values = {
         "telegram_id": asker.telegram_id,
         "chat_id": asker.chat_id,
         "name": _name(asker),
         "language": language_of(asker.language_code),
     }
-    if connection.dialect.name == "sqlite":  # one writer at a time: no other process races
-        connection.execute(_INSERT_OFFICIAL, values)
+    if session.get_bind().dialect.name == "sqlite":  # one writer at a time: no other process races
+        session.execute(_INSERT_OFFICIAL, values)
     else:
         try:
-            with connection.begin_nested():
-                connection.execute(_INSERT_OFFICIAL, values)
+            with session.begin_nested():
+                session.execute(_INSERT_OFFICIAL, values)
         except IntegrityError:
             pass  # another bot process inserted them meanwhile: theirs is read below
-    return connection.execute(_KNOWN_OFFICIAL, {"telegram_id": asker.telegram_id}).one()
+    return session.execute(_KNOWN_OFFICIAL, {"telegram_id": asker.telegram_id}).one()
 
 
 def find_or_create(session: Session, asker: Asker) -> Official:

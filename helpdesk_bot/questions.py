@@ -1,12 +1,12 @@
 """Questions in the log: the query row, the rate limit, replies handled again, delivery marks.
 
 The Desk's ``ask``, ``choose``, ``to_secretariat``, ``send_file`` and ``pass_on`` are built from
-these; each function takes the caller's unit of work (a SQLAlchemy Connection or Session).
+these; each function takes the caller's unit of work (a SQLAlchemy Session).
 
 Example::
 
-    with desk._connection() as connection:
-        if questions.over_rate_limit(connection, official, limit=20): ...
+    with desk._session() as session:
+        if questions.over_rate_limit(session, official, limit=20): ...
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from . import texts
@@ -78,14 +78,14 @@ def asked_by(official: OfficialRow, base: KnowledgeBase) -> dict[str, object]:
     }
 
 
-def logged_before(connection: Connection, update_id: int, answerer: Answerer) -> Reply | None:
+def logged_before(session: Session, update_id: int, answerer: Answerer) -> Reply | None:
     """The reply to a question update ``update_id`` logged already, or None.
 
     If the reply reached the official, the outcome is ``ALREADY_REPLIED`` (nothing to send);
     otherwise the same reply again, for the same query row.
     """
     base = answerer.base
-    found = connection.execute(
+    found = session.execute(
         select(
             Query.id,
             Query.text,
@@ -106,7 +106,7 @@ def logged_before(connection: Connection, update_id: int, answerer: Answerer) ->
     if found.outcome == "escalate":
         text = texts.say("ticket_opened", found.language, number=found.ticket_id)
         reply = Reply(found.text, "escalate", found.language, text)
-        card = connection.execute(
+        card = session.execute(
             select(Ticket.staff_message_id).where(Ticket.id == found.ticket_id)
         ).scalar()
         if card is None:  # the card was never posted: announcing the ticket posts it
@@ -119,7 +119,7 @@ def logged_before(connection: Connection, update_id: int, answerer: Answerer) ->
         state = base.states.get(found.state_code or "")
         reply = answerer.answer(found.text, language=found.language, state=state)
     reply.query_id = found.id
-    reply.referral_id = connection.execute(
+    reply.referral_id = session.execute(
         select(Referral.id).where(Referral.query_id == found.id)
     ).scalar()
     return reply
@@ -138,14 +138,12 @@ def chosen(entry: Entry, language: str, base: KnowledgeBase) -> Reply:
     )
 
 
-def mind_history(
-    connection: Connection, official: OfficialRow, reply: Reply, answerer: Answerer
-) -> None:
+def mind_history(session: Session, official: OfficialRow, reply: Reply, answerer: Answerer) -> None:
     """Fit the reply to what the official saw lately: thanks after the Secretariat's help, a
     partner already shown today."""
-    if reply.small_talk == "thanks" and helped_lately(connection, official):
+    if reply.small_talk == "thanks" and helped_lately(session, official):
         reply.text = texts.say("smalltalk_after_ticket", reply.language)
-    if reply.partner is not None and partner_shown_today(connection, official, reply.partner.id):
+    if reply.partner is not None and partner_shown_today(session, official, reply.partner.id):
         # Once a day is enough: an answer or suggestions stand alone, a bare referral
         # shrinks to a line.
         if reply.partner_note:
@@ -155,9 +153,9 @@ def mind_history(
             reply.text = answerer.referrals.reminder_text(reply.partner, reply.language)
 
 
-def helped_lately(connection: Connection, official: OfficialRow) -> bool:
+def helped_lately(session: Session, official: OfficialRow) -> bool:
     """The official's last ticket was closed in the past fortnight and none is open."""
-    last = connection.execute(
+    last = session.execute(
         select(Ticket.status, Ticket.closed_at)
         .where(Ticket.official_id == official.id)
         .order_by(Ticket.id.desc())
@@ -171,10 +169,10 @@ def helped_lately(connection: Connection, official: OfficialRow) -> bool:
     )
 
 
-def partner_shown_today(connection: Connection, official: OfficialRow, partner: str) -> bool:
+def partner_shown_today(session: Session, official: OfficialRow, partner: str) -> bool:
     """The official was shown ``partner`` in the past day."""
     since = utcnow() - timedelta(days=1)
-    shown = connection.execute(
+    shown = session.execute(
         select(Query.id)
         .where(
             Query.official_id == official.id,
@@ -186,10 +184,10 @@ def partner_shown_today(connection: Connection, official: OfficialRow, partner: 
     return shown is not None
 
 
-def chosen_lately(connection: Connection, official: OfficialRow, entry_id: str) -> int | None:
+def chosen_lately(session: Session, official: OfficialRow, entry_id: str) -> int | None:
     """The query of the same entry chosen by the official within SAME_CHOICE_WITHIN, if any."""
     since = utcnow() - SAME_CHOICE_WITHIN
-    return connection.execute(
+    return session.execute(
         select(Query.id)
         .where(
             Query.official_ref == official.ref,
@@ -204,12 +202,12 @@ def chosen_lately(connection: Connection, official: OfficialRow, entry_id: str) 
 
 
 def refer(
-    connection: Connection, official: OfficialRow, reply: Reply, *, region: str | None, days: int
+    session: Session, official: OfficialRow, reply: Reply, *, region: str | None, days: int
 ) -> tuple[int, bool]:
     """The official's open referral to the reply's partner, or a new one (and a card for staff)
     whose follow-up falls due in ``days``."""
     assert reply.partner is not None
-    open_referral = connection.execute(
+    open_referral = session.execute(
         select(Referral.id)
         .where(
             Referral.official_id == official.id,
@@ -232,14 +230,13 @@ def refer(
         created_by="bot",
         followup_due_at=utcnow() + timedelta(days=days),
     )
-    with Session(bind=connection) as session:
-        session.add(referral)
-        session.flush()
-        return referral.id, True
+    session.add(referral)
+    session.flush()
+    return referral.id, True
 
 
 # --- the rate limit ------------------------------------------------------------------------------
-def over_rate_limit(connection: Connection, official: OfficialRow, *, limit: int) -> bool:
+def over_rate_limit(session: Session, official: OfficialRow, *, limit: int) -> bool:
     """The official sent ``limit`` questions (every way in) in the past minute; 0: no limit.
 
     Messages already over the limit do not count: once the minute has passed the official is
@@ -249,7 +246,7 @@ def over_rate_limit(connection: Connection, official: OfficialRow, *, limit: int
         return False
     since = utcnow() - timedelta(minutes=1)
     # official_ref, asked_at and outcome: read from one covering index (ix_queries_stats_official).
-    recent = connection.execute(
+    recent = session.execute(
         select(func.count()).where(
             Query.official_ref == official.ref,
             Query.asked_at >= since,
@@ -260,7 +257,7 @@ def over_rate_limit(connection: Connection, official: OfficialRow, *, limit: int
 
 
 def limited(
-    connection: Connection,
+    session: Session,
     official: OfficialRow,
     question: str,
     base: KnowledgeBase,
@@ -274,7 +271,7 @@ def limited(
     over the limit in the past minute, and an empty text (nothing to send) otherwise.
     """
     since = utcnow() - timedelta(minutes=1)
-    told = connection.execute(
+    told = session.execute(
         select(Query.id)
         .where(
             Query.official_ref == official.ref,
@@ -283,7 +280,7 @@ def limited(
         )
         .limit(1)
     ).first()
-    inserted = connection.execute(
+    inserted = session.execute(
         INSERT_QUERY,
         {
             **asked_by(official, base),
@@ -308,11 +305,9 @@ def limited(
 
 
 # --- delivery and retention ----------------------------------------------------------------------
-def mark_delivery(
-    connection: Connection, query_id: int, *, delivered: bool, error: str | None
-) -> None:
+def mark_delivery(session: Session, query_id: int, *, delivered: bool, error: str | None) -> None:
     """Record whether the reply to a query reached the official."""
-    connection.execute(
+    session.execute(
         update(Query)
         .where(Query.id == query_id)
         .values(
@@ -323,7 +318,7 @@ def mark_delivery(
     )
 
 
-def mark_delivered(connection: Connection, replies: list[tuple[int, datetime]]) -> None:
+def mark_delivered(session: Session, replies: list[tuple[int, datetime]]) -> None:
     """Record several replies as delivered, each with its send time, in one statement."""
     table = Query.__table__
     statement = (
@@ -331,7 +326,7 @@ def mark_delivered(connection: Connection, replies: list[tuple[int, datetime]]) 
         .where(table.c.id == bindparam("query_id"))
         .values(delivery="delivered", delivery_error=None, replied_at=bindparam("at"))
     )
-    connection.execute(statement, [{"query_id": q, "at": at} for q, at in replies])
+    session.execute(statement, [{"query_id": q, "at": at} for q, at in replies])
 
 
 def undelivered(session: Session, *, days: int) -> list[Query]:

@@ -51,8 +51,10 @@ def alone(function: Callable[..., T]) -> Callable[..., T]:
 
 
 class UnitsOfWork:
-    """The desk's units of work: a connection or a session per call, in line behind other
-    threads on SQLite (``_writer``), or a savepoint of the writer's batch when there is one.
+    """The desk's units of work: one session per call, in line behind other threads on SQLite
+    (``_writer``), or a savepoint of the writer's batch when there is one. The question path
+    runs Core statements in it (a row, not an ORM object, where every question pays); the rest
+    ORM objects: one style of access, the session.
 
     A database error inside any of them leaves as ``errors.DatabaseFailure`` (chained from
     SQLAlchemy's): the one type channels catch, whichever thread ran the call.
@@ -61,23 +63,6 @@ class UnitsOfWork:
     sessions: sessionmaker[Session] | None
     _writer: contextlib.AbstractContextManager[Any]
     _batch: threading.local
-
-    @contextlib.contextmanager
-    def _connection(self) -> Iterator[Connection]:
-        """A unit of work on a plain connection: the path every question takes.
-
-        Sessions join it (``Session(bind=connection)``) only for referrals and the console's
-        official; everything commits together or not at all.
-        """
-        if self.sessions is None:
-            raise DeskError("this desk has no database")
-        batch: Connection | None = getattr(self._batch, "connection", None)
-        if batch is not None:
-            with as_database_failure(), batch.begin_nested():
-                yield batch
-            return
-        with as_database_failure(), self._writer, self.sessions.kw["bind"].begin() as connection:
-            yield connection
 
     @contextlib.contextmanager
     def _session(self) -> Iterator[Session]:

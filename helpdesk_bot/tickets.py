@@ -2,7 +2,7 @@
 
 Opening or joining a ticket, staff replies relayed to the official, claiming and taking over,
 closing, referring to a partner, reminders and follow-ups for staff, the staff-chat cards, and
-"Turn into FAQ". Functions take the caller's unit of work (a SQLAlchemy Connection or Session);
+"Turn into FAQ". Functions take the caller's unit of work (a SQLAlchemy Session);
 the Desk opens it.
 
 Example::
@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
+from sqlalchemy import Row, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from . import drafts, referral_records, texts
@@ -116,7 +116,7 @@ class StaffCard:
 
 # --- an official's message ----------------------------------------------------------------------
 def open_or_join(
-    connection: Connection,
+    session: Session,
     official: OfficialRow,
     text: str,
     *,
@@ -131,12 +131,12 @@ def open_or_join(
     opened now and the message's row. Core statements: an ORM session's flushes cost ~1 ms per escalated question.
     """
     # Lock the official's row (PostgreSQL): two processes never both open a ticket for them.
-    connection.execute(_LOCK_OFFICIAL, {"official_id": official.id})
-    found = connection.execute(_OPEN_TICKET, {"official_id": official.id}).first()
+    session.execute(_LOCK_OFFICIAL, {"official_id": official.id})
+    found = session.execute(_OPEN_TICKET, {"official_id": official.id}).first()
     if found is not None:
         ticket_id, card_id = found
     else:
-        opened = connection.execute(
+        opened = session.execute(
             _INSERT_TICKET,
             {
                 **asked_by(official, base),
@@ -148,7 +148,7 @@ def open_or_join(
             },
         )
         ticket_id, card_id = opened.inserted_primary_key[0], None
-    inserted = connection.execute(
+    inserted = session.execute(
         _INSERT_TICKET_MESSAGE,
         {
             "ticket_id": ticket_id,
@@ -191,7 +191,7 @@ def pass_on(
         tried = ", ".join(f"{entry}:{score:.0f}" for entry, score in offered[:3]) or None
     kind = "secretariat" if asked_directly else PASS_ON_KINDS.get(query.outcome, "not_helpful")
     ticket_id, card_id, is_new, _ = open_or_join(
-        session.connection(), official, query.text or "", base=answerer.base, kind=kind, tried=tried
+        session, official, query.text or "", base=answerer.base, kind=kind, tried=tried
     )
     query.ticket_id = ticket_id
     return Reply(
@@ -263,7 +263,7 @@ def for_staff_message(session: Session, message_id: int) -> int | None:
 
 
 def record_staff_message(
-    connection: Connection,
+    session: Session,
     ticket_id: int,
     message_id: int,
     *,
@@ -274,35 +274,35 @@ def record_staff_message(
     (``of_message``) of that message of the thread: an official's file posted under the card."""
     tickets, messages = Ticket.__table__, TicketMessage.__table__
     if of_message is not None:
-        connection.execute(
+        session.execute(
             update(messages)
             .where(messages.c.id == of_message, messages.c.ticket_id == ticket_id)
             .values(staff_message_id=message_id)
         )
         return
     # Core statements: this runs for every escalation, and only two ids change.
-    found = connection.execute(
+    found = session.execute(
         select(tickets.c.staff_message_id).where(tickets.c.id == ticket_id)
     ).first()
     if found is None:
         raise DeskError(f"there is no ticket #{ticket_id}")
     if card or found.staff_message_id is None:
-        connection.execute(
+        session.execute(
             update(tickets).where(tickets.c.id == ticket_id).values(staff_message_id=message_id)
         )
     newest = (
         select(func.max(messages.c.id)).where(messages.c.ticket_id == ticket_id).scalar_subquery()
     )
-    connection.execute(
+    session.execute(
         update(messages)
         .where(messages.c.id == newest, messages.c.staff_message_id.is_(None))
         .values(staff_message_id=message_id)
     )
 
 
-def record_referral_card(connection: Connection, referral_id: int, message_id: int) -> None:
+def record_referral_card(session: Session, referral_id: int, message_id: int) -> None:
     """Remember the referral's card in the staff chat (edited if the official uses /forget)."""
-    connection.execute(
+    session.execute(
         update(Referral.__table__)
         .where(Referral.__table__.c.id == referral_id)
         .values(staff_message_id=message_id)

@@ -366,8 +366,8 @@ def test_first_contact_raced_by_another_process_uses_its_row(postgres_url):
     asker = Asker(telegram_id=8801, chat_id=8801, name="Ana", language_code="fr")
     replies = []
     try:
-        with first.sessions.kw["bind"].begin() as connection:
-            winner = officials.asking(connection, asker)  # inserted, not yet committed
+        with first.sessions() as session, session.begin():
+            winner = officials.asking(session, asker)  # inserted, not yet committed
             racing = threading.Thread(
                 target=lambda: replies.append(second.ask(asker, "Comment ratifier la Convention ?"))
             )

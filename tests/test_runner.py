@@ -69,8 +69,8 @@ def test_a_burst_shares_transactions_and_every_question_is_kept(desk):
 def test_one_failing_call_spoils_no_other_in_its_batch(desk):
     def fails(asker: Asker) -> None:
         # A desk unit of work that writes, then fails: its savepoint (and only it) rolls back.
-        with desk._connection() as connection:
-            connection.execute(
+        with desk._session() as session:
+            session.execute(
                 insert(Query).values(text="How do we ratify?", language="en", outcome="answer")
             )
             raise ValueError("refused")
