@@ -182,9 +182,8 @@ class Answerer:
         # left out (it tells neither apart); codes too ("CAN", "PER" are words).
         owners: dict[str, set[str]] = {}
         for code, known in base.states.items():
-            for names in known.names.values():
-                for name in names:
-                    owners.setdefault(simplify(name), set()).add(code)
+            for name in known.all_names:
+                owners.setdefault(simplify(name), set()).add(code)
         self._state_of_name = {n: codes.pop() for n, codes in owners.items() if len(codes) == 1}
         self._state_names = phrase_pattern(self._state_of_name)
 

@@ -311,7 +311,7 @@ def closest_states(base: KnowledgeBase, text: str, limit: int = 3) -> str:
     choices = {
         (code, i): fold(name)
         for code, state in base.states.items()
-        for i, name in enumerate(n for names in state.names.values() for n in names)
+        for i, name in enumerate(state.all_names)
     }
     shown: list[str] = []
     for _name, _score, (code, _) in process.extract(

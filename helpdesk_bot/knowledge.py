@@ -167,7 +167,7 @@ class KnowledgeBase:
         return {
             (code, i): fold(name)
             for code, state in self.states.items()
-            for i, name in enumerate(n for names in state.names.values() for n in names)
+            for i, name in enumerate(state.all_names)
         }
 
 

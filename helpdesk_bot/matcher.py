@@ -343,8 +343,7 @@ class Matcher:
         self.state_words = frozenset(
             term
             for state in base.states.values()
-            for names in state.names.values()
-            for name in names
+            for name in state.all_names
             for term in self.normaliser.terms(name)
             if term not in self.index.term_ids
         )

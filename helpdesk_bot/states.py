@@ -165,6 +165,11 @@ class State:
         return (self.names.get(language) or self.names["en"])[0]
 
     @property
+    def all_names(self) -> list[str]:
+        """Every name and variant, in every language: Fiji, Republic of Fiji, Fidji, ... Fiyi."""
+        return [name for names in self.names.values() for name in names]
+
+    @property
     def uncat_status(self) -> str:
         """party | signatory | neither, as the statistics report it."""
         return "neither" if self.uncat == "none" else self.uncat
