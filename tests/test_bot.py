@@ -971,6 +971,7 @@ def test_a_blocked_official_is_recorded_as_not_delivered(botapi, running_bot, de
     row = eventually(lambda: next((q for q in queries(desk) if q.delivery != "pending"), None))
     assert row.delivery == "failed"
     assert "blocked" in row.delivery_error
+    assert row.replied_at is not None  # when the bot tried
     assert [c.status for c in botapi.calls_to("sendMessage", chat_id=ana.id)][-1] == 403
 
 

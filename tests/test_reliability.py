@@ -18,7 +18,6 @@ from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
 from helpdesk_bot import texts
-from helpdesk_bot.desk import Asker
 from helpdesk_bot.models import Query, TicketMessage
 from helpdesk_bot.telegram import sending
 from helpdesk_bot.telegram.app import build_application
@@ -250,7 +249,6 @@ def test_long_html_is_sent_as_plain_parts(botapi):
     assert len(parts) == 2 and parts[0].text.startswith("Title\nword & word")
 
 
-# --- the delivery log ------------------------------------------------------------------------------
 # --- post_message: send_message, the message id back --------------------------------------------
 def test_post_message_sends_every_option_and_returns_the_id(botapi):
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Yes", callback_data="o:h:1:1")]])
@@ -296,31 +294,6 @@ def test_post_message_raises_telegrams_errors(botapi, fault, error):
 
     # A pacer that accepts no flood wait passes Telegram's 429 on as it came.
     run_with_bot(botapi, work, pacer=Pacer(flood_waits=0))
-
-
-def test_undelivered_reply_is_marked_on_the_query_row(botapi, desk):
-    answer = desk.ask(Asker(telegram_id=OFFICIAL, chat_id=OFFICIAL), "How do we ratify UNCAT?")
-    botapi.block(OFFICIAL)
-    run_with_bot(
-        botapi,
-        lambda bot: sending.reply(
-            bot, desk, OFFICIAL, answer.text, query_id=answer.query_id, policy=FAST
-        ),
-    )
-    with desk.sessions() as session:
-        row = session.get(Query, answer.query_id)
-        assert row.delivery == "failed" and "blocked" in row.delivery_error
-        assert row.replied_at is not None
-
-
-def test_delivered_reply_is_marked_delivered(botapi, desk):
-    answer = desk.ask(Asker(telegram_id=OFFICIAL, chat_id=OFFICIAL), "How do we ratify UNCAT?")
-    run_with_bot(
-        botapi,
-        lambda bot: sending.reply(bot, desk, OFFICIAL, answer.text, query_id=answer.query_id),
-    )
-    with desk.sessions() as session:
-        assert session.get(Query, answer.query_id).delivery == "delivered"
 
 
 # --- through the running bot -----------------------------------------------------------------------

@@ -461,44 +461,6 @@ async def send(
     return message
 
 
-async def reply(
-    bot: Bot,
-    desk: Desk,
-    chat_id: int | str,
-    text: str,
-    *,
-    query_id: int | None = None,
-    message_id: int | None = None,
-    policy: Policy = DEFAULT,
-    run: DeskRunner = asyncio.to_thread,
-    **kwargs: Any,
-) -> Message | None:
-    """:func:`send`, then record on the query row (``query_id``) or ticket message (``message_id``)
-    whether it reached the official. An undelivered reply shows in the staff's /queue.
-
-    Example: ``await reply(bot, desk, chat_id, answer.text, query_id=answer.query_id)``
-    """
-    message, failure = await send_or_failure(bot, chat_id, text, policy=policy, **kwargs)
-    error = None if failure is None else failure.detail
-    await record(desk, query_id=query_id, message_id=message_id, error=error, run=run)
-    return message
-
-
-async def record(
-    desk: Desk,
-    *,
-    query_id: int | None = None,
-    message_id: int | None = None,
-    error: str | None,
-    run: DeskRunner = asyncio.to_thread,
-) -> None:
-    """Write the delivery outcome through ``run`` (the bot's desk runner), off the event loop."""
-    if query_id is not None:
-        await run(desk.mark_delivery, query_id, delivered=error is None, error=error)
-    if message_id is not None:
-        await run(desk.mark_message_delivery, message_id, delivered=error is None, error=error)
-
-
 class DeliveredMarks:
     """Delivered replies recorded in batches: one UPDATE for every reply sent meanwhile.
 
@@ -585,8 +547,6 @@ __all__ = [
     "clean",
     "post_message",
     "protect_logs",
-    "record",
-    "reply",
     "send",
     "send_file_or_failure",
     "send_or_failure",
