@@ -1,12 +1,11 @@
 """The staff chat's cards: a ticket's card and its buttons, referral and introduction cards,
 the official's later messages and files under a card, and the erasure of cards after /forget.
 
-Example: ``await announce_ticket(bot, desk, settings, reply.ticket_id, is_new=True)``
+Example: ``await announce_ticket(bot, desk, settings, reply.ticket_id, is_new=True, run=run)``
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import html
 import logging
@@ -247,9 +246,7 @@ def partner_keyboard(ticket: Ticket, desk: Desk) -> InlineKeyboardMarkup:
 
 
 # --- talking to Telegram ----------------------------------------------------------------------------
-async def deliver(
-    bot: Bot, desk: Desk, relay: Relay, *, run: sending.DeskRunner = asyncio.to_thread
-) -> str | None:
+async def deliver(bot: Bot, desk: Desk, relay: Relay, *, run: sending.DeskRunner) -> str | None:
     """Send a Relay to the official as plain text; record the outcome (through ``run``, the
     bot's desk runner). Returns the error, if any."""
     error: str | None = None
@@ -298,7 +295,7 @@ async def announce_ticket(
     is_new: bool,
     card_id: int | None = None,
     question: str | None = None,
-    run: sending.DeskRunner = asyncio.to_thread,
+    run: sending.DeskRunner,
 ) -> None:
     """Post a new ticket's card in the staff chat, or (``is_new=False``) the official's newest
     message as a reply to the card. Never raises: the ticket is in the queue whatever happens.
@@ -307,7 +304,7 @@ async def announce_ticket(
     returned them) spare reloading the ticket and all its messages for a joined question.
     ``run`` awaits the desk calls (the officials' bot passes its own ``OfficialBot.run``).
 
-    Example: ``await announce_ticket(context.bot, desk, settings, reply.ticket_id, is_new=True)``
+    Example: ``await announce_ticket(bot, desk, settings, reply.ticket_id, is_new=True, run=run)``
     """
     if settings.staff_chat_id is None:
         return
@@ -354,7 +351,7 @@ async def announce_file(
     *,
     is_new: bool,
     message: int | None = None,
-    run: sending.DeskRunner = asyncio.to_thread,
+    run: sending.DeskRunner,
 ) -> None:
     """Post an official's file in the staff chat under the ticket's card (the card first, for a
     new ticket), sent by its file id; a staff reply to it reaches the official. Never raises."""
@@ -440,11 +437,11 @@ async def announce_referral(
     settings: Settings,
     referral_id: int,
     *,
-    run: sending.DeskRunner = asyncio.to_thread,
+    run: sending.DeskRunner,
 ) -> None:
     """Tell the staff chat about a referral the bot made. Never raises: /referrals lists it anyway.
 
-    Example: ``await announce_referral(context.bot, desk, settings, reply.referral_id)``
+    Example: ``await announce_referral(bot, desk, settings, reply.referral_id, run=run)``
     """
     if settings.staff_chat_id is None:
         return
@@ -471,7 +468,7 @@ async def post_card(
     settings: Settings,
     ticket: Ticket,
     *,
-    run: sending.DeskRunner = asyncio.to_thread,
+    run: sending.DeskRunner,
 ) -> int:
     """Post the ticket's card in the staff chat and record it on the ticket; the card's message id."""
     official = await run(desk.ticket_official, ticket.id)
@@ -494,14 +491,14 @@ async def erase_cards(
     desk: Desk,
     cards: list[StaffCard],
     *,
-    run: sending.DeskRunner = asyncio.to_thread,
+    run: sending.DeskRunner,
 ) -> int:
     """Edit an erased official's cards in the staff chat to say so; returns how many were edited.
 
     Never raises: a card Telegram will not edit (deleted, too old, the bot out of the chat) is
     logged and the others are still edited; the erasure in the database is done whatever happens.
 
-    Example: ``await erase_cards(bot, desk, desk.forget(asker).cards)``
+    Example: ``await erase_cards(bot, desk, erasure.cards, run=run)``
     """
     edited = 0
     for card in cards:

@@ -107,7 +107,7 @@ class Intake:
         application: Application,
         desk: Desk,
         *,
-        run: DeskRunner = asyncio.to_thread,
+        run: DeskRunner,
         flush_first: Callable[[], Awaitable[None]] | None = None,
         retry_every: float = RETRY_EVERY,
         lease: timedelta = LEASE,

@@ -472,12 +472,12 @@ class DeliveredMarks:
 
     Example::
 
-        marks = DeliveredMarks(desk)
+        marks = DeliveredMarks(desk, run=runner)
         marks.add(reply.query_id)      # after a successful send
         await marks.flush()            # on shutdown
     """
 
-    def __init__(self, desk: Desk, *, run: DeskRunner = asyncio.to_thread) -> None:
+    def __init__(self, desk: Desk, *, run: DeskRunner) -> None:
         self.desk = desk
         self.run = run
         self.pending: list[tuple[int, datetime]] = []

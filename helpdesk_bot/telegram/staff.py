@@ -7,8 +7,8 @@ the staff chat there, so nothing said among staff ever reaches the official flow
 Example::
 
     application = Application.builder().token(token).build()
-    staff.register(application, desk, settings)           # handlers and the reminder jobs
-    await cards.announce_ticket(application.bot, desk, settings, reply.ticket_id, is_new=True)
+    staff.register(application, desk, settings, run)      # handlers and the reminder jobs
+    await cards.announce_ticket(bot, desk, settings, reply.ticket_id, is_new=True, run=run)
 """
 
 from __future__ import annotations
@@ -513,7 +513,7 @@ def _relative(path: Path) -> str:
 
 
 async def send_reminders(
-    bot: Bot, desk: Desk, settings: Settings, *, run: sending.DeskRunner = asyncio.to_thread
+    bot: Bot, desk: Desk, settings: Settings, *, run: sending.DeskRunner
 ) -> int:
     """Post cards that never reached the staff chat, then remind staff of unanswered tickets.
 
@@ -525,7 +525,7 @@ async def send_reminders(
     for ticket in await run(desk.tickets):
         # A fresh ticket's card may be on its way: leave it to announce_ticket.
         if ticket.staff_message_id is None and now - ticket.opened_at > CARD_GRACE:
-            await announce_ticket(bot, desk, settings, ticket.id, is_new=True)
+            await announce_ticket(bot, desk, settings, ticket.id, is_new=True, run=run)
     sent = 0
     for ticket in await run(desk.due_reminders, now=now):
         days = (now - ticket.opened_at).total_seconds() / 86400
@@ -559,9 +559,7 @@ async def send_reminders(
     return sent
 
 
-async def send_followups(
-    bot: Bot, desk: Desk, *, run: sending.DeskRunner = asyncio.to_thread
-) -> int:
+async def send_followups(bot: Bot, desk: Desk, *, run: sending.DeskRunner) -> int:
     """Ask officials "did the referral help?" for referrals whose follow-up is due.
 
     Marked sent only once Telegram took it (or the official blocked the bot), so a restart or a
