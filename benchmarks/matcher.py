@@ -182,12 +182,7 @@ def main() -> None:
     base, referrals, scope = load_base(settings)
     items = load_eval_set(args.eval)
     calibration = load_eval_set(args.calibration)
-    bands = {
-        "answer_threshold": settings.answer_threshold,
-        "suggest_threshold": settings.suggest_threshold,
-        "answer_margin": settings.answer_margin,
-        "min_content_share": settings.min_content_share,
-    }
+    bands = settings.bands
     start = time.perf_counter()
     answerer = Answerer(base, referrals, scope, **bands)
     build_ms = (time.perf_counter() - start) * 1000

@@ -275,6 +275,16 @@ class Settings:
             )
         return settings
 
+    @property
+    def bands(self) -> dict[str, float]:
+        """The matching bands set here, as ``Answerer`` takes them: ``Answerer(..., **s.bands)``."""
+        return {
+            "answer_threshold": self.answer_threshold,
+            "suggest_threshold": self.suggest_threshold,
+            "answer_margin": self.answer_margin,
+            "min_content_share": self.min_content_share,
+        }
+
     def is_staff(self, user_id: int | None) -> bool:
         """Staff rights come from HELPDESK_STAFF_IDS only."""
         return user_id is not None and user_id in self.staff_ids

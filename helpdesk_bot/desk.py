@@ -116,15 +116,7 @@ class Desk(UnitsOfWork):
 
     def _install(self, base: KnowledgeBase, referrals: ReferralDirectory, scope: Scope) -> None:
         # One assignment so a concurrent question sees the old base or the new one, never a mix.
-        self._current = Answerer(
-            base,
-            referrals,
-            scope,
-            answer_threshold=self.settings.answer_threshold,
-            suggest_threshold=self.settings.suggest_threshold,
-            answer_margin=self.settings.answer_margin,
-            min_content_share=self.settings.min_content_share,
-        )
+        self._current = Answerer(base, referrals, scope, **self.settings.bands)
 
     @property
     def answerer(self) -> Answerer:

@@ -99,23 +99,13 @@ def shipped_knowledge() -> tuple[KnowledgeBase, ReferralDirectory, Scope]:
 def shipped_answerer(**bands: float) -> Answerer:
     """The answerer over ``shipped_knowledge()``, built once per run and bands (~0.3 s a build,
     three times that with the three workers on two cores): it holds no state, desks share it.
-    ``bands``: those of ``bands_of``, the defaults for any left out."""
-    return _answerer(tuple(sorted((bands_of(_shipped_settings()) | bands).items())))
+    ``bands``: those of ``Settings.bands``, the defaults for any left out."""
+    return _answerer(tuple(sorted((_shipped_settings().bands | bands).items())))
 
 
 @functools.lru_cache(maxsize=4)
 def _answerer(bands: tuple[tuple[str, float], ...]) -> Answerer:
     return Answerer(*shipped_knowledge(), **dict(bands))
-
-
-def bands_of(settings: Settings) -> dict[str, float]:
-    """The matching bands of ``settings``, as ``Answerer`` takes them."""
-    return {
-        "answer_threshold": settings.answer_threshold,
-        "suggest_threshold": settings.suggest_threshold,
-        "answer_margin": settings.answer_margin,
-        "min_content_share": settings.min_content_share,
-    }
 
 
 def is_shipped(folder: Path) -> bool:
@@ -149,9 +139,7 @@ def open_desk(settings: Settings) -> Desk:
         referrals=referrals,
         scope=scope,
         sessions=make_sessionmaker(engine),
-        answerer=shipped_answerer(**bands_of(settings))
-        if is_shipped(settings.knowledge_dir)
-        else None,
+        answerer=shipped_answerer(**settings.bands) if is_shipped(settings.knowledge_dir) else None,
     )
 
 

@@ -29,7 +29,6 @@ from .botapi import BotApiServer, Call, RunningBot, user
 from .conftest import (
     KNOWLEDGE,
     NOT_SHIPPED,
-    bands_of,
     running_application,
     shipped_answerer,
     shipped_knowledge,
@@ -85,7 +84,7 @@ def open_desk(settings: Settings, shipped_base) -> Desk:
         referrals=referrals,
         scope=scope,
         sessions=make_sessionmaker(connect(settings.database_url)),
-        answerer=shipped_answerer(**bands_of(settings)),
+        answerer=shipped_answerer(**settings.bands),
     )
 
 
