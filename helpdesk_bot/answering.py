@@ -134,15 +134,17 @@ def state_text(
     state: State | None,
     *,
     today: date | None = None,
+    named: bool = False,
 ) -> str:
     """What follows an answer that depends on the asker's State (the entry's ``state_aspect``):
-    the paragraph for ``state``, or, with no State, the one-line offer to set it; "" otherwise."""
+    the paragraph for ``state`` (``named``: one the question names, not the asker's own), or,
+    with no State, the one-line offer to set it; "" otherwise."""
     if entry.state_aspect is None:
         return ""
     if state is None:
         return status.offer_line(language)
     paragraph = status.state_paragraph(
-        state, entry.state_aspect, base, language, today=today or date.today()
+        state, entry.state_aspect, base, language, today=today or date.today(), named=named
     )
     return paragraph or ""
 
@@ -234,8 +236,11 @@ class Answerer:
             reply.tools = [self.base.tools[t] for t in match.entry.tools if t in self.base.tools]
             reply.text = entry_text(match.entry, lang, self.base)
             if match.entry.state_aspect:  # only then does the State named matter
-                about = self.state_named(text) or state
-                about_state = state_text(match.entry, lang, self.base, about)
+                named = self.state_named(text)
+                about = named or state
+                about_state = state_text(
+                    match.entry, lang, self.base, about, named=about is not state
+                )
                 if about_state:  # a State with nothing recorded on this aspect adds nothing
                     reply.text += "\n\n" + about_state
         elif match.outcome == "suggest":

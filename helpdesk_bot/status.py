@@ -216,11 +216,18 @@ def _route(state: State, language: str) -> list[str]:
 
 
 def state_paragraph(
-    state: State, aspect: str, base: KnowledgeBase, language: str, *, today: date
+    state: State,
+    aspect: str,
+    base: KnowledgeBase,
+    language: str,
+    *,
+    today: date,
+    named: bool = False,
 ) -> str | None:
     """A short paragraph for the official's ``state`` on ``aspect`` (one of STATE_ASPECTS), in
     ``language``, with the register's as-of date and the UN Treaty Collection to check; None for
     an unknown aspect. A State not yet party asked about deadlines gets the way to join.
+    ``named``: a State the question names, not the official's own ("Tuvalu", not "Your State").
 
     ``today`` decides nothing the register does not hold: it is there so that a date can be
     compared with today (for now only the status card's next deadline uses it).
@@ -229,7 +236,7 @@ def state_paragraph(
     language = _lang(language)
     if aspect not in STATE_ASPECTS:
         return None
-    lines = [_header(state, base, language)]
+    lines = [_header(state, base, language, "header_named" if named else "header")]
     check = "check_uncat"
     if aspect == "deadlines":
         if state.uncat == "party":

@@ -317,4 +317,5 @@ def test_a_named_state_gets_its_paragraph_over_the_askers_profile(base):
     reply = answerer.answer("Is Fiji a party to UNCAT?", language="en", state=base.states["VUT"])
     assert reply.entry.id == "ratification-are-we-party"
     assert "Fiji" in reply.text and "Vanuatu" not in reply.text
+    assert "Your State" not in reply.text  # Fiji is the State asked about, not the asker's
     assert reply.to_json()["state"] == "VUT"  # the profile is still the official's own
