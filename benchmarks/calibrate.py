@@ -8,8 +8,8 @@ written for (on eval-calibration.yaml, which the phrasings were written from, al
 of the grid looks perfect).
 
 A grid over the answer threshold, the margin over the runner-up, the share of the question's
-content words the answering entry must use and the lead (a runner-up this far behind answers
-from the suggest threshold up) (the suggest threshold stays where questions with at
+content words the answering entry must use, the lead (a runner-up this far behind answers) and the
+floor from which the lead answers (the suggest threshold stays where questions with at
 least one rare shared term land). A point qualifies when, on
 those questions, wrong answers stay within 2 % of in-scope questions and at
 least 95 % of out-of-scope questions are not answered. Among those, every point within one
@@ -53,6 +53,9 @@ def main() -> None:
     parser.add_argument(
         "--leads", default="0,0.3,0.4,0.5", help="answer leads (runner-up / best), comma-separated"
     )
+    parser.add_argument(
+        "--lead-floors", default="17,21,25", help="scores the lead answers from, comma-separated"
+    )
     args = parser.parse_args()
 
     base, referrals, scope = load_base(Settings())
@@ -63,47 +66,50 @@ def main() -> None:
     m_low, m_high = (int(x) for x in args.margins.split(":"))
     shares = [float(x) for x in args.content_shares.split(",")]
     leads = [float(x) for x in args.leads.split(",")]
+    floors = [float(x) for x in args.lead_floors.split(",")]
     grid = [
-        (t, m, c, lead)
+        (t, m, c, lead, floor)
         for t in range(low, high + 1)
         for m in range(m_low, m_high + 1)
         for c in shares
         for lead in leads
+        for floor in floors
     ]
     print(f"calibration set: {len(items)} questions; {len(grid)} points of the grid")
     start = time.perf_counter()
     rows = []
-    for done, (threshold, margin, share, lead) in enumerate(grid, 1):
+    for done, (threshold, margin, share, lead, floor) in enumerate(grid, 1):
         matcher.answer_threshold, matcher.answer_margin = float(threshold), float(margin)
         matcher.min_content_share, matcher.answer_lead = share, lead
+        matcher.answer_lead_floor = floor
         report = evaluate(answering(answerer), items)
-        rows.append((threshold, margin, share, lead, report))
+        rows.append((threshold, margin, share, lead, floor, report))
         if done % 200 == 0 or done == len(grid):
             print(f"  {done}/{len(grid)} points, {time.perf_counter() - start:.0f} s", flush=True)
     fits = [
         r
         for r in rows
-        if r[4].wrong_answer_rate <= MAX_WRONG and r[4].out_of_scope_declined >= MIN_NOT_ANSWERED
+        if r[5].wrong_answer_rate <= MAX_WRONG and r[5].out_of_scope_declined >= MIN_NOT_ANSWERED
     ]
     pool = fits or rows
-    top = max(r[4].in_scope_accuracy for r in pool)
+    top = max(r[5].in_scope_accuracy for r in pool)
     best = min(
-        (r for r in pool if r[4].in_scope_accuracy >= top - AS_GOOD),
-        key=lambda r: (answered(r[4]), -r[0], -r[1], -r[2], r[3]),
+        (r for r in pool if r[5].in_scope_accuracy >= top - AS_GOOD),
+        key=lambda r: (answered(r[5]), -r[0], -r[1], -r[2], r[3], -r[4]),
     )
-    threshold, margin, share, lead, report = best
+    threshold, margin, share, lead, floor, report = best
     verdict = "meets" if fits else "NO point meets"
     print(
         f"{verdict} wrong <= {MAX_WRONG} and out of scope not answered >= {MIN_NOT_ANSWERED}; "
         f"best: answer threshold {threshold}, margin {margin}, content share {share}, "
-        f"lead {lead}: "
+        f"lead {lead} from {floor}: "
         f"in scope right {report.in_scope_accuracy:.3f}, wrong {report.wrong_answer_rate:.3f}, "
         f"out of scope not answered {report.out_of_scope_declined:.3f}, "
         f"near-domain declined {report.near_domain_decline_rate:.3f}"
     )
-    for t, m, c, lead, r in sorted(rows, key=lambda r: -r[4].in_scope_accuracy)[:8]:
+    for t, m, c, lead, floor, r in sorted(rows, key=lambda r: -r[5].in_scope_accuracy)[:8]:
         print(
-            f"  {t:>3} / {m} / {c} / {lead}: right {r.in_scope_accuracy:.3f}  "
+            f"  {t:>3} / {m} / {c} / {lead} from {floor}: right {r.in_scope_accuracy:.3f}  "
             f"wrong {r.wrong_answer_rate:.3f}  not answered out of scope "
             f"{r.out_of_scope_declined:.3f}"
         )

@@ -34,6 +34,7 @@ from rapidfuzz import fuzz, process
 
 from .config import (
     ANSWER_LEAD,
+    ANSWER_LEAD_FLOOR,
     ANSWER_MARGIN,
     ANSWER_THRESHOLD,
     MIN_CONTENT_SHARE,
@@ -61,6 +62,7 @@ _MAX_TERMS = 60  # beyond that a message is context; the first terms carry the q
 _FUZZY_MIN_LENGTH = 5  # shorter terms (NPM, SPT, 19) must match exactly
 _FUZZY_CUTOFF = 80.0
 _RESCORE = 12  # entries whose phrasings get the rapidfuzz comparison
+_FIRST_SCORED = 2 * _RESCORE  # entries scored phrasing by phrasing before the bound is checked
 _FUZZY_SHARE = 0.2  # weight of rapidfuzz's text similarity in the final score
 _PHRASING_SHARE = 0.5  # best phrasing vs. the entry's whole vocabulary
 _EXPLAINED_POWER = 0.35  # share of the question explained vs. share of the phrasing covered
@@ -207,6 +209,8 @@ class _Index:
         intent = np.array([is_intent(t) for t in self.terms], dtype=bool)
         self.idf[intent] *= _INTENT_WEIGHT
         self.doc_owner = np.array(doc_owner, dtype=np.int32)
+        # Phrasings are stored entry by entry: entry e's are rows doc_start[e]:doc_start[e + 1].
+        self.doc_start = np.searchsorted(self.doc_owner, np.arange(len(self.entries) + 1))
         # Each phrasing's question words as a bit mask, to see at once when a phrasing asks
         # something else ("how many" where the official asks "how").
         self.question_bits = {t: 1 << n for n, t in enumerate(sorted(QUESTION_WORDS))}
@@ -223,6 +227,9 @@ class _Index:
         self.doc_norm = np.array(
             [float(self.idf[ids].sum()) for ids in doc_terms], dtype=np.float32
         )
+        # A phrasing's score is at most overlap * doc_scale / query_norm ** _EXPLAINED_POWER (equal
+        # when neither share is capped at 1): one multiplication per phrasing bounds them all.
+        self.doc_scale = (self.doc_norm ** -(1 - _EXPLAINED_POWER)).astype(np.float32)
         postings: dict[int, list[int]] = defaultdict(list)
         for doc, ids in enumerate(doc_terms):
             for tid in ids:
@@ -313,7 +320,7 @@ class Matcher:
     """An index of every phrasing in the base, built once; ``match`` only scores.
 
     Bands: ``answer`` when the best entry scores at least ``answer_threshold`` and leads the
-    runner-up by ``answer_margin`` (or scores at least ``suggest_threshold`` with the runner-up
+    runner-up by ``answer_margin`` (or scores at least ``answer_lead_floor`` with the runner-up
     at most ``answer_lead`` of its score), and uses at least ``min_content_share`` of the question's
     content words (question words like "how long" alone never make an answer); ``suggest`` (up to
     three entries) from ``suggest_threshold``; ``escalate`` below.
@@ -328,9 +335,11 @@ class Matcher:
         answer_margin: float = ANSWER_MARGIN,
         min_content_share: float = MIN_CONTENT_SHARE,
         answer_lead: float = ANSWER_LEAD,
+        answer_lead_floor: float = ANSWER_LEAD_FLOOR,
     ):
         self.base = base
         self.answer_lead = answer_lead
+        self.answer_lead_floor = answer_lead_floor
         self.min_content_share = min_content_share
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
@@ -431,15 +440,15 @@ class Matcher:
             )
         candidates = [Candidate(index.entries[e], round(s, 1)) for e, s in ranked[:5]]
         top = candidates[0] if candidates else None
-        if top is None or top.score < self.suggest_threshold:
-            return Match(
-                "escalate", detected, score=top.score if top else 0.0, candidates=candidates
-            )
+        if top is None:
+            return Match("escalate", detected)
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
         if self.confident(
             top.score, runner_up, lambda: self.content_share(terms, index.entry_of[top.entry.id])
         ):
             return Match("answer", detected, top.entry, top.score, candidates)
+        if top.score < self.suggest_threshold:
+            return Match("escalate", detected, score=top.score, candidates=candidates)
         return Match("suggest", detected, None, top.score, candidates)
 
     def confident(self, score: float, runner_up: float, share: Callable[[], float]) -> bool:
@@ -448,7 +457,7 @@ class Matcher:
         leads = score >= self.answer_threshold and score - runner_up >= self.answer_margin
         # A long, concrete question scores low (much of it is context), yet when no other entry
         # comes near, its entry is plain: runner-up at most answer_lead of the score.
-        towers = score >= self.suggest_threshold and runner_up <= self.answer_lead * score
+        towers = score >= self.answer_lead_floor and runner_up <= self.answer_lead * score
         return (leads or towers) and share() >= self.min_content_share
 
     def content_share(self, terms: list[str], entry: int) -> float:
@@ -530,40 +539,53 @@ class Matcher:
                 np.concatenate([t.entry_rows for t in content_terms]),
                 np.concatenate([t.entry_adds for t in content_terms]),
             )
-        touched = doc_overlap.nonzero()[0]
-        if not len(touched):  # terms only in keywords or tool titles, in no phrasing
-            return []
-        overlap = doc_overlap[touched]
-        explained = np.minimum(overlap / query_norm, 1.0)
-        covered = np.minimum(overlap / index.doc_norm[touched], 1.0)
-        phrasing = explained**_EXPLAINED_POWER * covered ** (1 - _EXPLAINED_POWER)
+        # Each entry's best phrasing, bounded from above in one pass over the phrasings (see
+        # doc_scale), blended with the entry's words: the entries worth scoring phrasing by phrasing
+        # come first, and the rest only if their bound reaches the shortlist. Exact: an entry left
+        # out could not have reached it.
         asked = index.question_mask(terms)
+        bounds = doc_overlap * index.doc_scale
         if asked:
-            phrasing = phrasing * index.asking_other(asked)[touched]
-        # Phrasings are stored entry by entry, so the touched ones of an entry are one run:
-        # its best phrasing is a reduceat over runs, not a Python loop over thousands of rows.
-        owners = index.doc_owner[touched]
-        opens = np.concatenate(([True], owners[1:] != owners[:-1]))
-        starts = opens.nonzero()[0]
-        run_owner = owners[starts]
-        run_best = np.maximum.reduceat(phrasing, starts)
-        bag = np.minimum(bag_overlap[run_owner] / content_norm, 1.0)
-        blended_all = _PHRASING_SHARE * run_best + (1 - _PHRASING_SHARE) * bag
+            bounds *= index.asking_other(asked)
+        held = index.doc_start[:-1] < index.doc_start[1:]  # entries with phrasings
+        owners = held.nonzero()[0]
+        best_bound = np.maximum.reduceat(bounds, index.doc_start[:-1][held])
+        touched = best_bound > 0  # no phrasing shares a word: keywords or tool titles alone
+        owners, best_bound = owners[touched], best_bound[touched]
+        if not len(owners):
+            return []
+        bag = np.minimum(bag_overlap[owners] / content_norm, 1.0)
+        bound = _PHRASING_SHARE * np.minimum(best_bound / query_norm**_EXPLAINED_POWER, 1.0)
+        bound += (1 - _PHRASING_SHARE) * bag
+        if len(bound) > _FIRST_SCORED:
+            first = np.argpartition(-bound, _FIRST_SCORED - 1)[:_FIRST_SCORED]
+        else:
+            first = np.arange(len(bound))
+        scored_best, scored_doc = self._best_phrasings(
+            owners[first], doc_overlap, query_norm, asked
+        )
+        blended_all = _PHRASING_SHARE * scored_best + (1 - _PHRASING_SHARE) * bag[first]
+        if len(first) < len(owners):
+            floor = np.partition(blended_all, -_RESCORE)[-_RESCORE]
+            rest = np.ones(len(owners), dtype=bool)
+            rest[first] = False
+            more = (rest & (bound >= floor - 1e-6)).nonzero()[0]
+            if len(more):
+                more_best, more_doc = self._best_phrasings(
+                    owners[more], doc_overlap, query_norm, asked
+                )
+                first = np.concatenate((first, more))
+                scored_doc = np.concatenate((scored_doc, more_doc))
+                blended_all = np.concatenate(
+                    (blended_all, _PHRASING_SHARE * more_best + (1 - _PHRASING_SHARE) * bag[more])
+                )
         if len(blended_all) > _RESCORE:
             picked = np.argpartition(-blended_all, _RESCORE - 1)[:_RESCORE]
         else:
             picked = np.arange(len(blended_all))
-        ends = np.empty_like(starts)
-        ends[:-1] = starts[1:]
-        ends[-1] = len(touched)
-        shortlist: list[int] = run_owner[picked].tolist()
+        shortlist: list[int] = owners[first[picked]].tolist()
         blended = dict(zip(shortlist, blended_all[picked].tolist(), strict=True))
-        # Each shortlisted entry's best phrasing: the first at the maximum of its run.
-        best_at = [
-            start + int(phrasing[start:end].argmax())
-            for start, end in zip(starts[picked].tolist(), ends[picked].tolist(), strict=True)
-        ]
-        best_doc = dict(zip(shortlist, touched[best_at].tolist(), strict=True))
+        best_doc = dict(zip(shortlist, scored_doc[picked].tolist(), strict=True))
         query = " ".join(terms)
         exact = index.exact.get(query, set())
         if len(exact) == 1:
@@ -600,6 +622,27 @@ class Matcher:
             # A phrasing of one entry, typed as the base words it, is that entry's question.
             scored = [(o, 100.0 if o in exact else min(s, 100.0 - _EXACT_LEAD)) for o, s in scored]
         return sorted(scored, key=lambda item: -item[1])
+
+    def _best_phrasings(
+        self, entries: np.ndarray, doc_overlap: np.ndarray, query_norm: float, asked: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each entry's best phrasing score and that phrasing (the first at the maximum)."""
+        index = self.index
+        starts, ends = index.doc_start[entries], index.doc_start[entries + 1]
+        lengths = ends - starts
+        runs = np.cumsum(lengths) - lengths  # where each entry's phrasings start in ``rows``
+        rows = np.arange(lengths.sum()) + np.repeat(starts - runs, lengths)
+        overlap = doc_overlap[rows]
+        explained = np.minimum(overlap / query_norm, 1.0)
+        covered = np.minimum(overlap / index.doc_norm[rows], 1.0)
+        phrasing = explained**_EXPLAINED_POWER * covered ** (1 - _EXPLAINED_POWER)
+        if asked:
+            phrasing = phrasing * index.asking_other(asked)[rows]
+        best = np.maximum.reduceat(phrasing, runs)
+        # The first row of each run holding its maximum.
+        at_best = (phrasing == np.repeat(best, lengths)).nonzero()[0]
+        first = at_best[np.searchsorted(at_best, runs)]
+        return best, rows[first]
 
     def _language(self, text: str, fallback: str) -> str:
         """The text's own language; when its function words say nothing, the language its words

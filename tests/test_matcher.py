@@ -168,6 +168,24 @@ def test_phrasings_do_not_rely_on_the_exact_copy_rule(shipped_base):
     assert misplaced == []
 
 
+def test_the_bound_never_leaves_out_an_entry_that_would_rank(shipped_base, matcher, monkeypatch):
+    # The matcher scores phrasing by phrasing only the entries whose bound can reach the shortlist;
+    # scoring every entry so must rank every question of both calibration parts the same.
+    questions = [
+        item.question for path in (EVAL_CALIBRATION, EVAL_BANDS) for item in load_eval_set(path)
+    ]
+    pruned = [matcher.match(q).candidates for q in questions]
+    every = Matcher(shipped_base)
+    monkeypatch.setattr("helpdesk_bot.matcher._FIRST_SCORED", len(shipped_base.entries))
+    differ = [
+        (q, a[:2], b[:2])
+        for q, a, b in zip(questions, pruned, (every.match(q).candidates for q in questions))
+        if [(c.entry.id, c.score) for c in a if c.score]
+        != [(c.entry.id, c.score) for c in b if c.score]
+    ]
+    assert differ == []
+
+
 @pytest.mark.parametrize(
     ("text", "entry"),
     [
