@@ -33,7 +33,7 @@ from .knowledge import LANGUAGES, Entry, KnowledgeBase, State, Tool
 from .matcher import Match, Matcher
 from .referrals import Partner, ReferralDirectory
 from .scope import Outside, Scope
-from .text import is_intent, phrase_pattern, simplify
+from .text import is_intent, phrase_pattern, simplify, stem
 
 MAX_QUESTION_CHARS = 4096
 # Outcomes that are questions in the statistics; small talk is counted apart.
@@ -174,7 +174,11 @@ class Answerer:
             min_content_share=min_content_share,
         )
         normaliser = self.matcher.normaliser
-        self._vague = frozenset(t for w in scope.vague_words() for t in normaliser.terms(w))
+        # A vague word's term, and its stem even where the word is a stop word ("need" says
+        # nothing to the matcher, yet "needed" is a plea the matcher would read as "need").
+        self._vague = frozenset(
+            t for w in scope.vague_words() for t in [*normaliser.terms(w), stem(simplify(w))]
+        )
         self._domain = sorted({t for w in scope.domain_words() for t in normaliser.terms(w)})
         # The base's own concepts (synonym groups: OPCAT, the Committee, the NPM...).
         self._concepts = frozenset(normaliser.canonical.values())
@@ -327,13 +331,21 @@ class Answerer:
         """Words beside a greeting or thanks that ask nothing of the desk: no word of its subject,
         no plea for help ("thanks, I will share it with my colleagues"; not "hi, we need help")."""
         terms = self.matcher.normaliser.terms(" ".join(words))
-        return not any(t in self._vague or self._in_domain(t) for t in terms)
+        return not any(t in self._vague or self._in_domain(t) for t in terms) and not any(
+            stem(simplify(word)) in self._vague for word in words
+        )
 
     def is_vague(self, text: str) -> bool:
-        """Nothing in ``text`` but words like help, question, information (or bare numbers):
-        nothing to match."""
+        """Nothing in ``text`` but words like help, question, information (or bare numbers), or
+        such a plea and one word more, of no subject of the desk ("I have a quick question",
+        "info needed asap"): nothing to match, and nothing to decline either."""
         content = [t for t in self.matcher.normaliser.terms(text) if not is_intent(t)]
-        return all(t in self._vague or t.isdigit() for t in content)
+        others = [t for t in content if t not in self._vague and not t.isdigit()]
+        if not others:
+            return True
+        if len(others) > 1 or any(self._in_domain(t) for t in content):
+            return False
+        return any(stem(word) in self._vague for word in simplify(text).split())
 
     def _vocabulary(self, entry_id: str) -> frozenset[str]:
         """Every term an entry uses anywhere: phrasings, answers, keywords, source, tools."""

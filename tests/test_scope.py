@@ -319,6 +319,11 @@ def test_small_talk_gets_a_friendly_reply_in_its_language(shipped_desk, message,
         ("on a besoin d'aide", "fr"),
         ("on a besoin d aide", "fr"),  # typed without the apostrophe, as on a phone
         ("necesitamos ayuda", "es"),
+        ("we needed assistance", "en"),  # "need" is a stop word, "needed" a plea all the same
+        # A plea and one word of no subject of the desk: not a question to decline.
+        ("a quick question please", "en"),
+        ("j'ai besoin d'un conseil rapide", "fr"),
+        ("necesito un consejo rápido", "es"),
     ],
 )
 def test_a_vague_message_gets_the_topics_not_a_guess(shipped_desk, message, lang):
@@ -334,11 +339,19 @@ def test_a_vague_message_gets_the_topics_not_a_guess(shipped_desk, message, lang
         ("Thanks. And can we make a reservation to article 20?", "answer"),
         ("Hi, when is our CEDAW report due?", "decline"),
         ("hi, we need assistance please", "clarify"),
+        ("hi, we needed some help", "clarify"),
         ("merci, et pour le rapport initial, quel délai ?", "answer"),
     ],
 )
 def test_small_talk_with_a_question_beside_it_is_a_question(shipped_desk, message, outcome):
     assert shipped_desk.answer(message).outcome == outcome
+
+
+@pytest.mark.parametrize(
+    "message", ["urgent question on withdrawing from UNCAT", "une question : le MNP, obligatoire ?"]
+)
+def test_a_plea_beside_a_word_of_the_subject_is_a_question(shipped_desk, message):
+    assert shipped_desk.answer(message).outcome != "clarify"
 
 
 # --- language --------------------------------------------------------------------------------------
