@@ -29,6 +29,7 @@ GRAM_SIZES = range(3, 6)
 # Naive Bayes smoothing: small, because a phrasing's n-grams are few and each one tells.
 # Fitted with the blend weight on the calibration part (tests/data/eval-calibration-bands.yaml).
 SMOOTHING = 0.003
+ROWS_KEPT = 256  # entries' rows kept at hand (100 KB each on the shipped base)
 _MAX_WORDS = 120  # as the matcher: a long letter's first words carry the question
 
 
@@ -89,7 +90,7 @@ class SpellingModel:
         weight = (1.0 + np.log(counts)) * self.idf[pair_gram]
         weight /= np.sqrt(np.bincount(pair_text, weights=weight**2))[pair_text]
         # Each entry's n-gram mass, the sum of its texts' vectors, as one sorted array of keys
-        # (entry * vocabulary + n-gram id), so a shortlist is scored in one search.
+        # (entry * vocabulary + n-gram id).
         entry_of_text = np.array(owners, dtype=np.int64)
         self.keys, at = np.unique(
             entry_of_text[pair_text] * vocabulary + pair_gram, return_inverse=True
@@ -102,6 +103,17 @@ class SpellingModel:
         self.normaliser = np.log(entry_mass + SMOOTHING * vocabulary)
         phrasings = np.bincount(entry_of_text, minlength=len(entries)).astype(np.float64)
         self.prior = np.log(np.maximum(phrasings, 1) / max(phrasings.sum(), 1))
+        # Entry e's keys are keys[starts[e]:starts[e + 1]].
+        self.starts = np.searchsorted(self.keys, np.arange(len(entries) + 1) * vocabulary)
+        # An entry's log-likelihoods spread over the whole n-gram vocabulary, built when the
+        # entry is first shortlisted: officials' questions keep coming back to the same entries.
+        self.row = lru_cache(maxsize=ROWS_KEPT)(self._row)
+
+    def _row(self, entry: int) -> np.ndarray:
+        row = np.zeros(self.vocabulary, dtype=np.float32)
+        held = slice(self.starts[entry], self.starts[entry + 1])
+        row[self.keys[held] % self.vocabulary] = self.values[held]
+        return row
 
     def _word_ids(self, word: str) -> np.ndarray:
         grams = (self.gram_ids.get(gram) for gram in word_grams(word))
@@ -121,11 +133,6 @@ class SpellingModel:
         if not len(ids) or not len(self.keys) or not len(entries):
             return np.zeros(len(entries))
         gram, weight = self._weighted(ids)
+        held = np.array([self.row(entry)[gram] @ weight for entry in entries])
         rows = np.asarray(entries, dtype=np.int64)
-        order = np.argsort(rows)  # needles in ascending order: each search starts at the last
-        wanted = (rows[order, None] * self.vocabulary + gram[None, :]).ravel()
-        at = np.minimum(np.searchsorted(self.keys, wanted), len(self.keys) - 1)
-        held = np.where(self.keys[at] == wanted, self.values[at], 0.0).reshape(len(rows), -1)
-        scores = np.empty(len(rows))
-        scores[order] = held @ weight
-        return scores - weight.sum() * self.normaliser[rows] + self.prior[rows]
+        return held - weight.sum() * self.normaliser[rows] + self.prior[rows]
