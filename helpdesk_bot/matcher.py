@@ -85,7 +85,7 @@ _SPELLING_CAP = 5.0
 # score ("leaving UNCAT?" is not the entry on withdrawing from OPCAT); one resting on other
 # articles than the one cited, when another shortlisted entry rests on it, keeps a smaller share:
 # "a reservation to article 22" is not the entry on OPCAT art. 30, however alike they read.
-_TREATY_MISMATCH = 0.8
+_TREATY_MISMATCH = 0.7
 _CITED_MISMATCH = 0.3
 
 # The treaty an entry rests on, from its source; the treaty a question names, from its terms:
