@@ -701,7 +701,7 @@ def test_every_card_button_is_refused_to_others(bot, botapi, triage_desk, knowle
     since = botapi.mark()
     answer = press(botapi, card, data, sender=OUTSIDER)
     assert answer.params["show_alert"] is True
-    assert answer.params["text"] == texts.say("staff_only", "en")
+    assert answer.params["text"] == texts.say("staff_only_button", "en")
     botapi.wait_idle()
     assert [c.method for c in botapi.calls[since:] if c.method != "getUpdates"] == [
         "answerCallbackQuery"
@@ -894,7 +894,7 @@ def test_referral_outcome_buttons_are_refused_to_others(bot, botapi, triage_desk
     notice = _refer(botapi)
     referral = triage_desk.referrals_open()[0][0]
     answer = press(botapi, notice, f"staff:refclose:{referral.id}:not_needed", sender=OUTSIDER)
-    assert answer.params["text"] == texts.say("staff_only", "en")
+    assert answer.params["text"] == texts.say("staff_only_button", "en")
     assert _referral(triage_desk, referral.id).status == "open"
 
 

@@ -112,11 +112,12 @@ class Triage:
 
     async def refuse(self, update: Update) -> None:
         """Tell a non-staff user that this is for staff; nothing else happens."""
-        text = texts.say("staff_only", _language(update.effective_user))
+        language = _language(update.effective_user)
         if update.callback_query is not None:
+            text = texts.say("staff_only_button", language)
             await update.callback_query.answer(text, show_alert=True)
         elif update.effective_message is not None:
-            await sending.reply_to(update.effective_message, text)
+            await sending.reply_to(update.effective_message, texts.say("staff_only", language))
         raise ApplicationHandlerStop
 
     async def swallow(self, update: Update, context: Context) -> None:
