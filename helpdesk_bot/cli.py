@@ -26,7 +26,7 @@ from .config import (
     unknown_settings,
 )
 from .db import DatabaseError
-from .knowledge import LANGUAGES, KnowledgeBase, KnowledgeError, State, fold
+from .knowledge import LANGUAGES, KnowledgeBase, KnowledgeError, State
 
 EXIT_USAGE = 2
 
@@ -306,21 +306,8 @@ def ask_state(base: KnowledgeBase, text: str) -> State | None:
 def closest_states(base: KnowledgeBase, text: str, limit: int = 3) -> str:
     """ "; closest: Austria, Australia": the States whose names (any language, any variant) are
     nearest ``text``, for the error line."""
-    from rapidfuzz import fuzz, process
-
-    choices = {
-        (code, i): fold(name)
-        for code, state in base.states.items()
-        for i, name in enumerate(state.all_names)
-    }
-    shown: list[str] = []
-    for _name, _score, (code, _) in process.extract(
-        fold(text), choices, scorer=fuzz.WRatio, limit=limit * 8
-    ):
-        name = base.states[code].name("en")
-        if name not in shown:
-            shown.append(name)
-    return f"; closest: {', '.join(shown[:limit])}" if shown else ""
+    shown = [state.name("en") for state in base.find_state(text, limit=limit, score_cutoff=0)]
+    return f"; closest: {', '.join(shown)}" if shown else ""
 
 
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:

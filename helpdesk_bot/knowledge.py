@@ -136,8 +136,9 @@ class KnowledgeBase:
         codes = {code for (code, _), name in self._state_names.items() if name == wanted}
         return self.states[codes.pop()] if len(codes) == 1 else None
 
-    def find_state(self, text: str, *, limit: int = 3) -> list[State]:
-        """States whose name (any language, any variant) best matches ``text``, best first."""
+    def find_state(self, text: str, *, limit: int = 3, score_cutoff: float = 70) -> list[State]:
+        """States whose name (any language, any variant) best matches ``text``, best first;
+        ``score_cutoff`` 0 for the nearest whatever the distance."""
         from rapidfuzz import fuzz, process
 
         wanted = fold(text)
@@ -154,7 +155,7 @@ class KnowledgeBase:
         found: list[State] = []
         # With a dict of choices rapidfuzz yields (name, score, key); the key holds the State code.
         for _name, _score, (code, _) in process.extract(
-            wanted, choices, scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=70
+            wanted, choices, scorer=fuzz.WRatio, limit=limit * 8, score_cutoff=score_cutoff
         ):
             state = self.states[code]
             if state not in found:
