@@ -92,19 +92,18 @@ class SpellingModel:
         # Each entry's n-gram mass, the sum of its texts' vectors, as one sorted array of keys
         # (entry * vocabulary + n-gram id).
         entry_of_text = np.array(owners, dtype=np.int64)
-        self.keys, at = np.unique(
-            entry_of_text[pair_text] * vocabulary + pair_gram, return_inverse=True
-        )
+        keys, at = np.unique(entry_of_text[pair_text] * vocabulary + pair_gram, return_inverse=True)
         mass = np.bincount(at, weights=weight)
         # log(1 + mass / smoothing): the part of an n-gram's log-likelihood that differs from
         # one the entry never uses (those all weigh log(smoothing), a constant left out).
         self.values = np.log1p(mass / SMOOTHING)
-        entry_mass = np.bincount(self.keys // vocabulary, weights=mass, minlength=len(entries))
+        entry_mass = np.bincount(keys // vocabulary, weights=mass, minlength=len(entries))
         self.normaliser = np.log(entry_mass + SMOOTHING * vocabulary)
         phrasings = np.bincount(entry_of_text, minlength=len(entries)).astype(np.float64)
         self.prior = np.log(np.maximum(phrasings, 1) / max(phrasings.sum(), 1))
-        # Entry e's keys are keys[starts[e]:starts[e + 1]].
-        self.starts = np.searchsorted(self.keys, np.arange(len(entries) + 1) * vocabulary)
+        # Entry e's n-grams are grams[starts[e]:starts[e + 1]], their values values[...] likewise.
+        self.starts = np.searchsorted(keys, np.arange(len(entries) + 1) * vocabulary)
+        self.grams = (keys % vocabulary).astype(np.int32)
         # An entry's log-likelihoods spread over the whole n-gram vocabulary, built when the
         # entry is first shortlisted: officials' questions keep coming back to the same entries.
         self.row = lru_cache(maxsize=ROWS_KEPT)(self._row)
@@ -112,7 +111,7 @@ class SpellingModel:
     def _row(self, entry: int) -> np.ndarray:
         row = np.zeros(self.vocabulary, dtype=np.float32)
         held = slice(self.starts[entry], self.starts[entry + 1])
-        row[self.keys[held] % self.vocabulary] = self.values[held]
+        row[self.grams[held]] = self.values[held]
         return row
 
     def _word_ids(self, word: str) -> np.ndarray:
@@ -130,7 +129,7 @@ class SpellingModel:
         order), up to a constant shared by all: only differences between entries mean anything."""
         found = [self.word_ids(word) for word in words_of(text)]
         ids = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
-        if not len(ids) or not len(self.keys) or not len(entries):
+        if not len(ids) or not len(self.values) or not len(entries):
             return np.zeros(len(entries))
         gram, weight = self._weighted(ids)
         held = np.array([self.row(entry)[gram] @ weight for entry in entries])
