@@ -26,12 +26,11 @@ EVAL_SETS = (EVAL_CALIBRATION, EVAL_BANDS, EVAL_TEST)
 # The floors the test suite holds the shipped base and the desk's answers to, on the test part
 # (benchmarks/matcher.py prints the measured figures and the targets). In scope: the right
 # entry *answered*; out of scope: not answered; near-domain: declined.
-# Floors below what was measured on the test part (2026-12-01, the fourth and fifth sets, words
-# and spelling blended, the lead rule, the broadened scope list: 0.826 right, 0.020 wrong, 0.986
-# not answered, 0.952 near-domain declined, one in-scope question declined): regression guards,
-# not the targets (>= 0.93 right, <= 0.02 wrong, >= 0.95 declined), which the benchmark
-# prints with its verdict.
-IN_SCOPE_FLOOR = 0.78
+# Floors below what was measured on the test part (2026-12-01, the lead rule from 19: 0.885 right,
+# 0.023 wrong, 0.986 not answered, 0.952 near-domain declined, one in-scope question declined):
+# regression guards, not the targets (>= 0.93 right, <= 0.02 wrong, >= 0.95 declined),
+# which the benchmark prints with its verdict.
+IN_SCOPE_FLOOR = 0.85
 WRONG_CEILING = 0.03
 OUT_OF_SCOPE_FLOOR = 0.95
 NEAR_DOMAIN_FLOOR = 0.90
@@ -179,7 +178,9 @@ def test_the_bound_never_leaves_out_an_entry_that_would_rank(shipped_base, match
     monkeypatch.setattr("helpdesk_bot.matcher._FIRST_SCORED", len(shipped_base.entries))
     differ = [
         (q, a[:2], b[:2])
-        for q, a, b in zip(questions, pruned, (every.match(q).candidates for q in questions))
+        for q, a, b in zip(
+            questions, pruned, [every.match(q).candidates for q in questions], strict=True
+        )
         if [(c.entry.id, c.score) for c in a if c.score]
         != [(c.entry.id, c.score) for c in b if c.score]
     ]
