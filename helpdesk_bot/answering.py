@@ -327,12 +327,15 @@ class Answerer:
         )
         return found is not None
 
-    def _asks_nothing(self, words: list[str]) -> bool:
+    def _asks_nothing(self, words: list[str], thanked: bool) -> bool:
         """Words beside a greeting or thanks that ask nothing of the desk: no word of its subject,
-        no plea for help ("thanks, I will share it with my colleagues"; not "hi, we need help")."""
+        and, beside a greeting, no plea for help ("hi, we need help" asks; "thanks, that answers my
+        question" and "thanks, very helpful" do not)."""
         terms = self.matcher.normaliser.terms(" ".join(words))
-        return not any(t in self._vague or self._in_domain(t) for t in terms) and not any(
-            stem(simplify(word)) in self._vague for word in words
+        if any(self._in_domain(t) for t in terms):
+            return False
+        return thanked or not any(
+            t in self._vague for t in [*terms, *(stem(simplify(word)) for word in words)]
         )
 
     def is_vague(self, text: str) -> bool:

@@ -146,13 +146,14 @@ class Scope:
         return None
 
     def small_talk(
-        self, text: str, *, aside: Callable[[list[str]], bool] | None = None
+        self, text: str, *, aside: Callable[[list[str], bool], bool] | None = None
     ) -> SmallTalk | None:
         """``text`` when it is only greetings, thanks, "ok" and the like; None for a question.
 
         A message of emoji or symbols alone (no letters, no digits, no question mark) is small talk
-        too: "👍". ``aside(words)`` says whether the words left beside the small talk ask nothing
-        ("thanks, I will share it with my colleagues"); without it, only digits may be left.
+        too: "👍". ``aside(words, thanked)`` says whether the words left beside the small talk ask
+        nothing ("thanks, I will share it with my colleagues"; ``thanked``: the message thanks);
+        without it, only digits may be left.
         A short message that is a misspelt phrase ("thnks", "grcias") counts as that phrase.
         """
         simple = simplify(text)
@@ -169,7 +170,8 @@ class Scope:
             return self._misspelt_small_talk(simple)
         rest = [w for w in self._small_talk.sub(" ", simple).split() if not w.isdigit()]
         # "testing 123" is small talk; so is a thanks with an aside that asks nothing.
-        if rest and (aside is None or len(rest) > _ASIDE_WORDS or not aside(rest)):
+        thanked = "thanks" in kinds
+        if rest and (aside is None or len(rest) > _ASIDE_WORDS or not aside(rest, thanked)):
             return None
         language = _one_language(spoken for _, spoken in said)
         # "hello, thanks a lot": thanks is what calls for an answer.

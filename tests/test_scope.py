@@ -303,6 +303,10 @@ def test_a_mention_the_matched_entry_uses_is_not_declined(shipped_desk):
         ("thanks, I will share this with my colleagues", "fr", "en", "thanks"),
         ("Merci, c'est très clair", "en", "fr", "thanks"),
         ("Muchas gracias, lo comparto con el equipo", "en", "es", "thanks"),
+        # Thanks beside words of help or questions: gratitude, not a plea.
+        ("ok thanks, that answers my question", "en", "en", "thanks"),
+        ("merci, c'est une aide précieuse", "en", "fr", "thanks"),
+        ("gracias, eso responde a mi pregunta", "en", "es", "thanks"),
     ],
 )
 def test_small_talk_gets_a_friendly_reply_in_its_language(shipped_desk, message, hint, lang, kind):
