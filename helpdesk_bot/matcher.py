@@ -569,6 +569,7 @@ class Matcher:
             floor = np.partition(blended_all, -_RESCORE)[-_RESCORE]
             rest = np.ones(len(owners), dtype=bool)
             rest[first] = False
+            # A hair below the 12th score: the bound and the score round differently.
             more = (rest & (bound >= floor - 1e-6)).nonzero()[0]
             if len(more):
                 more_best, more_doc = self._best_phrasings(
