@@ -46,6 +46,12 @@ def word_grams(word: str) -> tuple[str, ...]:
     return tuple(grams)
 
 
+def tf_idf(count: np.ndarray, idf: np.ndarray) -> np.ndarray:
+    """Sublinear TF-IDF: an n-gram met ``count`` times in a text weighs (1 + ln count) * idf,
+    for the base's texts and an official's question alike."""
+    return (1.0 + np.log(count)) * idf
+
+
 def words_of(text: str) -> list[str]:
     """The folded words the model reads (accents and case do not matter)."""
     return simplify(text).split()[:_MAX_WORDS]
@@ -87,7 +93,7 @@ class SpellingModel:
         pair_text, pair_gram = pairs // vocabulary, pairs % vocabulary
         frequency = np.bincount(pair_gram, minlength=vocabulary)
         self.idf = np.log((1 + len(documents)) / (1 + frequency)) + 1
-        weight = (1.0 + np.log(counts)) * self.idf[pair_gram]
+        weight = tf_idf(counts, self.idf[pair_gram])
         weight /= np.sqrt(np.bincount(pair_text, weights=weight**2))[pair_text]
         # Each entry's n-gram mass, the sum of its texts' vectors, as one sorted array of keys
         # (entry * vocabulary + n-gram id).
@@ -121,7 +127,7 @@ class SpellingModel:
     def _weighted(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Distinct n-gram ids and their TF-IDF weights (sublinear, unit length)."""
         gram, count = np.unique(ids, return_counts=True)
-        weight = (1.0 + np.log(count)) * self.idf[gram]
+        weight = tf_idf(count, self.idf[gram])
         return gram, weight / np.linalg.norm(weight)
 
     def scores(self, text: str, entries: Sequence[int]) -> np.ndarray:
