@@ -328,6 +328,7 @@ def test_small_talk_gets_a_friendly_reply_in_its_language(shipped_desk, message,
         ("a quick question please", "en"),
         ("j'ai besoin d'un conseil rapide", "fr"),
         ("necesito un consejo rápido", "es"),
+        ("una pregunta rápida", "es"),  # "rápida" is no prompt appearance before a judge
     ],
 )
 def test_a_vague_message_gets_the_topics_not_a_guess(shipped_desk, message, lang):
@@ -344,6 +345,8 @@ def test_a_vague_message_gets_the_topics_not_a_guess(shipped_desk, message, lang
         ("Hi, when is our CEDAW report due?", "decline"),
         ("hi, we need assistance please", "clarify"),
         ("hi, we needed some help", "clarify"),
+        ("Bonjour, une petite question rapide", "clarify"),
+        ("hello, just a short question", "clarify"),
         ("merci, et pour le rapport initial, quel délai ?", "answer"),
     ],
 )
@@ -352,7 +355,12 @@ def test_small_talk_with_a_question_beside_it_is_a_question(shipped_desk, messag
 
 
 @pytest.mark.parametrize(
-    "message", ["urgent question on withdrawing from UNCAT", "une question : le MNP, obligatoire ?"]
+    "message",
+    [
+        "urgent question on withdrawing from UNCAT",
+        "une question : le MNP, obligatoire ?",
+        "Is a quick appearance before a judge required?",
+    ],
 )
 def test_a_plea_beside_a_word_of_the_subject_is_a_question(shipped_desk, message):
     assert shipped_desk.answer(message).outcome != "clarify"
