@@ -334,9 +334,7 @@ class Answerer:
         terms = self.matcher.normaliser.terms(" ".join(words))
         if any(self._in_domain(t) for t in terms):
             return False
-        return thanked or not any(
-            t in self._vague for t in [*terms, *(stem(simplify(word)) for word in words)]
-        )
+        return thanked or not (any(t in self._vague for t in terms) or self._pleads(words))
 
     def is_vague(self, text: str) -> bool:
         """Nothing in ``text`` but words like help, question, information (or bare numbers), or
@@ -348,7 +346,11 @@ class Answerer:
             return True
         if len(others) > 1 or any(self._in_domain(t) for t in content):
             return False
-        return any(stem(word) in self._vague for word in simplify(text).split())
+        return self._pleads(simplify(text).split())
+
+    def _pleads(self, words: list[str]) -> bool:
+        """Whether one of the folded ``words`` is a vague word, stop words included ("need")."""
+        return any(stem(word) in self._vague for word in words)
 
     def _vocabulary(self, entry_id: str) -> frozenset[str]:
         """Every term an entry uses anywhere: phrasings, answers, keywords, source, tools."""

@@ -211,6 +211,9 @@ class _Index:
         self.doc_owner = np.array(doc_owner, dtype=np.int32)
         # Phrasings are stored entry by entry: entry e's are rows doc_start[e]:doc_start[e + 1].
         self.doc_start = np.searchsorted(self.doc_owner, np.arange(len(self.entries) + 1))
+        # The entries with at least one phrasing, and where their phrasings start.
+        self.phrased = (self.doc_start[:-1] < self.doc_start[1:]).nonzero()[0]
+        self.phrased_start = self.doc_start[self.phrased]
         # Each phrasing's question words as a bit mask, to see at once when a phrasing asks
         # something else ("how many" where the official asks "how").
         self.question_bits = {t: 1 << n for n, t in enumerate(sorted(QUESTION_WORDS))}
@@ -547,16 +550,13 @@ class Matcher:
         bounds = doc_overlap * index.doc_scale
         if asked:
             bounds *= index.asking_other(asked)
-        held = index.doc_start[:-1] < index.doc_start[1:]  # entries with phrasings
-        owners = held.nonzero()[0]
-        best_bound = np.maximum.reduceat(bounds, index.doc_start[:-1][held])
+        best_bound = np.maximum.reduceat(bounds, index.phrased_start)
         touched = best_bound > 0  # no phrasing shares a word: keywords or tool titles alone
-        owners, best_bound = owners[touched], best_bound[touched]
+        owners, best_bound = index.phrased[touched], best_bound[touched]
         if not len(owners):
             return []
         bag = np.minimum(bag_overlap[owners] / content_norm, 1.0)
-        bound = _PHRASING_SHARE * np.minimum(best_bound / query_norm**_EXPLAINED_POWER, 1.0)
-        bound += (1 - _PHRASING_SHARE) * bag
+        bound = _blend(np.minimum(best_bound / query_norm**_EXPLAINED_POWER, 1.0), bag)
         if len(bound) > _FIRST_SCORED:
             first = np.argpartition(-bound, _FIRST_SCORED - 1)[:_FIRST_SCORED]
         else:
@@ -564,7 +564,7 @@ class Matcher:
         scored_best, scored_doc = self._best_phrasings(
             owners[first], doc_overlap, query_norm, asked
         )
-        blended_all = _PHRASING_SHARE * scored_best + (1 - _PHRASING_SHARE) * bag[first]
+        blended_all = _blend(scored_best, bag[first])
         if len(first) < len(owners):
             floor = np.partition(blended_all, -_RESCORE)[-_RESCORE]
             rest = np.ones(len(owners), dtype=bool)
@@ -577,9 +577,7 @@ class Matcher:
                 )
                 first = np.concatenate((first, more))
                 scored_doc = np.concatenate((scored_doc, more_doc))
-                blended_all = np.concatenate(
-                    (blended_all, _PHRASING_SHARE * more_best + (1 - _PHRASING_SHARE) * bag[more])
-                )
+                blended_all = np.concatenate((blended_all, _blend(more_best, bag[more])))
         if len(blended_all) > _RESCORE:
             picked = np.argpartition(-blended_all, _RESCORE - 1)[:_RESCORE]
         else:
@@ -596,7 +594,7 @@ class Matcher:
                 blended[owner] = 1.0
                 best_doc[owner] = next(
                     d
-                    for d in np.flatnonzero(index.doc_owner == owner)
+                    for d in range(index.doc_start[owner], index.doc_start[owner + 1])
                     if index.doc_text[d] == query
                 )
         # rapidfuzz on the normalised texts breaks near-ties by word order and shared phrases.
@@ -692,6 +690,11 @@ def source_articles(source: str) -> frozenset[tuple[str, int]]:
             elif len(bounds) == 1:
                 found.add((treaty, bounds[0]))
     return frozenset(found)
+
+
+def _blend(phrasing: np.ndarray, bag: np.ndarray) -> np.ndarray:
+    """An entry's words score: its best phrasing's, blended with its whole vocabulary's."""
+    return _PHRASING_SHARE * phrasing + (1 - _PHRASING_SHARE) * bag
 
 
 def _spread(
