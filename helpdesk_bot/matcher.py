@@ -101,6 +101,14 @@ _UNCAT_NAMED = re.compile(
 _OPCAT_NAMED = re.compile(
     r"\b(?:opcat|op cat|optional protocol|protocole facultatif|protocolo facultativo)\b"
 )
+# "General Comment No. 3", "observation générale n° 4", "observación general n.º 2", "GC 4" (folded):
+# the Committee's general comment an official cites; an entry's source cites it as "CAT/C/GC/3".
+_CITED_COMMENT = re.compile(
+    r"\b(?:(?:general comments?|observations? generales?|observacion(?:es)? general(?:es)?"
+    r"|comentarios? general(?:es)?)"
+    r"(?:\s+(?:no|n|nr|number|numero|nro|num))?(?:\s+o)?|gc)\s*(\d{1,2})\b"
+)
+_SOURCE_COMMENT = re.compile(r"\bCAT/C/GC/(\d{1,2})\b")
 # An entry's source names the articles it rests on: "UNCAT art. 20–22, 28, 30; OPCAT art. 24".
 _SOURCE_ARTICLES = re.compile(r"\b(UNCAT|OPCAT)\b[^;]*?\bart\.\s*((?:[\d\s,–-]|\(\d+\))+)")
 
@@ -371,6 +379,17 @@ class Matcher:
             )
             for entry in self.index.entries
         ]
+        # The general comments an entry rests on: those its source or its phrasings cite.
+        self.comments = [
+            frozenset(int(n) for n in _SOURCE_COMMENT.findall(entry.source))
+            | frozenset(
+                n
+                for questions in entry.questions.values()
+                for question in questions
+                for n in cited_comments(question)
+            )
+            for entry in self.index.entries
+        ]
         # The treaty an entry is about: the one its source names, else the one at least half its
         # phrasings name ("treaties.un.org (IV, 9.b)" is the OPCAT's status page; its phrasings
         # all say OPCAT).
@@ -435,10 +454,13 @@ class Matcher:
         cited = cited_articles(text)
         if cited and not any(self._rests_on(e, cited) for e, _ in ranked):
             cited = None  # no entry rests on the article cited: the citation tells nothing apart
+        comments = cited_comments(text)
+        if comments and not any(self.comments[e] & comments for e, _ in ranked):
+            comments = frozenset()
         named = {t.upper() for t in terms if t in _TREATY_TERMS}
-        if ranked and (cited or len(named) == 1):
+        if ranked and (cited or comments or len(named) == 1):
             ranked = sorted(
-                ((e, s * self._mismatch(e, cited, named)) for e, s in ranked),
+                ((e, s * self._mismatch(e, cited, named, comments)) for e, s in ranked),
                 key=lambda item: -item[1],
             )
         candidates = [Candidate(index.entries[e], round(s, 1)) for e, s in ranked[:5]]
@@ -480,11 +502,18 @@ class Matcher:
         return found / total if total else 1.0
 
     def _mismatch(
-        self, entry: int, cited: tuple[str | None, frozenset[int]] | None, named: set[str]
+        self,
+        entry: int,
+        cited: tuple[str | None, frozenset[int]] | None,
+        named: set[str],
+        comments: frozenset[int] = frozenset(),
     ) -> float:
         """The share of its score an entry keeps when it rests on other articles than the cited
-        ones, or on the other treaty than the one named alone; 1 when neither."""
+        ones, on other general comments than the cited ones, or on the other treaty than the one
+        named alone; 1 when none."""
         share = 1.0
+        if comments and self.comments[entry] and not self.comments[entry] & comments:
+            share *= _CITED_MISMATCH
         if (
             cited
             and (self.articles[entry] or self.phrasing_articles[entry])
@@ -676,6 +705,15 @@ def cited_articles(text: str) -> tuple[str | None, frozenset[int]] | None:
     if _OPCAT_NAMED.search(simple):
         return ("OPCAT", numbers)
     return ("UNCAT", numbers) if _UNCAT_NAMED.search(simple) else (None, numbers)
+
+
+def cited_comments(text: str) -> frozenset[int]:
+    """The numbers of the Committee's general comments a question cites.
+
+    >>> sorted(cited_comments("What does General Comment No. 3 say on reparation?"))
+    [3]
+    """
+    return frozenset(int(n) for n in _CITED_COMMENT.findall(simplify(text)))
 
 
 def source_articles(source: str) -> frozenset[tuple[str, int]]:

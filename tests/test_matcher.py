@@ -14,7 +14,13 @@ from rapidfuzz import fuzz, process
 
 from helpdesk_bot.evaluation import answering, evaluate, load_eval_set
 from helpdesk_bot.knowledge import LANGUAGES, CharTable, fold, load_knowledge
-from helpdesk_bot.matcher import Match, Matcher, cited_articles, source_articles
+from helpdesk_bot.matcher import (
+    Match,
+    Matcher,
+    cited_articles,
+    cited_comments,
+    source_articles,
+)
 from helpdesk_bot.text import Normaliser, is_intent, letter_body, simplify, stem
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -553,6 +559,36 @@ def test_the_articles_an_entry_rests_on_come_from_its_source(source, articles):
 def test_the_articles_a_question_cites(question, cited):
     found = cited_articles(question)
     assert (found if found is None else (found[0], set(found[1]))) == cited
+
+
+@pytest.mark.parametrize(
+    ("question", "cited"),
+    [
+        ("What does General Comment No. 3 say?", {3}),
+        ("observation générale n° 2 et état d'urgence", {2}),
+        ("¿Qué dice la Observación general n.º 4?", {4}),
+        ("comentario general 4 del CAT", {4}),
+        ("GC4 and deportation", {4}),
+        ("Does the Committee publish general comments?", set()),
+        ("general comment on article 3", set()),
+    ],
+)
+def test_the_general_comments_a_question_cites(question, cited):
+    assert cited_comments(question) == cited
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("general comment 3", "investigations-forms-of-reparation-general-comment-3"),
+        ("observation generale 3", "investigations-forms-of-reparation-general-comment-3"),
+        ("observación general 4", "non-refoulement-general-comment-4"),
+        ("general comment no. 4", "non-refoulement-general-comment-4"),
+    ],
+)
+def test_a_cited_general_comment_ranks_its_own_entry_first(matcher, question, entry):
+    # The numbers alone tell the two entries apart: "3" is also non-refoulement's article.
+    assert matcher.match(question, language="en").candidates[0].entry.id == entry
 
 
 def test_an_entry_on_other_articles_loses_against_the_cited_one(matcher):

@@ -524,6 +524,9 @@ def test_a_subject_outside_the_desk_altogether_is_declined(shipped_desk, questio
         "Nos llegó una carta del Comité sobre una posible investigación por tortura sistemática (art. 20)",
         "Notre constitution autorise les châtiments corporels ; pouvons-nous faire une réserve à la "
         "Convention pour les préserver ?",
+        # Treaty law's own words: a terse fragment about entry into force is the desk's subject.
+        "entree en vigueur pour nous",
+        "entrada en vigor para nosotros",
     ],
 )
 def test_questions_in_the_desks_subject_are_not_declined(shipped_desk, question):
