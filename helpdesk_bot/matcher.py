@@ -68,6 +68,8 @@ _PHRASING_SHARE = 0.5  # best phrasing vs. the entry's whole vocabulary
 _EXPLAINED_POWER = 0.35  # share of the question explained vs. share of the phrasing covered
 _UNKNOWN_QUANTILE = 0.5
 _UNKNOWN_FACTOR = 1.4
+_SHORT_UNKNOWN = 3
+_SHORT_UNKNOWN_SHARE = 0.5
 _KEYWORD_SHARE = 0.2  # a term only in an entry's keywords or tool titles counts as 1 phrasing in 5
 _ENTRY_SHARE_POWER = 0.5  # how much an entry's term weight follows its share of phrasings
 _INTENT_WEIGHT = 3.0  # an intent token weighs this many times its IDF
@@ -284,6 +286,13 @@ class _Index:
         other = (self.doc_questions != 0) & ((self.doc_questions & asked) == 0)
         return np.where(other, np.float32(1 - _OTHER_QUESTION), np.float32(1.0))
 
+    def unknown(self, term: str) -> float:
+        """The weight of a term the base never uses: a rare word's, and a fraction of it for a
+        word of one to three letters, most often a short word mistyped ("wen", "hw", "teh")."""
+        if len(term) <= _SHORT_UNKNOWN:
+            return self.unknown_weight * _SHORT_UNKNOWN_SHARE
+        return self.unknown_weight
+
     def question_mask(self, terms: Iterable[str]) -> int:
         mask = 0
         for term in terms:
@@ -494,7 +503,7 @@ class Matcher:
             weights = index.term_weights(term)
             if weights is None:
                 if term not in self.state_words:
-                    total += index.unknown_weight
+                    total += index.unknown(term)
             elif not weights.intent:
                 total += weights.weight
                 if any(tid in index.bags[entry] for tid, _ in index.expand(term)):
@@ -546,8 +555,8 @@ class Matcher:
             if found is None:
                 if term in self.state_words:
                     continue
-                query_norm += index.unknown_weight
-                content_norm += index.unknown_weight
+                query_norm += index.unknown(term)
+                content_norm += index.unknown(term)
                 continue
             query_norm += found.weight
             doc_terms.append(found)

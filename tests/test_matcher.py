@@ -591,6 +591,15 @@ def test_a_cited_general_comment_ranks_its_own_entry_first(matcher, question, en
     assert matcher.match(question, language="en").candidates[0].entry.id == entry
 
 
+def test_a_short_word_the_base_lacks_costs_less_than_a_long_one(matcher):
+    # "wen", "hw", "pls": most often a short word mistyped, not a subject the base lacks.
+    asked = "{} is our initial report due to the committee?"
+    typo = matcher.match(asked.format("wen"))
+    unknown = matcher.match(asked.format("zanzibarian"))
+    assert typo.entry is not None and typo.entry.id == "reporting-initial-deadline"
+    assert typo.score - unknown.score >= 5, (typo.score, unknown.score)
+
+
 def test_an_entry_on_other_articles_loses_against_the_cited_one(matcher):
     ranked = matcher.match("Can we make a reservation to article 22 when we ratify?").candidates
     sources = [c.entry.source for c in ranked]
