@@ -15,7 +15,7 @@ Example::
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 
@@ -29,9 +29,9 @@ from .config import (
     SUGGEST_THRESHOLD,
     UNRELATED_FLOOR,
 )
-from .knowledge import LANGUAGES, Entry, KnowledgeBase, State, Tool
+from .knowledge import LANGUAGES, Entry, KnowledgeBase, State, Tool, fold
 from .matcher import Match, Matcher
-from .referrals import Partner, ReferralDirectory
+from .referrals import Partner, ReferralDirectory, Routing
 from .scope import Outside, Scope
 from .text import is_intent, phrase_pattern, simplify, stem
 
@@ -183,6 +183,7 @@ class Answerer:
         # The base's own concepts (synonym groups: OPCAT, the Committee, the NPM...).
         self._concepts = frozenset(normaliser.canonical.values())
         self.vocabulary = lru_cache(maxsize=1024)(self._vocabulary)
+        self.asked = lru_cache(maxsize=1024)(self._asked)
         # Every State's names in the three languages, as an official writes them: "Has Fiji
         # ratified?" is about Fiji whatever the asker's profile says. A name two States share is
         # left out (it tells neither apart); codes too ("CAN", "PER" are words).
@@ -229,12 +230,20 @@ class Answerer:
             reply.outcome = "clarify"
             reply.text = texts.say("clarify", lang)
             return reply
-        declined_by = named.id if named is not None else self._outside_unlisted(text, match)
-        if declined_by is not None:
-            return self._decline(reply, declined_by, named, text)
         routing = self.referrals.route(
             text, match, region=state.region if state else None, state=state
         )
+        # A partner the official names by a rule's keyword ("the OMCT", "the CPT") is a subject
+        # the desk refers, however few of its own words the question uses.
+        referred = routing is not None and routing.keyword is not None
+        declined_by = (
+            named.id if named is not None else self._outside_unlisted(text, match, referred)
+        )
+        if declined_by is not None:
+            return self._decline(reply, declined_by, named, text)
+        if routing is not None and self._about_the_partner(text, match, routing, hint):
+            match = replace(match, outcome="escalate", entry=None)
+            reply.outcome = "escalate"
         if match.outcome == "answer" and match.entry is not None:
             reply.entry = match.entry
             reply.tools = [self.base.tools[t] for t in match.entry.tools if t in self.base.tools]
@@ -268,6 +277,29 @@ class Answerer:
             reply.text += "\n\n" + reply.partner_note
         return reply
 
+    def _about_the_partner(self, text: str, match: Match, routing: Routing, hint: str) -> bool:
+        """Whether an answer gives way to the partner the official named: the entry never uses the
+        name ("What is the Inter-American Convention to Prevent and Punish Torture?" is not the
+        entry on article 2), and the question without the name is not that entry's question
+        ("Does a CPT visit replace an SPT visit?" still is the entry on SPT visits)."""
+        keyword = routing.keyword
+        # A keyword of one part names something ("cpt|european committee..."); one of several
+        # parts ("grant* + rehabilit*") names a topic the entry may well answer.
+        if match.outcome != "answer" or match.entry is None or keyword is None:
+            return False
+        if len(keyword.parts) > 1:
+            return False
+        folded = fold(text)
+        terms = self.matcher.normaliser.terms
+        # What the entry is asked about: its phrasings, not its answer or keywords, which may name
+        # partners in passing.
+        asked = self.asked(match.entry.id)
+        named = [t for words in keyword.found(folded) for t in terms(words)]
+        if all(t in asked or is_intent(t) for t in named):
+            return False
+        without = self.matcher.match(keyword.strip(folded), language=hint)
+        return without.outcome != "answer" or without.entry != match.entry
+
     def state_named(self, text: str) -> State | None:
         """The one State ``text`` names (any language, accents aside), or None for none or several:
         ``state_named("Has Fiji ratified the Convention?")`` -> Fiji."""
@@ -277,10 +309,11 @@ class Answerer:
         return self.base.states[codes.pop()] if len(codes) == 1 else None
 
     # --- scope ---------------------------------------------------------------------------------
-    def _outside_unlisted(self, text: str, match: Match) -> str | None:
+    def _outside_unlisted(self, text: str, match: Match, referred: bool = False) -> str | None:
         """The rule by which ``text``, naming nothing the scope list declines, is still outside
-        the desk's scope (GENERAL_RULE, UNRELATED), or None."""
-        if self.scope.covered(text):
+        the desk's scope (GENERAL_RULE, UNRELATED), or None; ``referred``: a referral rule's
+        keyword names the question's subject."""
+        if referred or self.scope.covered(text):
             return None
         if self._names_what_the_answer_does_not(text, match):
             return GENERAL_RULE
@@ -366,6 +399,12 @@ class Answerer:
                 parts += tool.titles.values()
         terms = self.matcher.normaliser.terms
         return frozenset(t for part in parts for t in terms(part))
+
+    def _asked(self, entry_id: str) -> frozenset[str]:
+        """Every term of an entry's phrasings, in every language."""
+        entry = self.base.entries[entry_id]
+        terms = self.matcher.normaliser.terms
+        return frozenset(t for qs in entry.questions.values() for q in qs for t in terms(q))
 
     def _decline(self, reply: Reply, declined_by: str, named: Outside | None, text: str) -> Reply:
         """``named``: the listed instrument that declined it (None for the general rules)."""

@@ -72,6 +72,9 @@ class Routing:
     partner: Partner
     rule: str
     reason: dict[str, str]
+    # The keyword that fired the rule, when a keyword did: the words the official used to name
+    # the partner's subject ("the CPT", "the Inter-American Convention").
+    keyword: Keyword | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,17 @@ class Keyword:
             if part.search(folded) is None:
                 return False
         return True
+
+    def found(self, folded: str) -> list[str]:
+        """The words of ``folded`` this keyword matches:
+        ``Keyword.parse("cpt|european committee").found("does a cpt visit")`` -> ``["cpt"]``."""
+        return [m.group(0) for part in self.parts for m in part.finditer(folded)]
+
+    def strip(self, folded: str) -> str:
+        """``folded`` without the words this keyword matches."""
+        for part in self.parts:
+            folded = part.sub(" ", folded)
+        return " ".join(folded.split())
 
 
 def _alternatives(part: str) -> re.Pattern[str]:
@@ -147,11 +161,17 @@ class Rule:
         """The strongest kind of trigger this rule finds in the question, or None."""
         if entry is not None and entry in self.entries:
             return "entry"
-        for keyword in self.keywords:
-            if keyword.found_in(folded):
-                return "keyword"
+        if self.keyword_in(folded) is not None:
+            return "keyword"
         if topic is not None and topic in self.topics:
             return "topic"
+        return None
+
+    def keyword_in(self, folded: str) -> Keyword | None:
+        """The first of this rule's keywords found in the question, or None."""
+        for keyword in self.keywords:
+            if keyword.found_in(folded):
+                return keyword
         return None
 
 
@@ -197,7 +217,7 @@ class ReferralDirectory:
             entry = match.candidates[0].entry
         official = self.regions_of(region=region, state=state)
         answered = match.outcome == "answer"
-        best: tuple[tuple[int, int, int], Rule] | None = None
+        best: tuple[tuple[int, int, int], Rule, str] | None = None
         for rule in self.rules:
             if answered and rule.when == "unanswered":
                 continue
@@ -208,11 +228,12 @@ class ReferralDirectory:
                 continue
             rank = (len(KINDS) - KINDS.index(kind), 1 if rule.regions else 0, -rule.order)
             if best is None or rank > best[0]:
-                best = (rank, rule)
+                best = (rank, rule, kind)
         if best is None:
             return None
-        rule = best[1]
-        return Routing(self.partners[rule.partner], rule.id, rule.reason)
+        _, rule, kind = best
+        keyword = rule.keyword_in(folded) if kind == "keyword" else None
+        return Routing(self.partners[rule.partner], rule.id, rule.reason, keyword)
 
     def reply_text(self, routing: Routing, language: str, *, by_staff: bool = False) -> str:
         """What the official reads: who the partner is, why, and how to reach them.

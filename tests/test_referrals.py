@@ -301,6 +301,13 @@ def test_keyword_syntax(keyword, text, found):
     assert Keyword.parse(keyword).found_in(fold(text)) is found
 
 
+def test_a_keyword_finds_and_strips_the_words_it_matched():
+    keyword = Keyword.parse("cpt|european committee for the prevention of torture")
+    text = fold("Does the European Committee for the Prevention of Torture visit prisons?")
+    assert keyword.found(text) == ["european committee for the prevention of torture"]
+    assert keyword.strip(text) == "does the visit prisons?"
+
+
 def test_unknown_official_region_only_gets_rules_for_everyone(directory):
     routing = directory.route("optional protocol", suggest("npm-other"), region=None)
     assert routing.rule == "by-topic"

@@ -608,3 +608,44 @@ def test_the_right_entry_comes_first_and_a_partner_after_it(
         assert reply.text.startswith(reply.entry.answers[lang][:40])
     if partner:
         assert reply.text.endswith(reply.partner_note)
+
+
+@pytest.mark.parametrize(
+    ("question", "partner"),
+    [
+        ("¿Qué es la Convención Interamericana para Prevenir y Sancionar la Tortura?", "iachr"),
+        ("Qu'est-ce que l'OMCT ?", "omct"),
+    ],
+)
+def test_a_named_partner_replaces_an_answer_not_about_it(shipped_desk, question, partner):
+    # "Prevent and punish torture" reads like the entry on article 2; the question is about the
+    # inter-American instrument, which the entry never names: the partner, not that answer.
+    reply = shipped_desk.answer(question, language="en")
+    assert reply.outcome in {"refer", "suggest"}, (reply.outcome, reply.entry)
+    assert reply.entry is None
+    assert reply.partner is not None and reply.partner.id == partner
+
+
+@pytest.mark.parametrize(
+    ("question", "entry", "partner"),
+    [
+        # The name beside a question of the desk's own: the answer, then the partner.
+        (
+            "Is the Inter-American Convention's definition of torture wider than UNCAT's?",
+            "criminalisation-definition-article-1",
+            "iachr",
+        ),
+        (
+            "Can we get a grant from the Voluntary Fund for our rehabilitation centre?",
+            "investigations-voluntary-fund",
+            "unvfvt",
+        ),
+        ("Do we have to set up a national preventive mechanism?", "opcat-npm-deadline", "apt"),
+    ],
+)
+def test_a_named_partner_beside_the_desks_own_question_keeps_the_answer(
+    shipped_desk, question, entry, partner
+):
+    reply = shipped_desk.answer(question, language="en")
+    assert (reply.outcome, reply.entry.id if reply.entry else None) == ("answer", entry)
+    assert reply.partner is not None and reply.partner.id == partner
