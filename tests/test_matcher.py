@@ -591,6 +591,24 @@ def test_a_cited_general_comment_ranks_its_own_entry_first(matcher, question, en
     assert matcher.match(question, language="en").candidates[0].entry.id == entry
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Can we delay creating the NPM?",
+        "¿Se puede postergar el MNP?",
+        "Peut-on différer la mise en place du MNP ?",
+        "Pouvons-nous reporter la création du MNP ?",
+    ],
+)
+def test_postponing_in_the_officials_own_words(shipped_desk, question):
+    # delay, postergar, différer: one word for the matcher, the one the article 24 entry uses.
+    reply = shipped_desk.answer(question, language="en")
+    assert (reply.outcome, reply.entry.id if reply.entry else None) == (
+        "answer",
+        "opcat-postponement",
+    ), reply.candidates
+
+
 def test_a_short_word_the_base_lacks_costs_less_than_a_long_one(matcher):
     # "wen", "hw", "pls": most often a short word mistyped, not a subject the base lacks.
     asked = "{} is our initial report due to the committee?"
