@@ -78,12 +78,18 @@ _WORD_LANGUAGES = {
     for word in set().union(*_LANGUAGE_WORDS.values())
 }
 _LANGUAGE_MARKS = {
+    # "general comment": the Committee's general comments, where "comment" is no French "how".
+    "en": re.compile(r"\bgeneral comments?\b"),
     "es": re.compile(r"[ñ¿¡áíóú]|ción\b|ciones\b|\bqué\b|\bcómo\b|\bcuándo\b|\bestá\b"),
     "fr": re.compile(r"[çœèêëîôûù]|\b(?:qu|l|d|j|n|s|c)'|\best-ce\b|-t-(?:il|elle|on)\b|\bà\b"),
 }
 # Every alternative of a language's marks holds one of these: a text with none of them has no
 # mark, and skips the regex (which tries each alternative at each position).
-_MARK_HINTS = {"es": (*"ñ¿¡áíóúé", "ciones"), "fr": tuple("çœèêëîôûùà'-")}
+_MARK_HINTS = {
+    "en": ("general comment",),
+    "es": (*"ñ¿¡áíóúé", "ciones"),
+    "fr": tuple("çœèêëîôûùà'-"),
+}
 
 
 _CONTROLS = frozenset({"Cc", "Cf", "Zl", "Zp"})

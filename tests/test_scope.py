@@ -374,6 +374,9 @@ def test_a_plea_beside_a_word_of_the_subject_is_a_question(shipped_desk, message
         ("How do we ratify the convention against torture?", "fr", "en"),
         ("¿cómo ratificar la convención contra la tortura?", "en", "es"),
         ("quelle est la date limite pour notre rapport initial", "es", "fr"),
+        # "comment" after "general" is the Committee's general comment, not French "how".
+        ("general comment 3", "fr", "en"),
+        ("general comment 3", "es", "en"),
     ],
 )
 def test_the_questions_language_wins_over_the_apps(shipped_desk, question, app, lang):
