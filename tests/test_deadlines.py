@@ -89,3 +89,23 @@ def test_the_first_twenty_states_are_bound_from_the_treatys_own_date(deposit, tr
 
 def test_without_a_treaty_the_thirty_days_alone_count():
     assert entry_into_force(date(1986, 9, 24)) == date(1986, 10, 24)
+
+
+@pytest.mark.parametrize(
+    ("lang", "in_force", "due"),
+    [
+        ("en", "11 August 2011", "10 August 2012"),
+        ("fr", "11 août 2011", "10 août 2012"),
+        ("es", "11 de agosto de 2011", "10 de agosto de 2012"),
+    ],
+)
+def test_the_knowledge_bases_worked_example_counts_as_the_desk_does(
+    shipped_desk, lang, in_force, due
+):
+    # The entry that teaches officials to count shows Vanuatu's dates; the State answers count
+    # with deadlines.py. The two must agree, or an official sees two ways of counting.
+    assert entry_into_force(date(2011, 7, 12)) == date(2011, 8, 11)
+    assert initial_report_due(date(2011, 8, 11)) == date(2012, 8, 10)
+    entry = shipped_desk.answerer.base.entries["reporting-due-date-calculation"]
+    answer = " ".join(entry.answers[lang].split())
+    assert in_force in answer and due in answer
