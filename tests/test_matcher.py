@@ -609,6 +609,23 @@ def test_postponing_in_the_officials_own_words(shipped_desk, question):
     ), reply.candidates
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "examen sans rapport",
+        "Le Comité peut-il nous examiner sans que nous ayons envoyé de rapport ?",
+        "¿Nos pueden examinar sin haber enviado el informe?",
+    ],
+)
+def test_without_is_a_word_that_counts(shipped_desk, question):
+    # "sans", "sin", "without" are no stop words: a review without a report is not the review.
+    reply = shipped_desk.answer(question, language="en")
+    assert (reply.outcome, reply.entry.id if reply.entry else None) == (
+        "answer",
+        "review-without-report",
+    ), reply.candidates
+
+
 def test_a_short_word_the_base_lacks_costs_less_than_a_long_one(matcher):
     # "wen", "hw", "pls": most often a short word mistyped, not a subject the base lacks.
     asked = "{} is our initial report due to the committee?"
