@@ -45,6 +45,7 @@ UNRELATED = "unrelated"  # none of its words belongs to the desk's subject
 DOMAIN_TYPO_LENGTH = 5
 DOMAIN_TYPO_SIMILARITY = 85.0
 SECRETARIAT_COMMAND = "/secretariat"
+RELATED_SHOWN = 3  # entries offered to read next under an answer: a short keyboard
 
 
 @dataclass
@@ -62,6 +63,8 @@ class Reply:
     partner: Partner | None = None
     partner_note: str = ""  # the partner's lines after an answer (part of text)
     tools: list[Tool] = field(default_factory=list)
+    # After an answer: the entries the Secretariat marked as worth reading next (``related``).
+    related: list[Entry] = field(default_factory=list)
     declined_by: str | None = None  # the scope item (or rule) that declined the question
     small_talk: str | None = None  # greeting | thanks | ok | bye | test
     state: State | None = None
@@ -125,6 +128,16 @@ def entry_text(
         checked = register.format_date(entry.reviewed, language) if entry.reviewed else "?"
         parts.append(texts.say("checked_on", language, date=checked))
     return "\n\n".join(parts)
+
+
+def related_entries(entry: Entry, base: KnowledgeBase) -> list[Entry]:
+    """The first RELATED_SHOWN entries ``entry`` names as worth reading next that the base has.
+
+    ``related_entries(base.entries["reporting-initial-deadline"], base)`` -> the due-date
+    calculation, the periodic cycle, the initial report's content.
+    """
+    found = [base.entries[i] for i in entry.related if i in base.entries and i != entry.id]
+    return found[:RELATED_SHOWN]
 
 
 def state_text(
@@ -247,6 +260,7 @@ class Answerer:
         if match.outcome == "answer" and match.entry is not None:
             reply.entry = match.entry
             reply.tools = [self.base.tools[t] for t in match.entry.tools if t in self.base.tools]
+            reply.related = related_entries(match.entry, self.base)
             reply.text = entry_text(match.entry, lang, self.base)
             if match.entry.state_aspect:  # only then does the State named matter
                 named = self.state_named(text)

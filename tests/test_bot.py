@@ -26,10 +26,12 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from helpdesk_bot import texts
+from helpdesk_bot.answering import RELATED_SHOWN
 from helpdesk_bot.config import Settings
 from helpdesk_bot.desk import Desk
 from helpdesk_bot.models import Feedback, Official, Query, Referral, Ticket
 from helpdesk_bot.telegram.app import build_application
+from helpdesk_bot.telegram.common import shorten
 from helpdesk_bot.telegram.sending import split
 from tests.botapi import BotApiServer, Call, RunningBot, flatten, user
 from tests.conftest import KNOWLEDGE, NOT_SHIPPED, REFERRALS, ROOT
@@ -344,8 +346,25 @@ def test_answer_with_source_tools_and_helpful_yes(botapi, running_bot, desk, lan
         feedback = session.scalars(select(Feedback)).one()
     assert (feedback.helpful, feedback.query_id) == (True, queries(desk)[0].id)
     edited = botapi.calls_to("editMessageReplyMarkup")[-1]
-    assert all("url" in b for b in edited.buttons)  # the vote buttons go, the links stay
+    # The vote buttons go; the links and the entries to read next stay.
+    assert all("url" in b or b["callback_data"].startswith("o:b:") for b in edited.buttons)
     assert queries(desk)[0].delivery == "delivered"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_an_answer_offers_what_to_read_next(botapi, running_bot, desk, lang):
+    entry = desk.base.entries["reporting-initial-deadline"]
+    ana = speaking(botapi, lang)
+    answer = ana.send(entry.questions[lang][0])
+    assert texts.say("read_next", lang) in answer.result["text"]
+    related = [desk.base.entries[i] for i in entry.related][:RELATED_SHOWN]
+    offered = [b["text"] for b in answer.buttons if b["callback_data"].startswith("o:b:")]
+    assert offered == [shorten("→ " + e.question(lang)) for e in related]
+    # One tap answers the entry, logged as a question, and the first answer keeps its buttons.
+    follow = ana.press(answer, offered[0])
+    assert related[0].answers[lang] in follow.result["text"]
+    assert [q.entry_id for q in queries(desk)] == [entry.id, related[0].id]
+    assert not botapi.calls_to("editMessageReplyMarkup")
 
 
 def watch_asks(desk: Desk, monkeypatch) -> dict:

@@ -86,6 +86,11 @@ def button(label: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=data)
 
 
+def lasting(pressable: InlineKeyboardButton) -> bool:
+    """A link, or an entry to read ("o:b:"): buttons that stay when a choice's buttons go."""
+    return bool(pressable.url) or str(pressable.callback_data or "").startswith("o:b:")
+
+
 @dataclass(frozen=True)
 class Press:
     """An official's press on one of the bot's buttons, as its handler needs it."""

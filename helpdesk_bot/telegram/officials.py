@@ -46,6 +46,7 @@ from .common import (
     button,
     entry_key,
     find_entry,
+    lasting,
     official_button,
     shorten,
     tool_links,
@@ -230,6 +231,14 @@ class OfficialBot(Profiles, Browsing):
                 rows += [
                     [InlineKeyboardButton(shorten(label), url=url)]
                     for label, url in tool_links(reply.tools, lang)
+                ]
+            if reply.related:
+                # What the Secretariat marked as worth reading next: one tap away, answered like
+                # an entry chosen from the topics (the answer's own buttons stay).
+                text += "\n\n" + texts.say("read_next", lang)
+                rows += [
+                    [button(shorten("→ " + e.question(lang)), f"o:b:{entry_key(e.id)}")]
+                    for e in reply.related
                 ]
             if reply.offers_secretariat:
                 rows.append(
@@ -433,15 +442,16 @@ class OfficialBot(Profiles, Browsing):
 
     @staticmethod
     async def drop_buttons(message: Any, *, keep_links: bool = False) -> None:
-        """Take the pressed buttons off a message so a choice is made once."""
+        """Take the pressed buttons off a message so a choice is made once; ``keep_links``: keep
+        the links and the entries to read next, which are no choice (pressed any time)."""
         if not isinstance(message, Message) or message.reply_markup is None:
             return
         rows = []
         if keep_links:
             rows = [
-                [b for b in row if b.url]
+                [b for b in row if lasting(b)]
                 for row in message.reply_markup.inline_keyboard
-                if any(b.url for b in row)
+                if any(lasting(b) for b in row)
             ]
         if rows == [list(r) for r in message.reply_markup.inline_keyboard]:
             return
