@@ -45,6 +45,7 @@ from .spelling import SpellingModel
 from .text import (
     QUESTION_WORDS,
     Normaliser,
+    asks,
     detect_language,
     is_intent,
     language_from_scores,
@@ -437,7 +438,7 @@ class Matcher:
             return whole
         best = whole
         for at, sentence in enumerate(sentences):
-            if "?" not in sentence and "¿" not in sentence:
+            if not asks(sentence):
                 continue
             # The reply keeps the language of the whole message.
             asked = self._match(

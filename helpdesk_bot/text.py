@@ -297,6 +297,21 @@ def language_from_scores(scores: dict[str, float], text: str, fallback: str = "e
 
 
 # --- letters -----------------------------------------------------------------------------------
+# A sentence asking without "?" ("We would be grateful for guidance on whether...").
+_ASKING = phrase_pattern(_WORDS["asking_phrases"])
+
+
+def asks(sentence: str) -> bool:
+    """Whether ``sentence`` asks something: a question mark, or an indirect question.
+
+    >>> asks("We would be grateful to know whether a confession can be used.")
+    True
+    """
+    if "?" in sentence or "¿" in sentence:
+        return True
+    return _ASKING is not None and _ASKING.search(simplify(sentence)) is not None
+
+
 SALUTATIONS: tuple[str, ...] = tuple(_WORDS["salutations"])
 SIGN_OFFS: tuple[str, ...] = tuple(_WORDS["sign_offs"])
 _PHRASE = "(?i:{})"

@@ -21,7 +21,7 @@ from helpdesk_bot.matcher import (
     cited_comments,
     source_articles,
 )
-from helpdesk_bot.text import Normaliser, is_intent, letter_body, simplify, stem
+from helpdesk_bot.text import Normaliser, asks, is_intent, letter_body, simplify, stem
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_CALIBRATION = ROOT / "tests" / "data" / "eval-calibration.yaml"
@@ -655,6 +655,51 @@ def test_an_entry_on_other_articles_loses_against_the_cited_one(matcher):
 )
 def test_a_letter_is_read_without_its_salutation_and_signature(letter, body):
     assert letter_body(letter) == body
+
+
+@pytest.mark.parametrize(
+    ("sentence", "asking"),
+    [
+        ("How do we ratify?", True),
+        ("¿Cómo ratificamos", True),
+        ("The Attorney General asks whether the confession can be used.", True),
+        ("Le ministre souhaiterait savoir où déposer l'instrument.", True),
+        ("El ministro quisiera saber dónde se deposita el instrumento.", True),
+        ("We are finalising our periodic report.", False),
+        ("Nous finalisons notre rapport.", False),
+    ],
+)
+def test_a_sentence_asks_with_a_question_mark_or_indirectly(sentence, asking):
+    assert asks(sentence) is asking
+
+
+LETTERS_WITHOUT_A_QUESTION_MARK = {
+    "en": "We are finalising our periodic report to the Human Rights Committee, and our national "
+    "human rights institution has asked about the training of police officers and prison "
+    "conditions. A separate matter came up this week in Cabinet. The Minister would like to know "
+    "where our instrument of accession to the Convention against Torture has to be deposited.",
+    "fr": "Nous finalisons notre rapport au Comité des droits de l'homme, et notre institution "
+    "nationale des droits de l'homme nous interroge sur la formation des policiers et les "
+    "conditions de détention. Une autre question s'est posée cette semaine en Conseil des "
+    "ministres. Le ministre souhaiterait savoir où notre instrument d'adhésion à la Convention "
+    "contre la torture doit être déposé.",
+    "es": "Estamos terminando nuestro informe al Comité de Derechos Humanos, y nuestra institución "
+    "nacional de derechos humanos pregunta por la formación de la policía y las condiciones de "
+    "detención. Esta semana surgió otra cuestión en el Consejo de Ministros. El ministro quisiera "
+    "saber dónde debe depositarse nuestro instrumento de adhesión a la Convención contra la "
+    "Tortura.",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_a_letter_asking_without_a_question_mark_is_answered_by_that_sentence(matcher, lang):
+    # The whole letter is mostly about other things; its last sentence asks, in so many words.
+    found = matcher.match(LETTERS_WITHOUT_A_QUESTION_MARK[lang], language="en")
+    assert (found.outcome, found.entry.id if found.entry else None) == (
+        "answer",
+        "ratification-deposit",
+    ), found.candidates
+    assert found.language == lang
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
