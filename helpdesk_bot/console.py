@@ -16,7 +16,8 @@ from .knowledge import LANGUAGES, Entry, KnowledgeBase
 
 HELP = """\
 Type a question as an official would, in English, French or Spanish.
-  1, 2, 3              choose from the numbered list just shown (suggestions, topics, entries)
+  1, 2, 3              choose from the numbered list just shown (suggestions, topics, entries,
+                       what to read next)
   /secretariat TEXT    send a message straight to the Secretariat
   /language en|fr|es   your language
   /state [NAME]        your State's treaty status and deadlines (NAME sets your State)
@@ -127,6 +128,11 @@ class ConsoleDesk:
                 "tool_line", reply.language, title=title, url=tool.link(reply.language)
             )
             lines.append(f"  {line}")
+        if reply.related and not reply.suggestions:
+            # The entries to read next, numbered as Telegram shows them as buttons.
+            self.choices = [("entry", e.id) for e in reply.related]
+            lines += ["", texts.say("read_next_numbered", reply.language)]
+            lines += [f"{n}. {e.question(reply.language)}" for n, e in enumerate(reply.related, 1)]
         return "\n".join(lines)
 
 

@@ -47,6 +47,20 @@ def test_commands_and_suggestion_choice(desk):
     assert first.answers["fr"][:40] in chosen
 
 
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_an_answer_numbers_what_to_read_next(desk, lang):
+    console = ConsoleDesk(desk)
+    console.handle(f"/language {lang}")
+    entry = desk.base.entries["reporting-initial-deadline"]
+    answer = console.handle(entry.questions[lang][0])
+    related = [desk.base.entries[i] for i in entry.related]
+    assert texts.say("read_next_numbered", lang) in answer
+    assert f"1. {related[0].question(lang)}" in answer
+    assert related[1].answers[lang][:40] in console.handle("2")
+    with desk.sessions() as session:
+        assert [q.entry_id for q in session.scalars(select(Query))] == [entry.id, related[1].id]
+
+
 def test_topics_then_an_entry_by_number(desk):
     console = ConsoleDesk(desk)
     console.handle("/language es")
