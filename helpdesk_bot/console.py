@@ -20,7 +20,8 @@ Type a question as an official would, in English, French or Spanish.
                        what to read next)
   /secretariat TEXT    send a message straight to the Secretariat
   /language en|fr|es   your language
-  /state [NAME]        your State's treaty status and deadlines (NAME sets your State)
+  /state [NAME]        your State's treaty status and deadlines (NAME sets your State);
+                       /profile [NAME] does the same
   /topics              the topics of the knowledge base: pick one, then an entry
   /help                this text
   /quit                leave (Ctrl-D works too)"""
@@ -71,7 +72,7 @@ class ConsoleDesk:
             return f"Language: {rest.strip()}"
         if command == "/secretariat":
             return self.show(self.desk.to_secretariat(self.asker, rest, channel="console"))
-        if command == "/state":
+        if command in ("/state", "/profile"):  # answers tell officials "/profile", as on Telegram
             return self.state(rest.strip(), language)
         if line.isdigit() and 0 < int(line) <= len(self.choices):
             kind, chosen = self.choices[int(line) - 1]

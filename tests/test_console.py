@@ -131,3 +131,11 @@ def test_state_sets_the_state_and_shows_its_card(desk):
     assert "4 July 1992" in card  # in force 30 days after the 4 June 1992 accession
     assert console.handle("/state") == card
     assert "No State in the register matches" in console.handle("/state Atlantis")
+
+
+def test_profile_as_the_answers_say_it_sets_the_state_too(desk):
+    # Answers invite officials to "tell me your State with /profile": at the terminal too.
+    console = ConsoleDesk(desk)
+    card = console.handle("/profile Fiji")
+    assert "Fiji" in card
+    assert console.handle("/state") == card
