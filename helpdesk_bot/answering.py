@@ -418,7 +418,7 @@ class Answerer:
         """Every term of an entry's phrasings, in every language."""
         entry = self.base.entries[entry_id]
         terms = self.matcher.normaliser.terms
-        return frozenset(t for qs in entry.questions.values() for q in qs for t in terms(q))
+        return frozenset(t for question in entry.phrasings() for t in terms(question))
 
     def _decline(self, reply: Reply, declined_by: str, named: Outside | None, text: str) -> Reply:
         """``named``: the listed instrument that declined it (None for the general rules)."""

@@ -94,6 +94,10 @@ class Entry:
         """The entry's headline question in ``language`` (its first phrasing)."""
         return (self.questions.get(language) or self.questions["en"])[0]
 
+    def phrasings(self) -> list[str]:
+        """Every phrasing of the entry, all languages together."""
+        return [question for questions in self.questions.values() for question in questions]
+
 
 @dataclass(frozen=True)
 class Tool:

@@ -68,7 +68,6 @@ _FUZZY_SHARE = 0.2  # weight of rapidfuzz's text similarity in the final score
 _PHRASING_SHARE = 0.5  # best phrasing vs. the entry's whole vocabulary
 _EXPLAINED_POWER = 0.35  # share of the question explained vs. share of the phrasing covered
 _UNKNOWN_QUANTILE = 0.5
-_UNKNOWN_FACTOR = 1.4
 _SHORT_UNKNOWN = 3
 _SHORT_UNKNOWN_SHARE = 0.5
 _KEYWORD_SHARE = 0.2  # a term only in an entry's keywords or tool titles counts as 1 phrasing in 5
@@ -383,8 +382,7 @@ class Matcher:
         self.phrasing_articles = [
             frozenset(
                 n
-                for questions in entry.questions.values()
-                for question in questions
+                for question in entry.phrasings()
                 for n in (cited_articles(question) or (None, ()))[1]
             )
             for entry in self.index.entries
@@ -392,12 +390,7 @@ class Matcher:
         # The general comments an entry rests on: those its source or its phrasings cite.
         self.comments = [
             frozenset(int(n) for n in _SOURCE_COMMENT.findall(entry.source))
-            | frozenset(
-                n
-                for questions in entry.questions.values()
-                for question in questions
-                for n in cited_comments(question)
-            )
+            | frozenset(n for question in entry.phrasings() for n in cited_comments(question))
             for entry in self.index.entries
         ]
         # The treaty an entry is about: the one its source names, else the one at least half its
@@ -412,8 +405,7 @@ class Matcher:
         """The treaties (UNCAT, OPCAT) named in at least half of ``entry``'s phrasings."""
         named = [
             {t.upper() for t in self.normaliser.terms(question) if t in _TREATY_TERMS}
-            for questions in entry.questions.values()
-            for question in questions
+            for question in entry.phrasings()
         ]
         return frozenset(
             t for t in ("UNCAT", "OPCAT") if 2 * sum(t in n for n in named) >= len(named) > 0
@@ -556,8 +548,9 @@ class Matcher:
             if found is None:
                 if term in self.state_words:
                     continue
-                query_norm += index.unknown(term)
-                content_norm += index.unknown(term)
+                unknown = index.unknown(term)
+                query_norm += unknown
+                content_norm += unknown
                 continue
             query_norm += found.weight
             doc_terms.append(found)
