@@ -387,7 +387,7 @@ class OfficialBot(Profiles, Browsing):
     @official_button
     async def on_pass_on(self, update: Update, context: Context, press: Press) -> None:
         """None of these ("o:n:"), not helpful ("o:p:") or ask ("o:a:"): to the Secretariat."""
-        await self.drop_buttons(press.message, keep_links=press.kind == "a")
+        await self.drop_buttons(press.message, keep_lasting=press.kind == "a")
         reply = await self.run(
             self.desk.pass_on, press.asker, int(press.args[0]), asked_directly=press.kind == "a"
         )
@@ -403,7 +403,7 @@ class OfficialBot(Profiles, Browsing):
         number, helpful = int(press.args[0]), press.args[1] == "1"
         target = {"query_id": number} if press.kind == "h" else {"referral_id": number}
         asked = await self.run(self.desk.feedback, press.asker, helpful=helpful, **target)
-        await self.drop_buttons(press.message, keep_links=True)
+        await self.drop_buttons(press.message, keep_lasting=True)
         bot, lang = context.bot, press.lang
         if helpful:
             await self.send(bot, press.chat_id, texts.say("feedback_thanks", lang))
@@ -441,13 +441,13 @@ class OfficialBot(Profiles, Browsing):
         await self.send(context.bot, press.chat_id, texts.say("choice_gone", press.lang))
 
     @staticmethod
-    async def drop_buttons(message: Any, *, keep_links: bool = False) -> None:
-        """Take the pressed buttons off a message so a choice is made once; ``keep_links``: keep
+    async def drop_buttons(message: Any, *, keep_lasting: bool = False) -> None:
+        """Take the pressed buttons off a message so a choice is made once; ``keep_lasting``: keep
         the links and the entries to read next, which are no choice (pressed any time)."""
         if not isinstance(message, Message) or message.reply_markup is None:
             return
         rows = []
-        if keep_links:
+        if keep_lasting:
             rows = [
                 [b for b in row if lasting(b)]
                 for row in message.reply_markup.inline_keyboard

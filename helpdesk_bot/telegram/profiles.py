@@ -200,7 +200,7 @@ class Profiles:
     @official_button
     async def on_reminders_button(self, update: Update, context: Context, press: Press) -> None:
         """Remind me before my State's deadlines ("o:rm"), or stop ("o:rx")."""
-        await self.drop_buttons(press.message, keep_links=True)
+        await self.drop_buttons(press.message, keep_lasting=True)
         lang = press.lang
         if press.kind == "rx":
             await self.run(self.desk.stop_deadline_reminders, press.asker)
