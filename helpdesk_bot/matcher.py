@@ -88,6 +88,13 @@ _SPELLING_CAP = 5.0
 # articles than the one cited, when another shortlisted entry rests on it, keeps a smaller share:
 # "a reservation to article 22" is not the entry on OPCAT art. 30, however alike they read.
 _TREATY_MISMATCH = 0.7
+# The desk is the Convention's: a question naming neither treaty nor the Protocol's bodies (the
+# SPT, an NPM) asks about the Convention, and an entry resting on the Protocol alone keeps this
+# share ("Can we make reservations when we ratify?" is not the entry on OPCAT art. 30; "How many
+# States are parties?" is the Convention's count). Neutral on both calibration parts (one
+# question gained, one lost on the bands part at any share from 0.7 to 0.9).
+_PROTOCOL_UNNAMED = 0.8
+_PROTOCOL_BODIES = frozenset({"npm", "spt"})
 _CITED_MISMATCH = 0.3
 
 # The treaty an entry rests on, from its source; the treaty a question names, from its terms:
@@ -460,9 +467,13 @@ class Matcher:
         if comments and not any(self.comments[e] & comments for e, _ in ranked):
             comments = frozenset()
         named = {t.upper() for t in terms if t in _TREATY_TERMS}
-        if ranked and (cited or comments or len(named) == 1):
+        unnamed = not named and not _PROTOCOL_BODIES.intersection(terms)
+        if ranked and (cited or comments or len(named) == 1 or unnamed):
             ranked = sorted(
-                ((e, s * self._mismatch(e, cited, named, comments)) for e, s in ranked),
+                (
+                    (e, s * self._mismatch(e, cited, named, comments, unnamed=unnamed))
+                    for e, s in ranked
+                ),
                 key=lambda item: -item[1],
             )
         candidates = [Candidate(index.entries[e], round(s, 1)) for e, s in ranked[:5]]
@@ -509,10 +520,13 @@ class Matcher:
         cited: tuple[str | None, frozenset[int]] | None,
         named: set[str],
         comments: frozenset[int] = frozenset(),
+        *,
+        unnamed: bool = False,
     ) -> float:
         """The share of its score an entry keeps when it rests on other articles than the cited
-        ones, on other general comments than the cited ones, or on the other treaty than the one
-        named alone; 1 when none."""
+        ones, on other general comments than the cited ones, on the other treaty than the one
+        named alone, or on the Protocol alone when the question names no treaty (``unnamed``);
+        1 when none."""
         share = 1.0
         if comments and self.comments[entry] and not self.comments[entry] & comments:
             share *= _CITED_MISMATCH
@@ -522,7 +536,9 @@ class Matcher:
             and not self._rests_on(entry, cited)
         ):
             share *= _CITED_MISMATCH
-        if len(named) == 1 and self.treaties[entry] and not named & self.treaties[entry]:
+        if unnamed and self.treaties[entry] == {"OPCAT"}:
+            share *= _PROTOCOL_UNNAMED
+        elif len(named) == 1 and self.treaties[entry] and not named & self.treaties[entry]:
             share *= _TREATY_MISMATCH
         return share
 

@@ -341,6 +341,24 @@ _CLOSING = re.compile(
 )
 # Sign-offs are looked for in the last few lines only: "thank you" mid-answer is content.
 SIGN_OFF_LINES = 4
+# "I hope this message finds you well.": a courtesy, and a few words more at most.
+_COURTESIES = tuple(simplify(phrase) for phrase in _WORDS["courtesies"])
+_COURTESY_MORE_WORDS = 3
+_SENTENCES = re.compile(r"((?<=[.!?])[ \t]+|\n+)")
+
+
+def courtesy(sentence: str) -> bool:
+    """Whether ``sentence`` is only a courtesy of a letter.
+
+    >>> courtesy("I hope this message finds you well."), courtesy("Thanks in advance for advice on art. 22.")
+    (True, False)
+    """
+    words = simplify(sentence)
+    return any(
+        (words == phrase or words.startswith(phrase + " "))
+        and len(words.split()) <= len(phrase.split()) + _COURTESY_MORE_WORDS
+        for phrase in _COURTESIES
+    )
 
 
 def letter_body(text: str) -> str:
@@ -365,4 +383,12 @@ def letter_body(text: str) -> str:
         if index > 0 and _SIGN_OFF.match(lines[index]):
             lines = lines[:index]
             break
-    return _CLOSING.sub("", "\n".join(lines).strip()).strip()
+    body = _CLOSING.sub("", "\n".join(lines).strip()).strip()
+    # Pieces alternate sentence, separator, sentence...: a courtesy goes with the break after it.
+    pieces = _SENTENCES.split(body)
+    kept = [
+        piece + (pieces[at + 1] if at + 1 < len(pieces) else "")
+        for at, piece in enumerate(pieces)
+        if at % 2 == 0 and not courtesy(piece)
+    ]
+    return "".join(kept).strip()

@@ -246,6 +246,26 @@ def test_the_treaty_named_tells_the_counts_apart(matcher, text, entry):
     assert (match.outcome, match.entry.id) == ("answer", entry)
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Can we make reservations when we ratify?", "en"),
+        ("How many States are parties?", "en"),
+        ("When does it enter into force for us?", "en"),
+        ("¿Cuántos Estados son parte?", "es"),
+        ("Pouvons-nous faire des réserves ?", "fr"),
+    ],
+)
+def test_a_question_naming_no_treaty_is_about_the_convention(matcher, text, language):
+    """The desk is the Convention's: a question naming neither treaty nor the Protocol's bodies
+    (the SPT, an NPM) gets the Convention's answer, however alike the Protocol's entry reads;
+    named, the Protocol's entry leads."""
+    match = matcher.match(text, language=language)
+    assert match.outcome == "answer" and match.entry.topic != "opcat", match.candidates
+    protocol = matcher.match(text.replace("?", " (OPCAT)?"), language=language)
+    assert protocol.candidates[0].entry.topic == "opcat", protocol.candidates
+
+
 def test_shipped_synonyms_make_languages_meet(shipped_base):
     norm = Normaliser(shipped_base.synonyms)
     assert norm.terms("Convention against Torture") == norm.terms("Convención contra la Tortura")
@@ -654,6 +674,36 @@ def test_an_entry_on_other_articles_loses_against_the_cited_one(matcher):
     ],
 )
 def test_a_letter_is_read_without_its_salutation_and_signature(letter, body):
+    assert letter_body(letter) == body
+
+
+@pytest.mark.parametrize(
+    ("letter", "body"),
+    [
+        (
+            "Dear CTI,\nI hope this message finds you well. Our report is late. What should we do?"
+            "\nKind regards,\nMaria",
+            "Our report is late. What should we do?",
+        ),
+        (
+            "Bonjour,\nJ'espère que vous allez bien.\nComment ratifier la Convention ? "
+            "Merci d'avance pour votre aide.",
+            "Comment ratifier la Convention ?",
+        ),
+        (
+            "Estimados:\nEspero que se encuentren bien. ¿Cómo retiramos la reserva?",
+            "¿Cómo retiramos la reserva?",
+        ),
+        # A courtesy followed by the question itself is the question.
+        (
+            "Thank you in advance for your advice on article 22 declarations and their effects.",
+            "Thank you in advance for your advice on article 22 declarations and their effects.",
+        ),
+    ],
+)
+def test_a_letter_is_read_without_its_courtesies(letter, body):
+    """ "I hope this message finds you well" is no part of what a letter asks: left in, it
+    weighs against every entry as words the base has never seen."""
     assert letter_body(letter) == body
 
 
