@@ -31,6 +31,7 @@ from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from .config import (
     ANSWER_LEAD,
@@ -41,9 +42,10 @@ from .config import (
     SUGGEST_THRESHOLD,
 )
 from .knowledge import LANGUAGES, Entry, KnowledgeBase
-from .spelling import SpellingModel
+from .spelling import SpellingModel, is_word
 from .text import (
     QUESTION_WORDS,
+    STOP_WORDS,
     Normaliser,
     asks,
     detect_language,
@@ -75,6 +77,11 @@ _ENTRY_SHARE_POWER = 0.5  # how much an entry's term weight follows its share of
 _INTENT_WEIGHT = 3.0  # an intent token weighs this many times its IDF
 _OTHER_QUESTION = 0.2  # a phrasing asking with other question words loses this share
 _EXACT_LEAD = 10.0  # an exact phrasing of one entry leads any other entry by this much
+# A word of no dictionary (spelling.is_word) the base never uses, one letter away from one it
+# uses (a letter typed, dropped or changed, or two swapped: "agaisnt", "nationl", "comittee"),
+# is read as that word before synonyms and stems: "nationl preventive mechanism" is the NPM.
+_RESPELL_MIN_LENGTH = 4
+_WORD = re.compile(r"\w+")
 # Score points per unit of the spelling model's log-likelihood (spelling.py) below the best
 # shortlisted entry's, counted down to at most _SPELLING_CAP units: the word reading and the
 # letter reading, blended, and letters alone never bury an entry the words found (a cited article,
@@ -374,6 +381,23 @@ class Matcher:
         self.normaliser = Normaliser(base.synonyms)
         self.index = _Index(base, self.normaliser)
         self.spelling = SpellingModel(base)
+        # The words the base is written in, most used first (a typo one letter from two of them
+        # is read as the commoner), with function words and States' names, which are never typos.
+        used = self.index.word_languages
+        known = set(used) | set().union(*STOP_WORDS.values())
+        known.update(w for phrase in self.normaliser.canonical for w in phrase.split())
+        known.update(
+            w
+            for state in base.states.values()
+            for name in state.all_names
+            for w in simplify(name).split()
+        )
+        self._known_words = frozenset(known)
+        self._vocabulary = sorted(
+            (w for w in known if len(w) >= _RESPELL_MIN_LENGTH),
+            key=lambda w: (-sum(used[w].values()) if w in used else 0, w),
+        )
+        self._respelled = lru_cache(maxsize=20_000)(self._respell_word)
         # The words of States' names the phrasings never use: "Has Haiti ratified?" asks what
         # "Has our country ratified?" asks, so a State's name is not a word the base lacks.
         self.state_words = frozenset(
@@ -407,6 +431,24 @@ class Matcher:
             frozenset(_SOURCE_TREATY.findall(entry.source)) or self._phrasings_treaty(entry)
             for entry in self.index.entries
         ]
+
+    def respell(self, text: str) -> str:
+        """``text`` with each word the base never uses, but one letter away from a word it uses,
+        replaced by that word: ``respell("the nationl preventive mechanism")`` -> "the national
+        preventive mechanism"."""
+        return _WORD.sub(lambda m: self._respelled(m.group(0)), text)
+
+    def _respell_word(self, word: str) -> str:
+        folded = simplify(word)
+        if (
+            len(folded) < _RESPELL_MIN_LENGTH
+            or not folded.isalpha()
+            or folded in self._known_words
+            or is_word(folded)
+        ):
+            return word
+        found = process.extractOne(folded, self._vocabulary, scorer=OSA.distance, score_cutoff=1)
+        return word if found is None else found[0]
 
     def _phrasings_treaty(self, entry: Entry) -> frozenset[str]:
         """The treaties (UNCAT, OPCAT) named in at least half of ``entry``'s phrasings."""
@@ -454,7 +496,7 @@ class Matcher:
     ) -> Match:
         """:meth:`match` for one piece of text; ``detected``: its language, known already."""
         fallback = language if language in LANGUAGES else "en"
-        terms = list(dict.fromkeys(self.normaliser.terms(text)))[:_MAX_TERMS]
+        terms = list(dict.fromkeys(self.normaliser.terms(self.respell(text))))[:_MAX_TERMS]
         detected = detected or self._language(text, fallback)
         index = self.index
         if not terms or not index.entries:

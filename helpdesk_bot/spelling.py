@@ -23,7 +23,7 @@ from functools import lru_cache
 import numpy as np
 
 from .knowledge import LANGUAGES, KnowledgeBase
-from .text import simplify
+from .text import fold_words, simplify
 
 GRAM_SIZES = range(3, 6)
 # Naive Bayes smoothing: small, because a phrasing's n-grams are few and each one tells.
@@ -141,3 +141,30 @@ class SpellingModel:
         held = np.array([self.row(entry)[gram] @ weight for entry in entries])
         rows = np.asarray(entries, dtype=np.int64)
         return held - weight.sum() * self.normaliser[rows] + self.prior[rows]
+
+
+@lru_cache(maxsize=1)
+def dictionary_words() -> frozenset[str]:
+    """The words of English, French and Spanish dictionaries (pyspellchecker's), folded: a word
+    the base never uses may still be a word ("payant", "craignons"), not a typo to respell. Read
+    once per process, on the first question with a word the base lacks (about half a second)."""
+    from spellchecker import SpellChecker
+
+    words: set[str] = set()
+    for language in LANGUAGES:
+        words |= fold_words(SpellChecker(language=language).word_frequency.dictionary)
+    return frozenset(words)
+
+
+# Spanish joins pronouns to infinitives and gerunds, which dictionaries do not list:
+# "retirarnos" is "retirar" + "nos", "adherirse" is "adherir" + "se".
+_ENCLITICS = ("nos", "se", "me", "te", "lo", "la", "le", "los", "las", "les")
+
+
+def is_word(folded: str) -> bool:
+    """Whether a folded word is a word of English, French or Spanish, not a typo:
+    ``is_word("retirarnos")`` -> True, ``is_word("agaisnt")`` -> False."""
+    words = dictionary_words()
+    return folded in words or any(
+        folded.endswith(pronoun) and folded[: -len(pronoun)] in words for pronoun in _ENCLITICS
+    )

@@ -120,6 +120,15 @@ def _simple_char(char: str) -> str:
 _SIMPLE_TABLE = CharTable(_simple_char)
 
 
+def fold_words(words: Iterable[str]) -> set[str]:
+    """Each of ``words`` folded as :func:`simplify` folds it, however many: a word list's look-up.
+
+    >>> sorted(fold_words(["Comité", "l'ONU"]))
+    ['comite', 'l', 'onu']
+    """
+    return set(_NON_WORD.split("\n".join(words).translate(_SIMPLE_TABLE).lower())) - {""}
+
+
 def simplify(text: str) -> str:
     """Folded words only: 'Dear Sir, what’s the CAT?!' -> 'dear sir what s the cat'."""
     text = text[:_MAX_CHARS]
@@ -341,9 +350,15 @@ _CLOSING = re.compile(
 )
 # Sign-offs are looked for in the last few lines only: "thank you" mid-answer is content.
 SIGN_OFF_LINES = 4
-# "I hope this message finds you well.": a courtesy, and a few words more at most.
-_COURTESIES = tuple(simplify(phrase) for phrase in _WORDS["courtesies"])
-_COURTESY_MORE_WORDS = 3
+# "I hope this message finds you well.": a courtesy, and a few words more at most (folded).
+_COURTESY = re.compile(
+    "^(?:"
+    + "|".join(
+        re.escape(phrase)
+        for phrase in sorted({simplify(p) for p in _WORDS["courtesies"]}, key=len, reverse=True)
+    )
+    + r")(?: \w+){0,3}$"
+)
 _SENTENCES = re.compile(r"((?<=[.!?])[ \t]+|\n+)")
 
 
@@ -353,12 +368,7 @@ def courtesy(sentence: str) -> bool:
     >>> courtesy("I hope this message finds you well."), courtesy("Thanks in advance for advice on art. 22.")
     (True, False)
     """
-    words = simplify(sentence)
-    return any(
-        (words == phrase or words.startswith(phrase + " "))
-        and len(words.split()) <= len(phrase.split()) + _COURTESY_MORE_WORDS
-        for phrase in _COURTESIES
-    )
+    return _COURTESY.match(simplify(sentence)) is not None
 
 
 def letter_body(text: str) -> str:

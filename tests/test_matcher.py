@@ -266,6 +266,38 @@ def test_a_question_naming_no_treaty_is_about_the_convention(matcher, text, lang
     assert protocol.candidates[0].entry.topic == "opcat", protocol.candidates
 
 
+@pytest.mark.parametrize(
+    ("text", "respelled"),
+    [
+        (
+            "by when must we estabish the nationl mechanism",
+            "by when must we establish the national mechanism",
+        ),
+        ("Convention agaisnt torture", "Convention against torture"),
+        # A word of a language is no typo, however near a word of the base ("payant": paying).
+        ("Le soutien est-il payant ?", "Le soutien est-il payant ?"),
+        ("Wie spät ist es in Genf?", "Wie spät ist es in Genf?"),
+    ],
+)
+def test_a_typo_is_read_as_the_word_of_the_base_one_letter_away(matcher, text, respelled):
+    assert matcher.respell(text) == respelled
+
+
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [
+        ("by when must we estabish the nationl preventive mechanism", "opcat-npm-deadline"),
+        ("how oftn do we need to report to CAT", "reporting-periodic-cycle"),
+        ("can we do the reveiw by video conferance", "review-video-conference"),
+    ],
+)
+def test_a_question_with_typos_gets_its_entry(matcher, text, entry):
+    """A typo breaks a synonym ("nationl preventive mechanism" is no NPM) or a question word
+    ("oftn"); read as the base's word, the question is the entry's again."""
+    match = matcher.match(text)
+    assert (match.outcome, match.entry and match.entry.id) == ("answer", entry), match.candidates
+
+
 def test_shipped_synonyms_make_languages_meet(shipped_base):
     norm = Normaliser(shipped_base.synonyms)
     assert norm.terms("Convention against Torture") == norm.terms("Convención contra la Tortura")

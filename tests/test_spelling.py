@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpdesk_bot.spelling import SpellingModel, word_grams
+from helpdesk_bot.spelling import SpellingModel, is_word, word_grams
 
 from .conftest import shipped_answerer
 
@@ -69,3 +69,20 @@ def test_an_entry_scores_the_same_whatever_else_is_shortlisted(base, model, text
 def test_text_without_known_letters_scores_every_entry_alike(model):
     assert model.scores("ｶﾀｶﾅ 🙂", [0, 1, 2]).tolist() == [0.0, 0.0, 0.0]
     assert model.scores("", [0, 1]).tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("payant", True),  # French, though the base never uses it
+        ("craignons", True),
+        ("immunity", True),
+        ("retirarnos", True),  # Spanish infinitive + pronoun, which dictionaries do not list
+        ("adherirse", True),
+        ("agaisnt", False),
+        ("nationl", False),
+        ("comittee", False),
+    ],
+)
+def test_is_word_tells_a_word_from_a_typo(word, expected):
+    assert is_word(word) is expected
