@@ -108,8 +108,11 @@ _CITED_MISMATCH = 0.3
 # "leaving UNCAT?" is not the entry on withdrawing from OPCAT.
 _SOURCE_TREATY = re.compile(r"\b(UNCAT|OPCAT)\b")
 _TREATY_TERMS = frozenset({"uncat", "opcat"})
-# "art. 20", "article 22", "artículo 3", "arts 5": the article numbers an official cites.
-_CITED_ARTICLE = re.compile(r"\b(?:art|arts|article|articles|articulo|articulos)\s+(\d{1,2})\b")
+# "art. 20", "article 22", "artículo 3", "arts 5": the article numbers an official cites; French
+# and Spanish law say "article premier", "artículo primero" for article 1.
+_CITED_ARTICLE = re.compile(
+    r"\b(?:art|arts|article|articles|articulo|articulos)\s+(\d{1,2}|premier|1er|primero)\b"
+)
 _UNCAT_NAMED = re.compile(
     r"\b(?:uncat|cat|convention against torture|convention contre la torture"
     r"|convencion contra la tortura)\b"
@@ -758,9 +761,11 @@ def cited_articles(text: str) -> tuple[str | None, frozenset[int]] | None:
 
     >>> cited_articles("Can we make a reservation to article 22?")
     (None, frozenset({22}))
+    >>> cited_articles("Les fins de l'article premier de la Convention contre la torture")
+    ('UNCAT', frozenset({1}))
     """
     simple = simplify(text)
-    numbers = frozenset(int(n) for n in _CITED_ARTICLE.findall(simple))
+    numbers = frozenset(int(n) if n.isdigit() else 1 for n in _CITED_ARTICLE.findall(simple))
     if not numbers:
         return None
     if _OPCAT_NAMED.search(simple):

@@ -147,7 +147,7 @@ class SpellingModel:
 def dictionary_words() -> frozenset[str]:
     """The words of English, French and Spanish dictionaries (pyspellchecker's), folded: a word
     the base never uses may still be a word ("payant", "craignons"), not a typo to respell. Read
-    once per process, on the first question with a word the base lacks (about half a second)."""
+    once per process, on the first question with a word the base lacks (under a second)."""
     from spellchecker import SpellChecker
 
     words: set[str] = set()

@@ -605,6 +605,12 @@ def test_the_articles_an_entry_rests_on_come_from_its_source(source, articles):
         ("OPCAT art. 24: how long can we postpone?", ("OPCAT", {24})),
         ("¿Qué exige el artículo 16 de la Convención contra la Tortura?", ("UNCAT", {16})),
         ("art 3 UNCAT and refugees", ("UNCAT", {3})),
+        # French and Spanish law name article 1 "premier", "primero".
+        (
+            "Les fins énumérées à l'article premier de la Convention contre la torture",
+            ("UNCAT", {1}),
+        ),
+        ("¿Qué dice el artículo primero?", (None, {1})),
         ("How do we ratify?", None),
     ],
 )
