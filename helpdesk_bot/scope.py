@@ -54,6 +54,7 @@ _NAMED_AFTER = re.compile(
     rf"\b(?:{_INSTRUMENT})\s+(?:{_LINK})\s+(?:the\s+|l['’]|la\s+|le\s+|les\s+|el\s+|los\s+|las\s+)?"
     rf"(?=[A-ZÀ-Ý]){_WORD}(?:\s+{_WORD}){{0,3}}"
 )
+_DOMESTIC_AFTER = 30  # characters after a name read with it: "La Corte" + " Suprema anuló"
 _NAMED_BEFORE = re.compile(rf"\b(?:[A-Z][\w'’-]+\s+){{1,2}}(?:{_INSTRUMENT})\b")
 
 
@@ -104,9 +105,11 @@ class Scope:
     small_talk_phrases: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
     vague: dict[str, list[str]] = field(default_factory=dict)
     domain: dict[str, list[str]] = field(default_factory=dict)
+    domestic: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._covers = phrase_pattern(self.covers)
+        self._domestic = phrase_pattern(self.domestic)
         self._outside = phrase_pattern(n for item in self.outside for n in item.names)
         self._owner = {n: item for item in reversed(self.outside) for n in item.names}
         self._excused = {
@@ -202,12 +205,22 @@ class Scope:
         kind, spoken = self.small_talk_phrases[phrase]
         return SmallTalk(kind, _one_language([spoken]))
 
-    @staticmethod
-    def mentions(text: str) -> list[str]:
-        """Instruments or bodies ``text`` seems to name, in its own words (capitalised names)."""
-        found = [m.group(0) for m in _NAMED_AFTER.finditer(text) if m.group(0)[0].isupper()]
-        found += [m.group(0) for m in _NAMED_BEFORE.finditer(text)]
-        return found
+    def mentions(self, text: str) -> list[str]:
+        """Instruments or bodies ``text`` seems to name, in its own words (capitalised names), but
+        a State's own institutions (``domestic``: "the High Court", "the Conseil des ministres")."""
+        found = [m for m in _NAMED_AFTER.finditer(text) if m.group(0)[0].isupper()]
+        found += list(_NAMED_BEFORE.finditer(text))
+        return [m.group(0) for m in found if not self._domestic_at(text, m.start(), m.end())]
+
+    def _domestic_at(self, text: str, start: int, end: int) -> bool:
+        """Whether the name found at ``start:end`` is one of ``domestic``, read with the words
+        after it too: Spanish and French put the adjective last ("La Corte Suprema")."""
+        if self._domestic is None:
+            return False
+        name = _scope_text(text[start:end])
+        window = _scope_text(text[start : end + _DOMESTIC_AFTER])
+        # A domestic name that begins inside this one, not a later name in the words after it.
+        return any(m.start() < len(name) for m in self._domestic.finditer(window))
 
     def vague_words(self) -> list[str]:
         return [w for words in self.vague.values() for w in words]
@@ -244,6 +257,7 @@ def load_scope(directory: Path) -> tuple[Scope, list[Problem]]:
         small_talk_phrases=loader.small_talk(data),
         vague=loader.by_language(data, "vague"),
         domain=loader.by_language(data, "domain"),
+        domestic=loader.phrases(data, "domestic", nested=True),
     )
     return scope, loader.problems
 

@@ -213,6 +213,56 @@ def test_names_shared_with_torture_questions_do_not_decline_them(shipped_desk, q
     assert shipped_desk.answer(question, language="en").outcome != "decline"
 
 
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        # A State's own institutions (scope.yaml `domestic`) are context, not another body.
+        (
+            "The High Court found that a former detainee was tortured by soldiers in 2019. The "
+            "Solicitor General wants to know what the Convention obliges the State to give him.",
+            "en",
+        ),
+        (
+            "Our Supreme Court ruled that a confession obtained by beating is valid. Is that allowed?",
+            "en",
+        ),
+        (
+            "Le Conseil des ministres a adopté le projet d'adhésion à la Convention : quelle suite ?",
+            "fr",
+        ),
+        (
+            "La Corte Suprema anuló una condena basada en una confesión bajo tortura. ¿Qué dice la Convención?",
+            "es",
+        ),
+        # The Council as the place officials met the CTI, not the subject.
+        (
+            "Suite à notre échange en marge du Conseil des droits de l'homme, le ministre souhaite "
+            "solliciter l'assistance de la CTI. Quelle démarche suivre ?",
+            "fr",
+        ),
+        # Words of the desk's subject keep a question out of the unrelated rule.
+        (
+            "El Ministerio de Justicia evalúa socios. ¿Qué tipo de apoyo concreto ofrece la Iniciativa?",
+            "es",
+        ),
+    ],
+)
+def test_an_officials_context_does_not_decline_the_question(shipped_desk, question, language):
+    reply = shipped_desk.answer(question, language=language)
+    assert reply.outcome != "decline", reply.declined_by
+
+
+def test_a_domestic_name_is_no_mention_of_another_body(shipped_desk):
+    scope = shipped_desk.answerer.scope
+    for text in (
+        "The High Court and the Minamata Convention",
+        "The Minamata Convention and the High Court",
+        "La Corte Suprema y el Convenio de Minamata",
+    ):
+        mentions = scope.mentions(text)
+        assert len(mentions) == 1 and "Minamata" in mentions[0], mentions
+
+
 # --- and what stays in scope ----------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("question", "partner"),
