@@ -341,7 +341,9 @@ class Answerer:
     def _names_what_the_answer_does_not(self, text: str, match: Match) -> bool:
         """The general rule: the question names an instrument or body ("the Minamata Convention")
         whose words the entry the matcher found (or, short of an answer, its candidates) never uses."""
-        mentions = self.scope.mentions(text)
+        # A listed name was settled by the list (outside_named): declined, or excused by the words
+        # beside it ("the Human Rights Council" next to "the special rapporteur on torture").
+        mentions = [m for m in self.scope.mentions(text) if not self.scope.listed(m)]
         if not mentions:
             return False
         if match.outcome == "answer" and match.entry is not None:

@@ -212,6 +212,11 @@ class Scope:
         found += list(_NAMED_BEFORE.finditer(text))
         return [m.group(0) for m in found if not self._domestic_at(text, m.start(), m.end())]
 
+    def listed(self, name: str) -> bool:
+        """Whether ``name`` (a mention) is one of the list's own instruments or bodies, which the
+        list declines or, next to the words of its ``in_scope_with``, keeps in scope."""
+        return self._outside is not None and self._outside.search(_scope_text(name)) is not None
+
     def _domestic_at(self, text: str, start: int, end: int) -> bool:
         """Whether the name found at ``start:end`` is one of ``domestic``, read with the words
         after it too: Spanish and French put the adjective last ("La Corte Suprema")."""

@@ -240,7 +240,14 @@ def test_names_shared_with_torture_questions_do_not_decline_them(shipped_desk, q
             "solliciter l'assistance de la CTI. Quelle démarche suivre ?",
             "fr",
         ),
+        # A listed body excused by the words beside it is no unlisted mention for the general rule.
+        (
+            "Our Minister will attend the Human Rights Council session and may meet the UN special "
+            "rapporteur dealing with torture. Who currently holds that mandate?",
+            "en",
+        ),
         # Words of the desk's subject keep a question out of the unrelated rule.
+        ("¿Lo que pregunto aquí queda entre nosotros o lo comparten con otros gobiernos?", "es"),
         (
             "El Ministerio de Justicia evalúa socios. ¿Qué tipo de apoyo concreto ofrece la Iniciativa?",
             "es",
