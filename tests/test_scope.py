@@ -246,7 +246,18 @@ def test_names_shared_with_torture_questions_do_not_decline_them(shipped_desk, q
             "rapporteur dealing with torture. Who currently holds that mandate?",
             "en",
         ),
+        # A drug suspect's custody is a custody question (`in_scope_with` of the drugs item).
+        (
+            "Un suspect arrêté pour trafic de stupéfiants réclame un avocat. Peut-on commencer "
+            "l'audition sans lui ?",
+            "fr",
+        ),
         # Words of the desk's subject keep a question out of the unrelated rule.
+        (
+            "A rejected applicant was scheduled for removal the day after the negative decision, "
+            "with no chance to appeal. What procedural guarantees should apply?",
+            "en",
+        ),
         ("¿Lo que pregunto aquí queda entre nosotros o lo comparten con otros gobiernos?", "es"),
         (
             "El Ministerio de Justicia evalúa socios. ¿Qué tipo de apoyo concreto ofrece la Iniciativa?",
