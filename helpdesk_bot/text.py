@@ -126,7 +126,7 @@ def fold_words(words: Iterable[str]) -> set[str]:
     >>> sorted(fold_words(["Comité", "l'ONU"]))
     ['comite', 'l', 'onu']
     """
-    return set(_NON_WORD.split("\n".join(words).translate(_SIMPLE_TABLE).lower())) - {""}
+    return set(_NON_WORD.split("\n".join(words).translate(_SIMPLE_TABLE))) - {""}
 
 
 def simplify(text: str) -> str:
