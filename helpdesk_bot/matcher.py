@@ -31,7 +31,6 @@ from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
 
 from .config import (
     ANSWER_LEAD,
@@ -42,7 +41,7 @@ from .config import (
     SUGGEST_THRESHOLD,
 )
 from .knowledge import LANGUAGES, Entry, KnowledgeBase
-from .spelling import SpellingModel, is_word
+from .spelling import OneEdit, SpellingModel, is_word
 from .text import (
     QUESTION_WORDS,
     STOP_WORDS,
@@ -396,9 +395,11 @@ class Matcher:
             for w in simplify(name).split()
         )
         self._known_words = frozenset(known)
-        self._vocabulary = sorted(
-            (w for w in known if len(w) >= _RESPELL_MIN_LENGTH),
-            key=lambda w: (-sum(used[w].values()) if w in used else 0, w),
+        self._typo_targets = OneEdit(
+            sorted(
+                (w for w in known if len(w) >= _RESPELL_MIN_LENGTH),
+                key=lambda w: (-sum(used[w].values()) if w in used else 0, w),
+            )
         )
         self._respelled = lru_cache(maxsize=20_000)(self._respell_word)
         # The words of States' names the phrasings never use: "Has Haiti ratified?" asks what
@@ -450,8 +451,7 @@ class Matcher:
             or is_word(folded)
         ):
             return word
-        found = process.extractOne(folded, self._vocabulary, scorer=OSA.distance, score_cutoff=1)
-        return word if found is None else found[0]
+        return self._typo_targets.closest(folded) or word
 
     def _phrasings_treaty(self, entry: Entry) -> frozenset[str]:
         """The treaties (UNCAT, OPCAT) named in at least half of ``entry``'s phrasings."""

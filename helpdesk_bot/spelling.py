@@ -17,10 +17,12 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import numpy as np
+from rapidfuzz.distance import OSA
 
 from .knowledge import LANGUAGES, KnowledgeBase
 from .text import fold_words, simplify
@@ -168,3 +170,35 @@ def is_word(folded: str) -> bool:
     return folded in words or any(
         folded.endswith(pronoun) and folded[: -len(pronoun)] in words for pronoun in _ENCLITICS
     )
+
+
+def _deletions(word: str) -> set[str]:
+    """``word`` and each of its forms with one letter dropped."""
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class OneEdit:
+    """The words of a vocabulary one edit away from a word (a letter added, dropped or changed, or
+    two neighbours swapped), found through the one-letter deletions they share (SymSpell's
+    symmetric delete): a few dictionary look-ups, however long the vocabulary.
+
+    >>> OneEdit(["national", "nation"]).closest("nationl")
+    'national'
+    """
+
+    def __init__(self, words: Iterable[str]):
+        """``words`` in order of preference: of two words one edit away, the earlier wins."""
+        self.rank: dict[str, int] = {}
+        self.by_deletion: dict[str, list[str]] = defaultdict(list)
+        for word in words:
+            if word not in self.rank:
+                self.rank[word] = len(self.rank)
+                for deleted in _deletions(word):
+                    self.by_deletion[deleted].append(word)
+
+    def closest(self, word: str) -> str | None:
+        """The preferred word exactly one edit from ``word``, or None."""
+        found = {near for deleted in _deletions(word) for near in self.by_deletion.get(deleted, ())}
+        # Sharing a deletion allows two edits ("abc", "bcd"): only those one edit away count.
+        near = [w for w in found if w != word and OSA.distance(word, w, score_cutoff=1) == 1]
+        return min(near, key=self.rank.__getitem__, default=None)

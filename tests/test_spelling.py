@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
-from helpdesk_bot.spelling import SpellingModel, is_word, word_grams
+from helpdesk_bot.spelling import OneEdit, SpellingModel, is_word, word_grams
 
 from .conftest import shipped_answerer
 
@@ -86,3 +88,37 @@ def test_text_without_known_letters_scores_every_entry_alike(model):
 )
 def test_is_word_tells_a_word_from_a_typo(word, expected):
     assert is_word(word) is expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("nationl", "national"),  # a letter dropped
+        ("nationall", "national"),  # one added
+        ("natiomal", "national"),  # one changed
+        ("nationla", "national"),  # two swapped
+        ("ntaionl", None),  # two edits
+        ("national", None),  # the word itself is no typo of it
+        ("comite", "comité"),
+    ],
+)
+def test_one_edit_finds_the_word_one_edit_away(typed, expected):
+    assert OneEdit(["national", "nation", "comité"]).closest(typed) == expected
+
+
+def test_one_edit_prefers_the_earlier_word():
+    assert OneEdit(["cat", "car"]).closest("caz") == "cat"
+    assert OneEdit(["car", "cat"]).closest("caz") == "car"
+
+
+_LETTERS = st.text(alphabet="abcde", min_size=1, max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(words=st.lists(_LETTERS, min_size=1, max_size=30, unique=True), typed=_LETTERS)
+def test_one_edit_agrees_with_a_search_of_every_word(words, typed):
+    # The same answer as measuring the distance to every other word, first in order on a tie.
+    others = [w for w in words if w != typed]
+    found = process.extractOne(typed, others, scorer=OSA.distance, score_cutoff=1)
+    expected = found[0] if found and found[1] == 1 else None
+    assert OneEdit(words).closest(typed) == expected
