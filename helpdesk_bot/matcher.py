@@ -26,7 +26,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -41,7 +41,7 @@ from .config import (
     SUGGEST_THRESHOLD,
 )
 from .knowledge import LANGUAGES, Entry, KnowledgeBase
-from .spelling import OneEdit, SpellingModel, is_word
+from .spelling import OneEdit, SpellingModel, common_words, is_word
 from .text import (
     QUESTION_WORDS,
     STOP_WORDS,
@@ -71,6 +71,9 @@ _EXPLAINED_POWER = 0.35  # share of the question explained vs. share of the phra
 _UNKNOWN_QUANTILE = 0.5
 _SHORT_UNKNOWN = 3
 _SHORT_UNKNOWN_SHARE = 0.5
+# A word the base never uses but the language uses all the time ("exactly", "guys", "ensuite"):
+# context, not the subject. The calibration part scored the same from 0 to 0.5; the most cautious.
+_COMMON_UNKNOWN_SHARE = 0.5
 _KEYWORD_SHARE = 0.2  # a term only in an entry's keywords or tool titles counts as 1 phrasing in 5
 _ENTRY_SHARE_POWER = 0.5  # how much an entry's term weight follows its share of phrasings
 _INTENT_WEIGHT = 3.0  # an intent token weighs this many times its IDF
@@ -167,6 +170,7 @@ class _Index:
     """Terms, IDF weights and postings of every phrasing; immutable once built."""
 
     def __init__(self, base: KnowledgeBase, normaliser: Normaliser):
+        self.normaliser = normaliser
         self.entries: list[Entry] = list(base.entries.values())
         self.entry_of = {entry.id: n for n, entry in enumerate(self.entries)}
         term_ids: dict[str, int] = {}
@@ -304,10 +308,19 @@ class _Index:
 
     def unknown(self, term: str) -> float:
         """The weight of a term the base never uses: a rare word's, and a fraction of it for a
-        word of one to three letters, most often a short word mistyped ("wen", "hw", "teh")."""
+        word of one to three letters, most often a short word mistyped ("wen", "hw", "teh"), or
+        for one of the language's most frequent words ("exactly")."""
         if len(term) <= _SHORT_UNKNOWN:
             return self.unknown_weight * _SHORT_UNKNOWN_SHARE
+        if term in self.common_terms:
+            return self.unknown_weight * _COMMON_UNKNOWN_SHARE
         return self.unknown_weight
+
+    @cached_property
+    def common_terms(self) -> frozenset[str]:
+        """The terms of the languages' most frequent words (spelling.common_words), read on the
+        first question with a word the base lacks."""
+        return frozenset(t for word in common_words() for t in self.normaliser.terms(word))
 
     def question_mask(self, terms: Iterable[str]) -> int:
         mask = 0

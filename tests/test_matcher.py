@@ -284,6 +284,31 @@ def test_a_typo_is_read_as_the_word_of_the_base_one_letter_away(matcher, text, r
 
 
 @pytest.mark.parametrize(
+    ("common", "rare", "question"),
+    [
+        ("guys", "quokkas", "what is the CTI, {}?"),
+        ("gens", "zanzibars", "les {} de la CTI, c'est qui ?"),
+        ("realmente", "zanzibarmente", "¿qué es {} la CTI?"),
+    ],
+)
+def test_a_frequent_word_the_base_lacks_weighs_less_than_a_rare_one(
+    matcher, common, rare, question
+):
+    """Neither word is the base's; the one the language uses all the time is context, so the
+    entry explains more of a question holding it."""
+    index = matcher.index
+    (common_term,), (rare_term,) = matcher.normaliser.terms(common), matcher.normaliser.terms(rare)
+    assert common_term not in index.term_ids and rare_term not in index.term_ids
+    assert index.unknown(common_term) < index.unknown(rare_term)
+    entry = index.entry_of["cti-about"]
+    shares = [
+        matcher.content_share(matcher.normaliser.terms(question.format(word)), entry)
+        for word in (common, rare)
+    ]
+    assert shares[0] > shares[1]
+
+
+@pytest.mark.parametrize(
     ("text", "entry"),
     [
         ("by when must we estabish the nationl preventive mechanism", "opcat-npm-deadline"),
