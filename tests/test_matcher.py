@@ -288,7 +288,7 @@ def test_a_typo_is_read_as_the_word_of_the_base_one_letter_away(matcher, text, r
     [
         ("guys", "quokkas", "what is the CTI, {}?"),
         ("gens", "zanzibars", "les {} de la CTI, c'est qui ?"),
-        ("realmente", "zanzibarmente", "¿qué es {} la CTI?"),
+        ("gente", "zanzibarte", "¿qué es la CTI, {}?"),
     ],
 )
 def test_a_frequent_word_the_base_lacks_weighs_less_than_a_rare_one(
