@@ -56,6 +56,11 @@ def main() -> None:
     parser.add_argument(
         "--lead-floors", default="17,21,25", help="scores the lead answers from, comma-separated"
     )
+    parser.add_argument(
+        "--related-margins",
+        default="",
+        help="margins over a runner-up the answer links to, comma-separated (default: the margin)",
+    )
     args = parser.parse_args()
 
     base, referrals, scope = load_base(Settings())
@@ -67,49 +72,52 @@ def main() -> None:
     shares = [float(x) for x in args.content_shares.split(",")]
     leads = [float(x) for x in args.leads.split(",")]
     floors = [float(x) for x in args.lead_floors.split(",")]
+    related = [float(x) for x in args.related_margins.split(",")] if args.related_margins else []
     grid = [
-        (t, m, c, lead, floor)
+        (t, m, c, lead, floor, r)
         for t in range(low, high + 1)
         for m in range(m_low, m_high + 1)
         for c in shares
         for lead in leads
         for floor in floors
+        for r in (related or [float(m)])
     ]
     print(f"calibration set: {len(items)} questions; {len(grid)} points of the grid")
     start = time.perf_counter()
     rows = []
-    for done, (threshold, margin, share, lead, floor) in enumerate(grid, 1):
+    for done, (threshold, margin, share, lead, floor, linked) in enumerate(grid, 1):
         matcher.answer_threshold, matcher.answer_margin = float(threshold), float(margin)
         matcher.min_content_share, matcher.answer_lead = share, lead
-        matcher.answer_lead_floor = floor
+        matcher.answer_lead_floor, matcher.answer_related_margin = floor, linked
         report = evaluate(answering(answerer), items)
-        rows.append((threshold, margin, share, lead, floor, report))
+        rows.append((threshold, margin, share, lead, floor, linked, report))
         if done % 200 == 0 or done == len(grid):
             print(f"  {done}/{len(grid)} points, {time.perf_counter() - start:.0f} s", flush=True)
     fits = [
         r
         for r in rows
-        if r[5].wrong_answer_rate <= MAX_WRONG and r[5].out_of_scope_declined >= MIN_NOT_ANSWERED
+        if r[6].wrong_answer_rate <= MAX_WRONG and r[6].out_of_scope_declined >= MIN_NOT_ANSWERED
     ]
     pool = fits or rows
-    top = max(r[5].in_scope_accuracy for r in pool)
+    top = max(r[6].in_scope_accuracy for r in pool)
     best = min(
-        (r for r in pool if r[5].in_scope_accuracy >= top - AS_GOOD),
-        key=lambda r: (answered(r[5]), -r[0], -r[1], -r[2], r[3], -r[4]),
+        (r for r in pool if r[6].in_scope_accuracy >= top - AS_GOOD),
+        key=lambda r: (answered(r[6]), -r[0], -r[1], -r[2], r[3], -r[4], -r[5]),
     )
-    threshold, margin, share, lead, floor, report = best
+    threshold, margin, share, lead, floor, linked, report = best
     verdict = "meets" if fits else "NO point meets"
     print(
         f"{verdict} wrong <= {MAX_WRONG} and out of scope not answered >= {MIN_NOT_ANSWERED}; "
         f"best: answer threshold {threshold}, margin {margin}, content share {share}, "
-        f"lead {lead} from {floor}: "
+        f"lead {lead} from {floor}, margin over a linked runner-up {linked}: "
         f"in scope right {report.in_scope_accuracy:.3f}, wrong {report.wrong_answer_rate:.3f}, "
         f"out of scope not answered {report.out_of_scope_declined:.3f}, "
         f"near-domain declined {report.near_domain_decline_rate:.3f}"
     )
-    for t, m, c, lead, floor, r in sorted(rows, key=lambda r: -r[5].in_scope_accuracy)[:8]:
+    for t, m, c, lead, floor, linked, r in sorted(rows, key=lambda r: -r[6].in_scope_accuracy)[:8]:
         print(
-            f"  {t:>3} / {m} / {c} / {lead} from {floor}: right {r.in_scope_accuracy:.3f}  "
+            f"  {t:>3} / {m} / {c} / {lead} from {floor} / linked {linked}: "
+            f"right {r.in_scope_accuracy:.3f}  "
             f"wrong {r.wrong_answer_rate:.3f}  not answered out of scope "
             f"{r.out_of_scope_declined:.3f}"
         )

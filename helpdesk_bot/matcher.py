@@ -36,6 +36,7 @@ from .config import (
     ANSWER_LEAD,
     ANSWER_LEAD_FLOOR,
     ANSWER_MARGIN,
+    ANSWER_RELATED_MARGIN,
     ANSWER_THRESHOLD,
     MIN_CONTENT_SHARE,
     SUGGEST_THRESHOLD,
@@ -369,8 +370,9 @@ class Matcher:
     """An index of every phrasing in the base, built once; ``match`` only scores.
 
     Bands: ``answer`` when the best entry scores at least ``answer_threshold`` and leads the
-    runner-up by ``answer_margin`` (or scores at least ``answer_lead_floor`` with the runner-up
-    at most ``answer_lead`` of its score), and uses at least ``min_content_share`` of the question's
+    runner-up by ``answer_margin`` (``answer_related_margin`` when the runner-up is among the
+    entries the answer links to, its ``related``), or scores at least ``answer_lead_floor`` with
+    the runner-up at most ``answer_lead`` of its score; and uses at least ``min_content_share`` of the question's
     content words (question words like "how long" alone never make an answer); ``suggest`` (up to
     three entries) from ``suggest_threshold``; ``escalate`` below.
     """
@@ -385,8 +387,10 @@ class Matcher:
         min_content_share: float = MIN_CONTENT_SHARE,
         answer_lead: float = ANSWER_LEAD,
         answer_lead_floor: float = ANSWER_LEAD_FLOOR,
+        answer_related_margin: float = ANSWER_RELATED_MARGIN,
     ):
         self.base = base
+        self.answer_related_margin = answer_related_margin
         self.answer_lead = answer_lead
         self.answer_lead_floor = answer_lead_floor
         self.min_content_share = min_content_share
@@ -539,18 +543,26 @@ class Matcher:
         if top is None:
             return Match("escalate", detected)
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+        linked = len(candidates) > 1 and _linked(top.entry, candidates[1].entry)
         if self.confident(
-            top.score, runner_up, lambda: self.content_share(terms, index.entry_of[top.entry.id])
+            top.score,
+            runner_up,
+            lambda: self.content_share(terms, index.entry_of[top.entry.id]),
+            linked=linked,
         ):
             return Match("answer", detected, top.entry, top.score, candidates)
         if top.score < self.suggest_threshold:
             return Match("escalate", detected, score=top.score, candidates=candidates)
         return Match("suggest", detected, None, top.score, candidates)
 
-    def confident(self, score: float, runner_up: float, share: Callable[[], float]) -> bool:
+    def confident(
+        self, score: float, runner_up: float, share: Callable[[], float], *, linked: bool = False
+    ) -> bool:
         """The answer band: score and lead over the runner-up, or a runner-up far behind; and the
-        share of the question's content words the entry uses (computed last: the dearest)."""
-        leads = score >= self.answer_threshold and score - runner_up >= self.answer_margin
+        share of the question's content words the entry uses (computed last: the dearest).
+        ``linked``: the answer links to the runner-up, which the official sees one tap away."""
+        margin = self.answer_related_margin if linked else self.answer_margin
+        leads = score >= self.answer_threshold and score - runner_up >= margin
         # A long, concrete question scores low (much of it is context), yet when no other entry
         # comes near, its entry is plain: runner-up at most answer_lead of the score.
         towers = score >= self.answer_lead_floor and runner_up <= self.answer_lead * score
@@ -807,6 +819,11 @@ def source_articles(source: str) -> frozenset[tuple[str, int]]:
             elif len(bounds) == 1:
                 found.add((treaty, bounds[0]))
     return frozenset(found)
+
+
+def _linked(one: Entry, other: Entry) -> bool:
+    """Whether either entry lists the other as related (the Secretariat's "read next")."""
+    return other.id in one.related or one.id in other.related
 
 
 def _blend(phrasing: np.ndarray, bag: np.ndarray) -> np.ndarray:

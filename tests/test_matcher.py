@@ -283,6 +283,16 @@ def test_a_typo_is_read_as_the_word_of_the_base_one_letter_away(matcher, text, r
     assert matcher.respell(text) == respelled
 
 
+def test_a_runner_up_the_answer_links_to_needs_a_smaller_lead(matcher):
+    """The official sees an entry's related entries one tap away from its answer."""
+    assert matcher.answer_related_margin < matcher.answer_margin
+    score = matcher.answer_threshold + 5
+    runner_up = score - (matcher.answer_related_margin + matcher.answer_margin) / 2
+    assert not matcher.confident(score, runner_up, lambda: 1.0)
+    assert matcher.confident(score, runner_up, lambda: 1.0, linked=True)
+    assert not matcher.confident(score, runner_up, lambda: 0.0, linked=True)
+
+
 @pytest.mark.parametrize(
     ("common", "rare", "question"),
     [
@@ -436,12 +446,12 @@ def test_suggest_band_offers_three_entries(shipped_base):
 
 def test_margin_turns_a_close_call_into_a_suggestion(shipped_base):
     text = "word limit for reports to the Committee"
-    loose = Matcher(shipped_base, answer_threshold=0.0, suggest_threshold=0.0, answer_margin=0.0)
+    bands = {"answer_threshold": 0.0, "suggest_threshold": 0.0}
+    loose = Matcher(shipped_base, **bands, answer_margin=0.0, answer_related_margin=0.0)
     first, second = loose.match(text).candidates[:2]
     gap = first.score - second.score
-    tight = Matcher(
-        shipped_base, answer_threshold=0.0, suggest_threshold=0.0, answer_margin=gap + 0.1
-    )
+    # Both margins: the word-limit entries link to one another.
+    tight = Matcher(shipped_base, **bands, answer_margin=gap + 0.1, answer_related_margin=gap + 0.1)
     assert loose.match(text).outcome == "answer"
     assert tight.match(text).outcome == "suggest"
 
