@@ -72,7 +72,7 @@ _EXPLAINED_POWER = 0.35  # share of the question explained vs. share of the phra
 _UNKNOWN_QUANTILE = 0.5
 _SHORT_UNKNOWN = 3
 _SHORT_UNKNOWN_SHARE = 0.5
-# A word the base never uses but the language uses all the time ("exactly", "guys", "ensuite"):
+# A word the base never uses but the language uses all the time ("guys", "gens", "gente"):
 # context, not the subject. The calibration part scored the same from 0 to 0.5; the most cautious.
 _COMMON_UNKNOWN_SHARE = 0.5
 _KEYWORD_SHARE = 0.2  # a term only in an entry's keywords or tool titles counts as 1 phrasing in 5
@@ -310,7 +310,7 @@ class _Index:
     def unknown(self, term: str) -> float:
         """The weight of a term the base never uses: a rare word's, and a fraction of it for a
         word of one to three letters, most often a short word mistyped ("wen", "hw", "teh"), or
-        for one of the language's most frequent words ("exactly")."""
+        for one of the language's most frequent words ("guys")."""
         if len(term) <= _SHORT_UNKNOWN:
             return self.unknown_weight * _SHORT_UNKNOWN_SHARE
         if term in self.common_terms:
@@ -372,9 +372,9 @@ class Matcher:
     Bands: ``answer`` when the best entry scores at least ``answer_threshold`` and leads the
     runner-up by ``answer_margin`` (``answer_related_margin`` when the runner-up is among the
     entries the answer links to, its ``related``), or scores at least ``answer_lead_floor`` with
-    the runner-up at most ``answer_lead`` of its score; and uses at least ``min_content_share`` of the question's
-    content words (question words like "how long" alone never make an answer); ``suggest`` (up to
-    three entries) from ``suggest_threshold``; ``escalate`` below.
+    the runner-up at most ``answer_lead`` of its score; and uses at least ``min_content_share``
+    of the question's content words (question words like "how long" alone never make an
+    answer); ``suggest`` (up to three entries) from ``suggest_threshold``; ``escalate`` below.
     """
 
     def __init__(

@@ -146,7 +146,7 @@ class SpellingModel:
         return held - weight.sum() * self.normaliser[rows] + self.prior[rows]
 
 
-# The most frequent words of each language's list: "exactly", "guys", "ensuite" in a question say
+# The most frequent words of each language's list: "guys", "gens", "gente" in a question say
 # little of what it asks, even when the base never uses them. The calibration part scored the same
 # with the 500 to 2,000 most frequent; a thousand it is.
 COMMON_WORDS = 1000
@@ -175,7 +175,7 @@ def dictionary_words() -> frozenset[str]:
 
 def common_words() -> frozenset[str]:
     """The :data:`COMMON_WORDS` most frequent words of each language, folded:
-    ``"exactly" in common_words()`` -> True."""
+    ``"guys" in common_words()`` -> True."""
     return _dictionaries()[1]
 
 
