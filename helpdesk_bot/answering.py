@@ -383,6 +383,14 @@ class Answerer:
         terms = self.matcher.normaliser.terms(" ".join(words))
         if any(self._in_domain(t) for t in terms):
             return False
+        # "substantial grounds test": words the base answers beside a "test" (two at least: one
+        # word alone, "hi team", is no question even when an entry uses it).
+        if (
+            not thanked
+            and len(terms) > 1
+            and self.matcher.match(" ".join(words)).outcome == "answer"
+        ):
+            return False
         return thanked or not (any(t in self._vague for t in terms) or self._pleads(words))
 
     def is_vague(self, text: str) -> bool:

@@ -338,6 +338,9 @@ def test_shipped_synonyms_make_languages_meet(shipped_base):
     assert norm.terms("Convention against Torture") == norm.terms("Convención contra la Tortura")
     assert norm.terms("MNP") == norm.terms("national preventive mechanism")
     assert norm.terms("premier rapport") == norm.terms("initial report")
+    # Every report after the initial one is periodic (art. 19(1)).
+    assert norm.terms("deuxième rapport") == norm.terms("segundo informe")
+    assert norm.terms("second report") == norm.terms("periodic report")
 
 
 @pytest.mark.parametrize(

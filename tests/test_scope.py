@@ -139,6 +139,13 @@ def test_an_unlisted_instrument_is_declined_by_the_general_rule(shipped_desk, qu
             "How do we accede to the 1954 Convention relating to the Status of Stateless Persons?",
             "refugee-law",
         ),
+        # Refugee status determination, however it is put (non-refoulement stays in scope).
+        ("How do we decide whether an asylum seeker qualifies as a refugee?", "refugee-law"),
+        ("Comment un demandeur d'asile est-il reconnu comme réfugié chez nous ?", "refugee-law"),
+        (
+            "¿Qué pasos sigue el ministerio antes de que alguien sea reconocido como refugiado?",
+            "refugee-law",
+        ),
         ("Should we join the Budapest Convention on cybercrime?", "council-of-europe"),
         ("Comment ratifier la Convention de Lanzarote ?", "council-of-europe"),
         (
@@ -362,6 +369,8 @@ def test_a_mention_the_matched_entry_uses_is_not_declined(shipped_desk):
         ("👍", "es", "es", "ok"),
         ("test", "en", "en", "test"),
         ("Hola, ¿qué tal?", "en", "es", "greeting"),
+        ("hi team", "en", "en", "greeting"),  # "team" is a word of an entry, not a question
+        ("good morning everyone", "en", "en", "greeting"),
         ("au revoir", "en", "fr", "bye"),
         # misspelt, stretched, or with an aside that asks nothing
         ("thnks", "fr", "en", "thanks"),
@@ -416,6 +425,9 @@ def test_a_vague_message_gets_the_topics_not_a_guess(shipped_desk, message, lang
         ("Bonjour, une petite question rapide", "clarify"),
         ("hello, just a short question", "clarify"),
         ("merci, et pour le rapport initial, quel délai ?", "answer"),
+        # "test" is small talk, and a word of the subject's phrase; its other words are answered.
+        ("substantial grounds test", "answer"),
+        ("test de motifs sérieux", "answer"),
     ],
 )
 def test_small_talk_with_a_question_beside_it_is_a_question(shipped_desk, message, outcome):
