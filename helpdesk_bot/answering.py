@@ -45,7 +45,6 @@ UNRELATED = "unrelated"  # none of its words belongs to the desk's subject
 DOMAIN_TYPO_LENGTH = 5
 DOMAIN_TYPO_SIMILARITY = 85.0
 SECRETARIAT_COMMAND = "/secretariat"
-RELATED_SHOWN = 3  # entries offered to read next under an answer: a short keyboard
 
 
 @dataclass
@@ -136,8 +135,7 @@ def related_entries(entry: Entry, base: KnowledgeBase) -> list[Entry]:
     ``related_entries(base.entries["reporting-initial-deadline"], base)`` -> the due-date
     calculation, the periodic cycle, the initial report's content.
     """
-    found = [base.entries[i] for i in entry.related if i in base.entries and i != entry.id]
-    return found[:RELATED_SHOWN]
+    return base.read_next(entry)
 
 
 def state_text(

@@ -117,6 +117,10 @@ class Tool:
         return self.urls.get(language) or self.url
 
 
+# Entries offered to read next under an answer: a short keyboard.
+RELATED_SHOWN = 3
+
+
 @dataclass
 class KnowledgeBase:
     """Everything loaded from ``knowledge/``; immutable once built, replaced whole on reload."""
@@ -132,6 +136,12 @@ class KnowledgeBase:
 
     def entries_by_topic(self, topic: str) -> list[Entry]:
         return [e for e in self.entries.values() if e.topic == topic]
+
+    def read_next(self, entry: Entry) -> list[Entry]:
+        """The first RELATED_SHOWN entries ``entry`` names as worth reading next that the base has:
+        what an answer offers one tap away."""
+        found = [self.entries[i] for i in entry.related if i in self.entries and i != entry.id]
+        return found[:RELATED_SHOWN]
 
     def exact_state(self, text: str) -> State | None:
         """The one State ``text`` names exactly (a name or variant in any language, accents and

@@ -371,7 +371,7 @@ class Matcher:
 
     Bands: ``answer`` when the best entry scores at least ``answer_threshold`` and leads the
     runner-up by ``answer_margin`` (``answer_related_margin`` when the runner-up is among the
-    entries the answer links to, its ``related``), or scores at least ``answer_lead_floor`` with
+    entries offered under the answer, ``KnowledgeBase.read_next``), or scores at least ``answer_lead_floor`` with
     the runner-up at most ``answer_lead`` of its score; and uses at least ``min_content_share``
     of the question's content words (question words like "how long" alone never make an
     answer); ``suggest`` (up to three entries) from ``suggest_threshold``; ``escalate`` below.
@@ -543,7 +543,8 @@ class Matcher:
         if top is None:
             return Match("escalate", detected)
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-        linked = len(candidates) > 1 and _linked(top.entry, candidates[1].entry)
+        # The runner-up among the entries offered under the answer: one tap away.
+        linked = len(candidates) > 1 and candidates[1].entry in self.base.read_next(top.entry)
         if self.confident(
             top.score,
             runner_up,
@@ -819,11 +820,6 @@ def source_articles(source: str) -> frozenset[tuple[str, int]]:
             elif len(bounds) == 1:
                 found.add((treaty, bounds[0]))
     return frozenset(found)
-
-
-def _linked(one: Entry, other: Entry) -> bool:
-    """Whether either entry lists the other as related (the Secretariat's "read next")."""
-    return other.id in one.related or one.id in other.related
 
 
 def _blend(phrasing: np.ndarray, bag: np.ndarray) -> np.ndarray:

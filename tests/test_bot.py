@@ -26,9 +26,9 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from helpdesk_bot import texts
-from helpdesk_bot.answering import RELATED_SHOWN
 from helpdesk_bot.config import Settings
 from helpdesk_bot.desk import Desk
+from helpdesk_bot.knowledge import RELATED_SHOWN
 from helpdesk_bot.models import Feedback, Official, Query, Referral, Ticket
 from helpdesk_bot.telegram.app import build_application
 from helpdesk_bot.telegram.common import shorten
