@@ -3,6 +3,7 @@ of the evaluation set (tests/data/eval-test.yaml; the bands are fitted on eval-c
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from pathlib import Path
@@ -291,6 +292,26 @@ def test_a_runner_up_the_answer_links_to_needs_a_smaller_lead(matcher):
     assert not matcher.confident(score, runner_up, lambda: 1.0)
     assert matcher.confident(score, runner_up, lambda: 1.0, linked=True)
     assert not matcher.confident(score, runner_up, lambda: 0.0, linked=True)
+
+
+def test_the_smaller_lead_holds_only_for_a_runner_up_offered_under_the_answer(shipped_base):
+    """The runner-up must be among the entries the answer offers; the runner-up naming the
+    answer among its own related entries puts nothing one tap away."""
+    text = "word limit for reports to the Committee"
+    bands = {"answer_threshold": 0.0, "suggest_threshold": 0.0}
+    first, second = Matcher(shipped_base, **bands, answer_margin=0.0).match(text).candidates[:2]
+
+    def outcome(first_offers: list[str], second_offers: list[str]) -> str:
+        entries = dict(shipped_base.entries)
+        entries[first.entry.id] = dataclasses.replace(first.entry, related=first_offers)
+        entries[second.entry.id] = dataclasses.replace(second.entry, related=second_offers)
+        base = dataclasses.replace(shipped_base, entries=entries)
+        # No lead at all over an offered runner-up; more than the gap over any other.
+        matcher = Matcher(base, **bands, answer_margin=100.0, answer_related_margin=0.0)
+        return matcher.match(text).outcome
+
+    assert outcome([second.entry.id], []) == "answer"
+    assert outcome([], [first.entry.id]) == "suggest"
 
 
 @pytest.mark.parametrize(
