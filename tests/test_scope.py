@@ -139,6 +139,13 @@ def test_an_unlisted_instrument_is_declined_by_the_general_rule(shipped_desk, qu
             "How do we accede to the 1954 Convention relating to the Status of Stateless Persons?",
             "refugee-law",
         ),
+        # Enforced disappearance described, not named (with torture it stays in scope).
+        (
+            "Relatives say people were taken by soldiers and never seen again. Which committee?",
+            "ced",
+        ),
+        ("Des proches arrêtés n'ont jamais été revus : quel comité de l'ONU saisir ?", "ced"),
+        ("Hay personas desaparecidas tras su detención: ¿qué comité se ocupa?", "ced"),
         # Refugee status determination, however it is put (non-refoulement stays in scope).
         ("How do we decide whether an asylum seeker qualifies as a refugee?", "refugee-law"),
         ("Comment un demandeur d'asile est-il reconnu comme réfugié chez nous ?", "refugee-law"),
@@ -208,6 +215,7 @@ def test_the_broadened_list_declines_other_instruments_and_bodies(shipped_desk, 
         "Do we need an apostille on our instrument of ratification?",
         "Le negaron el estatuto de refugiado pero teme ser torturado: ¿podemos expulsarlo?",
         "He was not recognised as a refugee but fears torture if deported. Can we deport him?",
+        "A detainee's whereabouts are unknown and we fear he is being tortured. Must we act?",
         "Il n'a pas été reconnu comme réfugié mais craint la torture : pouvons-nous l'expulser ?",
         "Can we extradite a stateless person who may be tortured?",
         "Must our peacekeepers be trained on the prohibition of torture?",
