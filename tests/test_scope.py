@@ -139,6 +139,10 @@ def test_an_unlisted_instrument_is_declined_by_the_general_rule(shipped_desk, qu
             "How do we accede to the 1954 Convention relating to the Status of Stateless Persons?",
             "refugee-law",
         ),
+        # Subjects of other treaty bodies and courts, named in passing.
+        ("What format should our submission on racial discrimination in schools take?", "cerd"),
+        ("¿Cómo contestamos la demanda ante el tribunal de San José?", "regional-courts"),
+        ("¿Qué pasos sigue Migración para decidir si es refugiado?", "refugee-law"),
         # Enforced disappearance described, not named (with torture it stays in scope).
         (
             "Relatives say people were taken by soldiers and never seen again. Which committee?",
@@ -215,6 +219,8 @@ def test_the_broadened_list_declines_other_instruments_and_bodies(shipped_desk, 
         "Do we need an apostille on our instrument of ratification?",
         "Le negaron el estatuto de refugiado pero teme ser torturado: ¿podemos expulsarlo?",
         "He was not recognised as a refugee but fears torture if deported. Can we deport him?",
+        "Can discrimination against women amount to torture?",
+        "Is racial discrimination by police ever torture under the Convention?",
         "A detainee's whereabouts are unknown and we fear he is being tortured. Must we act?",
         "Il n'a pas été reconnu comme réfugié mais craint la torture : pouvons-nous l'expulser ?",
         "Can we extradite a stateless person who may be tortured?",
