@@ -8,9 +8,10 @@ written for (on eval-calibration.yaml, which the phrasings were written from, al
 of the grid looks perfect).
 
 A grid over the answer threshold, the margin over the runner-up, the share of the question's
-content words the answering entry must use, the lead (a runner-up this far behind answers) and the
-floor from which the lead answers (the suggest threshold stays where questions with at
-least one rare shared term land). A point qualifies when, on
+content words the answering entry must use, the lead (a runner-up this far behind answers), the
+floor from which the lead answers and, with ``--related-margins``, the margin over a runner-up the
+answer offers one tap away (the suggest threshold stays where questions with at least one rare
+shared term land). A point qualifies when, on
 those questions, wrong answers stay within 2 % of in-scope questions and at
 least 95 % of out-of-scope questions are not answered. Among those, every point within one
 point of the best in-scope accuracy is as good as the best (a few hundred questions: the last
@@ -26,6 +27,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -59,7 +61,8 @@ def main() -> None:
     parser.add_argument(
         "--related-margins",
         default="",
-        help="margins over a runner-up the answer links to, comma-separated (default: the margin)",
+        help="margins over a runner-up the answer offers one tap away, comma-separated "
+        "(default: the margin)",
     )
     args = parser.parse_args()
 
@@ -90,19 +93,30 @@ def main() -> None:
         matcher.min_content_share, matcher.answer_lead = share, lead
         matcher.answer_lead_floor, matcher.answer_related_margin = floor, linked
         report = evaluate(answering(answerer), items)
-        rows.append((threshold, margin, share, lead, floor, linked, report))
+        rows.append(Point(threshold, margin, share, lead, floor, linked, report))
         if done % 200 == 0 or done == len(grid):
             print(f"  {done}/{len(grid)} points, {time.perf_counter() - start:.0f} s", flush=True)
     fits = [
-        r
-        for r in rows
-        if r[6].wrong_answer_rate <= MAX_WRONG and r[6].out_of_scope_declined >= MIN_NOT_ANSWERED
+        p
+        for p in rows
+        if p.report.wrong_answer_rate <= MAX_WRONG
+        and p.report.out_of_scope_declined >= MIN_NOT_ANSWERED
     ]
     pool = fits or rows
-    top = max(r[6].in_scope_accuracy for r in pool)
+    top = max(p.report.in_scope_accuracy for p in pool)
+    # Of the points as good as the best, the most cautious: the fewest answers, then the highest
+    # threshold, margin, content share, floor and linked margin, the lowest lead.
     best = min(
-        (r for r in pool if r[6].in_scope_accuracy >= top - AS_GOOD),
-        key=lambda r: (answered(r[6]), -r[0], -r[1], -r[2], r[3], -r[4], -r[5]),
+        (p for p in pool if p.report.in_scope_accuracy >= top - AS_GOOD),
+        key=lambda p: (
+            answered(p.report),
+            -p.threshold,
+            -p.margin,
+            -p.share,
+            p.lead,
+            -p.floor,
+            -p.linked,
+        ),
     )
     threshold, margin, share, lead, floor, linked, report = best
     verdict = "meets" if fits else "NO point meets"
@@ -114,13 +128,27 @@ def main() -> None:
         f"out of scope not answered {report.out_of_scope_declined:.3f}, "
         f"near-domain declined {report.near_domain_decline_rate:.3f}"
     )
-    for t, m, c, lead, floor, linked, r in sorted(rows, key=lambda r: -r[6].in_scope_accuracy)[:8]:
+    for t, m, c, lead, floor, linked, r in sorted(rows, key=lambda p: -p.report.in_scope_accuracy)[
+        :8
+    ]:
         print(
             f"  {t:>3} / {m} / {c} / {lead} from {floor} / linked {linked}: "
             f"right {r.in_scope_accuracy:.3f}  "
             f"wrong {r.wrong_answer_rate:.3f}  not answered out of scope "
             f"{r.out_of_scope_declined:.3f}"
         )
+
+
+class Point(NamedTuple):
+    """One point of the grid and how the desk did there."""
+
+    threshold: int
+    margin: int
+    share: float
+    lead: float
+    floor: float
+    linked: float  # the margin over a runner-up offered under the answer
+    report: Report
 
 
 def answered(report: Report) -> int:
