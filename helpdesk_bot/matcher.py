@@ -561,7 +561,7 @@ class Matcher:
     ) -> bool:
         """The answer band: score and lead over the runner-up, or a runner-up far behind; and the
         share of the question's content words the entry uses (computed last: the dearest).
-        ``linked``: the answer links to the runner-up, which the official sees one tap away."""
+        ``linked``: the answer offers the runner-up, which the official sees one tap away."""
         margin = self.answer_related_margin if linked else self.answer_margin
         leads = score >= self.answer_threshold and score - runner_up >= margin
         # A long, concrete question scores low (much of it is context), yet when no other entry

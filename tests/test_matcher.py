@@ -284,7 +284,7 @@ def test_a_typo_is_read_as_the_word_of_the_base_one_letter_away(matcher, text, r
     assert matcher.respell(text) == respelled
 
 
-def test_a_runner_up_the_answer_links_to_needs_a_smaller_lead(matcher):
+def test_a_runner_up_offered_under_the_answer_needs_a_smaller_lead(matcher):
     """The official sees an entry's related entries one tap away from its answer."""
     assert matcher.answer_related_margin < matcher.answer_margin
     score = matcher.answer_threshold + 5
