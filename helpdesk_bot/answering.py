@@ -129,15 +129,6 @@ def entry_text(
     return "\n\n".join(parts)
 
 
-def related_entries(entry: Entry, base: KnowledgeBase) -> list[Entry]:
-    """The first RELATED_SHOWN entries ``entry`` names as worth reading next that the base has.
-
-    ``related_entries(base.entries["reporting-initial-deadline"], base)`` -> the due-date
-    calculation, the periodic cycle, the initial report's content.
-    """
-    return base.read_next(entry)
-
-
 def state_text(
     entry: Entry,
     language: str,
@@ -258,7 +249,7 @@ class Answerer:
         if match.outcome == "answer" and match.entry is not None:
             reply.entry = match.entry
             reply.tools = [self.base.tools[t] for t in match.entry.tools if t in self.base.tools]
-            reply.related = related_entries(match.entry, self.base)
+            reply.related = self.base.read_next(match.entry)
             reply.text = entry_text(match.entry, lang, self.base)
             if match.entry.state_aspect:  # only then does the State named matter
                 named = self.state_named(text)

@@ -139,7 +139,8 @@ class KnowledgeBase:
 
     def read_next(self, entry: Entry) -> list[Entry]:
         """The first RELATED_SHOWN entries ``entry`` names as worth reading next that the base has:
-        what an answer offers one tap away."""
+        what an answer offers one tap away. For the initial report's deadline: the due-date
+        calculation, the periodic cycle, the initial report's content."""
         found = [self.entries[i] for i in entry.related if i in self.entries and i != entry.id]
         return found[:RELATED_SHOWN]
 

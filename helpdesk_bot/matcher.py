@@ -371,8 +371,8 @@ class Matcher:
 
     Bands: ``answer`` when the best entry scores at least ``answer_threshold`` and leads the
     runner-up by ``answer_margin`` (``answer_related_margin`` when the runner-up is among the
-    entries offered under the answer, ``KnowledgeBase.read_next``), or scores at least ``answer_lead_floor`` with
-    the runner-up at most ``answer_lead`` of its score; and uses at least ``min_content_share``
+    entries offered under the answer, ``KnowledgeBase.read_next``), or scores at least
+    ``answer_lead_floor`` with the runner-up at most ``answer_lead`` of its score; and uses at least ``min_content_share``
     of the question's content words (question words like "how long" alone never make an
     answer); ``suggest`` (up to three entries) from ``suggest_threshold``; ``escalate`` below.
     """

@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from . import texts
-from .answering import Answerer, Reply, clean_text, entry_text, related_entries
+from .answering import Answerer, Reply, clean_text, entry_text
 from .knowledge import Entry, KnowledgeBase
 from .models import Query, Referral, Ticket, TicketMessage, utcnow
 
@@ -135,7 +135,7 @@ def chosen(entry: Entry, language: str, base: KnowledgeBase) -> Reply:
         entry=entry,
         score=100.0,
         tools=[base.tools[t] for t in entry.tools if t in base.tools],
-        related=related_entries(entry, base),
+        related=base.read_next(entry),
     )
 
 
