@@ -47,6 +47,7 @@ from .questions import ALREADY_REPLIED, HELPED_LATELY, LIMITED, SAME_CHOICE_WITH
 from .referrals import ReferralDirectory, load_referrals
 from .runner import UnitsOfWork, alone
 from .scope import Scope, load_scope
+from .text import detect_language
 from .tickets import (  # noqa: F401
     CLOSE_RESOLUTIONS,
     FILE_KINDS,
@@ -229,7 +230,8 @@ class Desk(UnitsOfWork):
             if (earlier := self._logged_before(session, update_id)) is not None:
                 return earlier
             official = officials.asking(session, asker)
-            lang = official.language
+            # As for any question: its own words decide the language once there are enough.
+            lang = detect_language(question, official.language)
             if not clean_text(question):
                 return Reply(question, "empty", lang, texts.say("secretariat_empty", lang))
             if (held := self._held(session, official, question, channel, kind)) is not None:

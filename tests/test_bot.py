@@ -610,17 +610,32 @@ def test_escalation_opens_a_ticket_and_tells_its_number(botapi, running_bot, des
     assert [q.ticket_id for q in queries(desk)] == [ticket.id]
 
 
+CALL_ME = {
+    "en": "Could someone call me about our initial report?",
+    "fr": "Quelqu'un pourrait-il m'appeler au sujet de notre rapport initial ?",
+    "es": "¿Alguien podría llamarme sobre nuestro informe inicial?",
+}
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_secretariat_command_goes_straight_to_staff(botapi, running_bot, desk, lang):
     ana = speaking(botapi, lang)
     hint = ana.send("/secretariat")
     assert hint.result["text"] == texts.say("secretariat_empty", lang)
-    told = ana.send("/secretariat Could someone call me about our initial report?")
+    told = ana.send(f"/secretariat {CALL_ME[lang]}")
     with desk.sessions() as session:
         ticket = session.scalars(select(Ticket)).one()
     assert ticket.kind == "secretariat"
     assert told.result["text"] == texts.say("ticket_opened", lang, number=ticket.id)
-    assert [q.text for q in queries(desk)] == ["Could someone call me about our initial report?"]
+    assert [q.text for q in queries(desk)] == [CALL_ME[lang]]
+
+
+def test_a_secretariat_message_is_acknowledged_in_its_own_language(botapi, running_bot, desk):
+    """The app in English, the message in Spanish: the message's words decide."""
+    told = speaking(botapi, "en").send(f"/secretariat {CALL_ME['es']}")
+    with desk.sessions() as session:
+        ticket = session.scalars(select(Ticket)).one()
+    assert told.result["text"] == texts.say("ticket_opened", "es", number=ticket.id)
 
 
 DECLINED = {

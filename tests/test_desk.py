@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from helpdesk_bot import texts
 from helpdesk_bot.answering import QUESTION_OUTCOMES
 from helpdesk_bot.config import Settings
 from helpdesk_bot.db import connect, upgrade
@@ -124,6 +125,20 @@ def test_secretariat_message_is_a_query_and_a_ticket(desk):
     assert rows(desk, Ticket)[0].kind == "secretariat"
     assert desk.to_secretariat(OFFICIAL, "   ").outcome == "empty"
     assert len(rows(desk, Query)) == 1
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("Necesitamos una visita de la CTI el próximo año", "es"),
+        ("Pourriez-vous nous appeler au sujet de notre rapport ?", "fr"),
+        ("urgente", "en"),  # too short to overrule the official's app language
+    ],
+)
+def test_a_secretariat_message_is_answered_in_its_own_language(desk, message, expected):
+    reply = desk.to_secretariat(Asker(telegram_id=112, chat_id=112, language_code="en"), message)
+    assert reply.language == expected
+    assert reply.text == texts.say("ticket_opened", expected, number=reply.ticket_id)
 
 
 def test_chosen_suggestion_is_a_query(desk):
